@@ -1,0 +1,80 @@
+"""The one error tree of the data layer.
+
+    DataError
+    ├── SourceUnavailable      cannot be reached: refused, DNS, TLS, 502/503/504 after retries
+    │   └── SourceTimeout      no answer within the per-request or total time budget
+    ├── Unauthorised           401/403: credentials missing, wrong or expired
+    ├── NotFound               404/410
+    ├── Conflict               409/412: somebody else changed the resource first
+    ├── ServerError            any other 4xx/5xx; carries the OperationOutcome text
+    └── InvalidData            the answer is not the FHIR JSON it claims to be
+
+HTTP library errors are translated once, in ``services.fhir_http``, with ``raise ... from exc``.
+Pages catch ``DataError`` only, and show ``error.message_key`` through the string catalogue.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Conflict",
+    "DataError",
+    "InvalidData",
+    "NotFound",
+    "ServerError",
+    "SourceTimeout",
+    "SourceUnavailable",
+    "Unauthorised",
+]
+
+
+class DataError(Exception):
+    """Base of every failure the data layer reports to a page."""
+
+    message_key = "error.generic"
+
+    def __init__(self, detail: str = "", *, source: str = "", status: int | None = None) -> None:
+        super().__init__(detail or self.__class__.__name__)
+        self.detail = detail
+        self.source = source
+        self.status = status
+
+
+class SourceUnavailable(DataError):
+    message_key = "error.unavailable"
+
+
+class SourceTimeout(SourceUnavailable):
+    message_key = "error.timeout"
+
+
+class Unauthorised(DataError):
+    message_key = "error.unauthorised"
+
+
+class NotFound(DataError):
+    message_key = "error.not_found"
+
+
+class Conflict(DataError):
+    """A write lost a race; ``current`` holds the server's version of the resource, if known."""
+
+    message_key = "error.conflict"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        source: str = "",
+        status: int | None = None,
+        current: dict | None = None,
+    ) -> None:
+        super().__init__(detail, source=source, status=status)
+        self.current = current
+
+
+class ServerError(DataError):
+    message_key = "error.server"
+
+
+class InvalidData(DataError):
+    message_key = "error.invalid_data"

@@ -1,0 +1,134 @@
+"""Extractors for who: Patient, Practitioner, PractitionerRole, Organization."""
+
+from __future__ import annotations
+
+from services.codes import FACHABTEILUNG, IKNR, KVNR, ROLE, SHIFT
+from services.frames.base import Collector, Kind, Table, codings, get, ref_id
+from services.frames.fields import identifier, text, when
+
+__all__ = ["ORGANIZATION", "PATIENT", "PRACTITIONER", "PRACTITIONER_ROLE"]
+
+
+def _human_name(resource: dict, out: Collector) -> tuple[str | None, str | None]:
+    name = get(resource, "name", 0)
+    if name is None:
+        return None, None
+    given = get(name, "given")
+    given_text = (
+        " ".join(g for g in given if isinstance(g, str)) if isinstance(given, list) else None
+    )
+    return text(name.get("family"), out, "family"), given_text or None
+
+
+def _patient(res: dict, out: Collector) -> None:
+    family, given = _human_name(res, out)
+    kvnr = next(
+        (i.get("value") for i in res.get("identifier") or () if get(i, "system") == KVNR), None
+    )
+    mr_system, mrn = identifier(res, "MR")
+    out.add(
+        "patient",
+        res["id"],
+        ref_id(res.get("managingOrganization"), "Organization"),
+        text(kvnr, out, "kvnr"),
+        text(mrn, out, "mrn"),
+        mr_system,
+        family,
+        given,
+        text(res.get("gender"), out, "gender"),
+        when(res.get("birthDate"), out, "birth_date"),
+        text(get(res, "address", 0, "city"), out, "city"),
+        get(res, "meta", "lastUpdated"),
+    )
+
+
+PATIENT = Kind(
+    "Patient",
+    _patient,
+    {
+        "patient": Table(
+            (
+                "id",
+                "hospital_id",
+                "kvnr",
+                "mrn",
+                "mrn_system",
+                "family",
+                "given",
+                "gender",
+                "birth_date",
+                "city",
+                "last_updated",
+            ),
+            times=("last_updated",),
+            dates=("birth_date",),
+        )
+    },
+)
+
+
+def _practitioner(res: dict, out: Collector) -> None:
+    family, given = _human_name(res, out)
+    out.add("practitioner", res["id"], family, given)
+
+
+PRACTITIONER = Kind(
+    "Practitioner", _practitioner, {"practitioner": Table(("id", "family", "given"))}
+)
+
+
+def _practitioner_role(res: dict, out: Collector) -> None:
+    role = shift = None
+    for coding in codings(res.get("code")):
+        if coding.get("system") == ROLE:
+            role = coding.get("code")
+        elif coding.get("system") == SHIFT:
+            shift = coding.get("code")
+    department = next(
+        (c.get("code") for c in codings(res.get("specialty")) if c.get("system") == FACHABTEILUNG),
+        None,
+    )
+    base = (
+        res["id"],
+        ref_id(res.get("practitioner"), "Practitioner"),
+        ref_id(res.get("organization"), "Organization"),
+        role,
+        shift,
+        department,
+    )
+    locations = [ref_id(loc, "Location") for loc in res.get("location") or ()]
+    # One row per ward the role covers keeps the table tidy; a role without wards keeps one row.
+    for location in locations or [None]:
+        out.add("practitioner_role", *base, location)
+
+
+PRACTITIONER_ROLE = Kind(
+    "PractitionerRole",
+    _practitioner_role,
+    {
+        "practitioner_role": Table(
+            ("id", "practitioner_id", "hospital_id", "role", "shift", "department", "ward_id")
+        )
+    },
+)
+
+
+def _organization(res: dict, out: Collector) -> None:
+    iknr = next(
+        (i.get("value") for i in res.get("identifier") or () if get(i, "system") == IKNR), None
+    )
+    out.add(
+        "organization",
+        res["id"],
+        text(res.get("name"), out, "name"),
+        text(get(res, "alias", 0), out, "alias"),
+        text(iknr, out, "iknr"),
+        text(get(res, "address", 0, "city"), out, "city"),
+    )
+
+
+ORGANIZATION = Kind(
+    "Organization",
+    _organization,
+    {"organization": Table(("id", "name", "alias", "iknr", "city"))},
+)
