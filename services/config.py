@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["DEFAULT_BASE_URL", "Settings", "SourceConfig", "load_settings"]
+__all__ = ["DEFAULT_BASE_URL", "Settings", "SourceConfig", "cookie_key", "load_settings"]
 
 DEFAULT_BASE_URL = "http://localhost:8080/fhir"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,9 @@ class Settings:
     timezone: str = "Europe/Berlin"
     users_file: Path = field(default=PROJECT_ROOT / ".streamlit" / "credentials.yaml")
     audit_log: Path = field(default=PROJECT_ROOT / "var" / "audit.log")
+    cookie_key_file: Path = field(default=PROJECT_ROOT / "var" / "cookie_key")
+    cookie_expiry_days: float = 0.5
+    idle_minutes: int = 30
 
 
 def _secrets_file() -> Path:
@@ -112,3 +116,17 @@ def load_settings() -> Settings:
     if "MEDICUS_PARALLEL_PAGES" in env:
         extra["parallel_pages"] = int(env["MEDICUS_PARALLEL_PAGES"])
     return Settings(sources=_sources_from_env_or_secrets(secrets), **extra)
+
+
+def cookie_key(settings: Settings) -> str:
+    """The key that signs the login cookie: from the environment, else made once and kept."""
+    key = os.environ.get("MEDICUS_COOKIE_KEY")
+    if key:
+        return key
+    path = settings.cookie_key_file
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()

@@ -38,6 +38,10 @@ class DataError(Exception):
         self.source = source
         self.status = status
 
+    def __reduce__(self) -> tuple:
+        # Cached results are pickled; keep source and status, which ``args`` alone would lose.
+        return (self.__class__, (self.detail,), self.__dict__)
+
 
 class SourceUnavailable(DataError):
     message_key = "error.unavailable"

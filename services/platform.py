@@ -97,11 +97,11 @@ class Platform:
         progress: Callable[[str, int, int | None], None] | None = None,
     ) -> FrameSet:
         """Run ``searchset`` on every source (or those named) and extract the results."""
-        kind = KINDS[searchset.resource_type]
+        primary = searchset.resource_type
         names = sources or list(self.clients)
 
         def one(name: str) -> tuple[Collector, PageStats | None, DataError | None]:
-            collector = Collector(kind, source=name)
+            collector = Collector(KINDS, primary, source=name)
             report = (lambda n, t: progress(name, n, t)) if progress else None
             try:
                 stats = fetch_resources(
@@ -114,7 +114,7 @@ class Platform:
                 )
             except DataError as exc:
                 # Rows of a half-read source would make counts look complete: drop them.
-                return Collector(kind, source=name), None, exc
+                return Collector(KINDS, primary, source=name), None, exc
             return collector, stats, None
 
         if len(names) == 1:
@@ -122,7 +122,7 @@ class Platform:
         else:
             with ThreadPoolExecutor(max_workers=len(names)) as pool:
                 results = list(pool.map(one, names))
-        return _combine(kind.resource_type, results)
+        return _combine(primary, results)
 
     def refresh(self, previous: FrameSet, searchset: AbstractSearchSet) -> FrameSet:
         """Bring ``previous`` up to date with what changed since it was fetched.
@@ -138,7 +138,7 @@ class Platform:
             return changed
         tables = {}
         for name, old in previous.tables.items():
-            new = changed.tables[name]
+            new = changed.tables.get(name, old.iloc[:0])
             key = old.columns[1]
             stale = pd.MultiIndex.from_frame(old[["source", key]]).isin(
                 pd.MultiIndex.from_frame(new[["source", key]])

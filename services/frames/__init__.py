@@ -4,6 +4,7 @@ Every table has a ``source`` column first (the display name of the FHIR source t
 the other columns are listed in each kind's ``Table`` and documented in docs/FRAMES.md.
 """
 
+from services.frames.audit import AUDIT_EVENT
 from services.frames.base import Collector, Kind, Table, to_frame
 from services.frames.clinical import CONDITION, MEDICATION_REQUEST, OBSERVATION, PROCEDURE
 from services.frames.people import ORGANIZATION, PATIENT, PRACTITIONER, PRACTITIONER_ROLE
@@ -24,6 +25,7 @@ KINDS: dict[str, Kind] = {
         MEDICATION_REQUEST,
         OBSERVATION,
         TASK,
+        AUDIT_EVENT,
     )
 }
 

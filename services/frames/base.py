@@ -95,11 +95,17 @@ class Kind:
 
 @dataclass
 class Collector:
-    """Receives rows from extractors; counts warnings per kind of defect."""
+    """Receives resources of one source, hands each to its kind's extractor, counts defects.
 
-    kind: Kind
+    ``primary`` is the searched kind: its tables always exist, even when empty. Kinds that come
+    along through ``_include`` get tables when they appear.
+    """
+
+    kinds: dict[str, Kind]
+    primary: str
     source: str = ""
     rows: dict[str, list[tuple]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
     warnings: Counter = field(default_factory=Counter)
 
     def add(self, table: str, *values: Any) -> None:
@@ -109,25 +115,30 @@ class Collector:
         self.warnings[what] += 1
 
     def feed(self, resources: Iterable[Resource]) -> None:
-        expected = self.kind.resource_type
         for resource in resources:
-            if not isinstance(resource, dict) or resource.get("resourceType") != expected:
-                self.warn("wrong_type")
+            resource_type = resource.get("resourceType") if isinstance(resource, dict) else None
+            kind = self.kinds.get(resource_type)
+            if kind is None:
+                # Servers may add an OperationOutcome entry to a searchset (e.g. warnings).
+                if resource_type != "OperationOutcome":
+                    self.warn("unexpected_resource")
                 continue
             if not isinstance(resource.get("id"), str):
                 self.warn("missing_id")
                 continue
+            self.seen.add(resource_type)
             try:
-                self.kind.extract(resource, self)
+                kind.extract(resource, self)
             except (TypeError, ValueError, AttributeError, KeyError):
                 # A shape no extractor foresaw: keep the page alive, count the resource as broken.
                 self.warn("malformed_resource")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {
-            name: to_frame(self.rows.get(name, []), spec, self.warnings)
-            for name, spec in self.kind.tables.items()
-        }
+        tables = {}
+        for name in dict.fromkeys([self.primary, *sorted(self.seen)]):
+            for table, spec in self.kinds[name].tables.items():
+                tables[table] = to_frame(self.rows.get(table, []), spec, self.warnings)
+        return tables
 
 
 def to_frame(rows: list[tuple], spec: Table, warnings: Counter | None = None) -> pd.DataFrame:

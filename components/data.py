@@ -1,0 +1,85 @@
+"""The caching edge: every page reads FHIR data through ``load`` here, never directly.
+
+Results are cached per query with a time-to-live that fits how fast that kind of data changes.
+Each source's last successful fetch is remembered so the status line can say how fresh the data
+is when a source fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import streamlit as st
+from fhirpy.base.searchset import AbstractSearchSet
+
+from components.session import platform, tr
+from services.platform import FrameSet
+
+__all__ = ["TTL", "freshness", "load"]
+
+# Seconds a cached result stays valid, by resource type: work lists change by the minute,
+# the building plan by the month.
+TTL = {
+    "Task": 60,
+    "Encounter": 120,
+    "Location": 120,
+    "Observation": 300,
+    "Condition": 300,
+    "Procedure": 300,
+    "MedicationRequest": 300,
+    "Patient": 600,
+    "AuditEvent": 30,
+    "PractitionerRole": 3600,
+    "Practitioner": 3600,
+    "Organization": 3600,
+}
+
+_fresh_lock = threading.Lock()
+_last_fresh: dict[str, datetime] = {}
+_last_failed: dict[str, str] = {}
+
+
+def _query_key(searchset: AbstractSearchSet) -> tuple:
+    return (
+        searchset.resource_type,
+        sorted((k, tuple(map(str, v))) for k, v in searchset.params.items()),
+    )
+
+
+def _cached(ttl: int):
+    @st.cache_data(ttl=ttl, show_spinner=False, hash_funcs={AbstractSearchSet: _query_key})
+    def read(searchset: AbstractSearchSet) -> FrameSet:
+        return platform().read(searchset)
+
+    return read
+
+
+_READERS = {seconds: _cached(seconds) for seconds in set(TTL.values())}
+
+
+def load(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
+    """The FrameSet of a search, from the cache when it is fresh enough; shows a spinner."""
+    reader = _READERS[TTL.get(searchset.resource_type, 120)]
+    with st.spinner(tr("status.loading", what=what or searchset.resource_type)):
+        result = reader(searchset)
+    _remember(result)
+    return result
+
+
+def _remember(result: FrameSet) -> None:
+    with _fresh_lock:
+        for stat in result.stats:
+            previous = _last_fresh.get(stat.source)
+            if previous is None or stat.fetched_at > previous:
+                _last_fresh[stat.source] = stat.fetched_at
+            _last_failed.pop(stat.source, None)
+        for source, error in result.errors.items():
+            _last_failed[source] = error.message_key
+
+
+def freshness() -> dict[str, tuple[datetime | None, str | None]]:
+    """Per source: when its data was last fetched successfully, and its last error key."""
+    with _fresh_lock:
+        names = list(platform().clients)
+        return {n: (_last_fresh.get(n), _last_failed.get(n)) for n in names}

@@ -1,0 +1,57 @@
+"""The page registry: every page, the menu section it sits in, and which roles see it offered.
+
+Every page is registered for every signed-in user so that opening a page by its URL reaches the
+page's own permission check (which then says "not permitted"); the menu offers each role only
+its pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.session import tr
+from services.roles import Role
+
+__all__ = ["PAGES", "PageSpec", "menu", "pages"]
+
+ALL = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    section_key: str
+    roles: frozenset[Role]
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "page.home", "🏠", "nav.section.start", ALL, default=True),
+    PageSpec("pages/audit.py", "page.audit", "📜", "nav.section.admin", frozenset({Role.ADMIN})),
+)
+
+
+def pages() -> dict[str, st.Page]:
+    """``st.Page`` objects by path, titles in the session's language."""
+    return {
+        spec.path: st.Page(
+            spec.path, title=tr(spec.title_key), icon=spec.icon, default=spec.default
+        )
+        for spec in PAGES
+    }
+
+
+def menu(role: Role, registered: dict[str, st.Page]) -> None:
+    """The sidebar menu of the role's pages, grouped by section."""
+    sections: dict[str, list[PageSpec]] = {}
+    for spec in PAGES:
+        if role in spec.roles:
+            sections.setdefault(spec.section_key, []).append(spec)
+    for section_key, specs in sections.items():
+        st.sidebar.caption(tr(section_key))
+        for spec in specs:
+            st.sidebar.page_link(registered[spec.path], label=tr(spec.title_key), icon=spec.icon)

@@ -1,0 +1,3 @@
+"""Strings of the manager pages."""
+
+STRINGS: dict[str, tuple[str, str]] = {}

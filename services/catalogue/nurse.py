@@ -1,0 +1,3 @@
+"""Strings of the nurse pages."""
+
+STRINGS: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Strings of the physician pages."""
+
+STRINGS: dict[str, tuple[str, str]] = {}

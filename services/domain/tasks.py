@@ -1,0 +1,40 @@
+"""Nursing tasks: what is open, what is overdue, and in which order to do it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from services.codes import OPEN_TASK_STATES
+
+__all__ = ["PRIORITY_RANK", "by_urgency", "open_tasks", "task_counts", "with_overdue"]
+
+# FHIR request priority, most pressing first.
+PRIORITY_RANK = {"stat": 0, "asap": 1, "urgent": 2, "routine": 3}
+
+
+def open_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    return tasks[tasks["status"].isin(OPEN_TASK_STATES)]
+
+
+def with_overdue(tasks: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Adds ``overdue``: open and due before ``now`` (a task without due time is never overdue)."""
+    out = tasks.copy()
+    out["overdue"] = out["status"].isin(OPEN_TASK_STATES) & out["due"].notna() & (out["due"] < now)
+    return out
+
+
+def by_urgency(tasks: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Open tasks: overdue first, then priority, then due time (no due time last)."""
+    out = with_overdue(open_tasks(tasks), now)
+    out["_rank"] = out["priority"].map(PRIORITY_RANK).fillna(len(PRIORITY_RANK))
+    out = out.sort_values(
+        ["overdue", "_rank", "due"], ascending=[False, True, True], na_position="last"
+    )
+    return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def task_counts(tasks: pd.DataFrame, now: pd.Timestamp, by: list[str]) -> pd.DataFrame:
+    """Open and overdue tasks per group of ``by`` columns."""
+    flagged = with_overdue(open_tasks(tasks), now)
+    grouped = flagged.groupby(by, dropna=False)["overdue"]
+    return grouped.agg(open="size", overdue="sum").reset_index()
