@@ -1,0 +1,70 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY       := .venv/bin/python
+VENV     := .venv/.installed
+FHIR     := scripts/fhir-server.sh
+DEMO_URL := http://localhost:8080/fhir
+APP_PORT ?= 8501
+
+export FHIR_PORT ?= 8080
+export FHIR_DB_PATH ?= $(CURDIR)/var/demo-db/h2
+
+.PHONY: help run stop test test-unit lint server demo-data demo-users browser bench bench-loader
+
+help:
+	@echo "make run    dashboard on the embedded FHIR server with demo data (http://localhost:$(APP_PORT))"
+	@echo "make test   the whole suite: lint, unit, integration, browser"
+	@echo "make stop   stop the dashboard and the demo FHIR server"
+	@echo "make bench  benchmarks, results in BENCHMARKS.md"
+
+$(VENV): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+server: $(VENV)
+	bash $(FHIR) build
+	bash $(FHIR) start
+
+demo-data: server
+	$(PY) -m demo_data ensure --preset demo --dir var/demo --base $(DEMO_URL)
+
+demo-users: demo-data
+	$(PY) -m demo_data users --base $(DEMO_URL) --out .streamlit/credentials.yaml
+
+run: demo-users
+	MEDICUS_FHIR_URL=$(DEMO_URL) $(PY) -m streamlit run app.py \
+		--server.port $(APP_PORT) --server.headless true --browser.gatherUsageStats false
+
+stop:
+	-pkill -f "streamlit run app.py" || true
+	bash $(FHIR) stop
+
+# Debian's Chromium for the browser tests; Playwright cannot fetch its own browser here.
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+lint: $(VENV)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test-unit: $(VENV)
+	$(PY) -m pytest -m unit -q
+
+test: $(VENV) browser lint
+	bash $(FHIR) build
+	$(PY) -m pytest -q
+
+bench: $(VENV) bench-loader
+	bash $(FHIR) build
+	$(PY) bench/bench_layer.py
+
+bench-loader: $(VENV)
+	bash $(FHIR) build
+	$(PY) bench/bench_loader.py
