@@ -45,8 +45,11 @@ def _new_authenticator() -> stauth.Authenticate | None:
         return None
     if apply_lockout(document, datetime.now(UTC)):
         write_users(path, document)
+    st.session_state["_users_document"] = document
+    # The credentials are handed over as a dict (not the file path) so that the cookie key stays
+    # out of the users file; failed attempts are written back by ``_persist_attempts``.
     return stauth.Authenticate(
-        str(path),
+        document["credentials"],
         cookie_name="medicus_dashboard",
         cookie_key=cookie_key(cfg),
         cookie_expiry_days=cfg.cookie_expiry_days,
@@ -79,6 +82,11 @@ def expire_idle(auth: stauth.Authenticate | None) -> None:
     st.session_state["last_activity"] = now
 
 
+def _attempts(document: dict) -> dict[str, int]:
+    users = document["credentials"]["usernames"]
+    return {name: int(entry.get("failed_login_attempts") or 0) for name, entry in users.items()}
+
+
 def login_page() -> None:
     st.title(tr("app.title"))
     st.info(tr("app.demo_notice"))
@@ -93,11 +101,16 @@ def login_page() -> None:
         "Login": tr("login.submit"),
         "Captcha": tr("login.captcha"),
     }
+    document = st.session_state["_users_document"]
+    before = _attempts(document)
     try:
         auth.login(fields=fields, max_login_attempts=MAX_LOGIN_ATTEMPTS)
     except LoginError:
         st.error(tr("login.locked", minutes=LOCK_MINUTES))
         return
+    finally:
+        if _attempts(document) != before:
+            write_users(settings().users_file, document)
     if st.session_state.get("authentication_status") is False:
         st.error(tr("login.failed"))
     elif st.session_state.get("authentication_status"):

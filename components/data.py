@@ -48,9 +48,10 @@ def _query_key(searchset: AbstractSearchSet) -> tuple:
 
 
 def _cached(ttl: int):
-    @st.cache_data(ttl=ttl, show_spinner=False, hash_funcs={AbstractSearchSet: _query_key})
-    def read(searchset: AbstractSearchSet) -> FrameSet:
-        return platform().read(searchset)
+    # The search set itself is not hashable; its resource type and parameters are the key.
+    @st.cache_data(ttl=ttl, show_spinner=False)
+    def read(key: tuple, _searchset: AbstractSearchSet) -> FrameSet:
+        return platform().read(_searchset)
 
     return read
 
@@ -62,7 +63,7 @@ def load(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
     """The FrameSet of a search, from the cache when it is fresh enough; shows a spinner."""
     reader = _READERS[TTL.get(searchset.resource_type, 120)]
     with st.spinner(tr("status.loading", what=what or searchset.resource_type)):
-        result = reader(searchset)
+        result = reader(_query_key(searchset), searchset)
     _remember(result)
     return result
 

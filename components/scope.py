@@ -10,11 +10,16 @@ from services.domain.stays import current_placements
 from services.frames import with_hierarchy
 from services.platform import FrameSet
 
-__all__ = ["now", "places", "stays"]
+__all__ = ["now", "places", "stays", "this_minute"]
 
 
 def now() -> pd.Timestamp:
     return pd.Timestamp.now(tz="Europe/Berlin")
+
+
+def this_minute() -> pd.Timestamp:
+    """Now to the minute: search bounds built from it keep hitting the same cache entry."""
+    return now().floor("min")
 
 
 def places(hospital_ids: tuple[str, ...] = ()) -> tuple[pd.DataFrame, FrameSet]:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.data import load
 from components.guard import require
-from components.scope import now
+from components.scope import this_minute
 from components.session import language, settings, tr
 from components.status import frame_banners
 from services.audit import local_log_frame
@@ -23,7 +23,7 @@ require(Capability.AUDIT_LOG)
 st.title(tr("audit.title"))
 
 days = st.slider(tr("audit.window"), 1, 90, 7)
-since = now() - timedelta(days=days)
+since = this_minute() - timedelta(days=days)
 read = load(query("AuditEvent").search(date=f"ge{since.isoformat()}"), "AuditEvents")
 frame_banners(read)
 local = local_log_frame(settings().audit_log)

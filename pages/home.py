@@ -10,7 +10,7 @@ import streamlit as st
 from components.data import load
 from components.guard import signed_in
 from components.kpi import kpi_row
-from components.scope import now, places, stays
+from components.scope import now, places, stays, this_minute
 from components.session import language, settings, tr
 from components.status import frame_banners
 from services import queries
@@ -156,7 +156,7 @@ def manager_start(user: User) -> None:
 
 def admin_start(user: User) -> None:
     st.subheader(tr("home.admin.title"))
-    since = now() - timedelta(hours=24)
+    since = this_minute() - timedelta(hours=24)
     read = load(query("AuditEvent").search(date=f"ge{since.isoformat()}"), "AuditEvents")
     frame_banners(read)
     events = read["audit_event"]
