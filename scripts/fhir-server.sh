@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Build, start, stop and inspect the embedded HAPI FHIR R4 server in fhir-server/.
+#
+# Usage: scripts/fhir-server.sh {build|start|stop|status|wait}
+#
+# One instance per port: FHIR_PORT (default 8080) selects the instance, so a different port plus a
+# different FHIR_DB_PATH gives a second, independent server. See fhir-server/README.md for all settings.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVER_DIR="$ROOT/fhir-server"
+TARGET_DIR="$SERVER_DIR/target"
+JAR="$TARGET_DIR/fhir-server.jar"
+
+PORT="${FHIR_PORT:-8080}"
+BASE_PATH="${FHIR_BASE_PATH:-/fhir}"
+BASE_URL="http://localhost:${PORT}${BASE_PATH%/}"
+START_TIMEOUT="${FHIR_START_TIMEOUT:-300}"
+LOG_FILE="$TARGET_DIR/server-${PORT}.log"
+PID_FILE="$TARGET_DIR/server-${PORT}.pid"
+# Tiered compilation capped at C1 starts HAPI noticeably faster on 2 cores; throughput is still fine
+# for a dashboard backend. Override with FHIR_JAVA_OPTS for long-running or benchmark use.
+JAVA_OPTS="${FHIR_JAVA_OPTS:--Xms256m -Xmx2g -XX:TieredStopAtLevel=1 -XX:+UseParallelGC}"
+
+log() { echo "fhir-server: $*" >&2; }
+
+# True when $BASE_URL/metadata answers with an R4 CapabilityStatement.
+is_up() {
+	curl -sf -m 5 -H 'Accept: application/fhir+json' "$BASE_URL/metadata" 2>/dev/null |
+		grep -q '"fhirVersion" *: *"4\.0\.1"'
+}
+
+# PID recorded by this script for $PORT, if that process is still alive.
+running_pid() {
+	[[ -f "$PID_FILE" ]] || return 1
+	local pid
+	pid="$(cat "$PID_FILE")"
+	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+		echo "$pid"
+	else
+		return 1
+	fi
+}
+
+jar_is_stale() {
+	[[ ! -f "$JAR" ]] && return 0
+	[[ "$SERVER_DIR/pom.xml" -nt "$JAR" ]] && return 0
+	[[ -n "$(find "$SERVER_DIR/src" -newer "$JAR" -type f -print -quit)" ]]
+}
+
+cmd_build() {
+	if jar_is_stale; then
+		log "building $JAR"
+		(cd "$SERVER_DIR" && mvn -q -B -DskipTests package)
+	else
+		log "jar is up to date"
+	fi
+}
+
+# Wait until /metadata answers; fails early if the process we started has died.
+wait_until_up() {
+	local pid="${1:-}" started=$SECONDS
+	while ! is_up; do
+		if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+			log "server process $pid exited during startup; last log lines ($LOG_FILE):"
+			tail -n 40 "$LOG_FILE" >&2 || true
+			rm -f "$PID_FILE"
+			return 1
+		fi
+		if ((SECONDS - started >= START_TIMEOUT)); then
+			log "not up after ${START_TIMEOUT}s (FHIR_START_TIMEOUT); see $LOG_FILE"
+			return 1
+		fi
+		sleep 1
+	done
+}
+
+cmd_start() {
+	if is_up; then
+		log "reusing server already answering at $BASE_URL"
+		return 0
+	fi
+	local pid
+	if pid="$(running_pid)"; then
+		log "server (pid $pid) is still starting; waiting"
+		wait_until_up "$pid"
+		log "up at $BASE_URL"
+		return 0
+	fi
+
+	cmd_build
+	mkdir -p "$TARGET_DIR"
+	export FHIR_PORT="$PORT" FHIR_BASE_PATH="$BASE_PATH"
+	export FHIR_DB_PATH="${FHIR_DB_PATH:-$SERVER_DIR/data/h2}"
+	local started=$SECONDS
+	# setsid: the server must outlive this shell and must not get the caller's Ctrl-C.
+	# shellcheck disable=SC2086
+	nohup setsid java $JAVA_OPTS -jar "$JAR" >"$LOG_FILE" 2>&1 </dev/null &
+	pid=$!
+	echo "$pid" >"$PID_FILE"
+	if [[ -n "${FHIR_DB_URL:-}" ]]; then
+		log "starting (pid $pid, port $PORT, db $FHIR_DB_URL), log: $LOG_FILE"
+	else
+		log "starting (pid $pid, port $PORT, db $FHIR_DB_PATH), log: $LOG_FILE"
+	fi
+	wait_until_up "$pid"
+	log "up at $BASE_URL after $((SECONDS - started))s"
+}
+
+cmd_stop() {
+	local pid
+	if ! pid="$(running_pid)"; then
+		rm -f "$PID_FILE"
+		if is_up; then
+			log "a server answers at $BASE_URL but was not started by this script; leaving it alone"
+		else
+			log "not running on port $PORT"
+		fi
+		return 0
+	fi
+	log "stopping pid $pid"
+	kill "$pid"
+	local waited=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if ((waited >= 60)); then
+			log "pid $pid ignored SIGTERM for 60s; killing"
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	rm -f "$PID_FILE"
+	log "stopped"
+}
+
+cmd_status() {
+	local pid=""
+	pid="$(running_pid)" || pid=""
+	if is_up; then
+		echo "up: $BASE_URL${pid:+ (pid $pid)}"
+	elif [[ -n "$pid" ]]; then
+		echo "starting: pid $pid, not answering yet at $BASE_URL"
+		return 1
+	else
+		echo "down: nothing answers at $BASE_URL"
+		return 3
+	fi
+}
+
+cmd_wait() {
+	local pid=""
+	pid="$(running_pid)" || pid=""
+	wait_until_up "$pid"
+	log "up at $BASE_URL"
+}
+
+case "${1:-}" in
+build) cmd_build ;;
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+wait) cmd_wait ;;
+*)
+	echo "usage: $0 {build|start|stop|status|wait}" >&2
+	exit 2
+	;;
+esac
