@@ -1,3 +1,218 @@
-"""Strings of the manager pages."""
+"""Strings of the manager pages: capacity, trends, workload, forecast."""
 
-STRINGS: dict[str, tuple[str, str]] = {}
+STRINGS: dict[str, tuple[str, str]] = {
+    "mgr.as_of": ("Stand: {time}", "As of {time}"),
+    "mgr.no_beds": (
+        "In Ihrem Bereich sind keine Betten erfasst.",
+        "No beds are recorded in your area.",
+    ),
+    "mgr.no_data": (
+        "Für diese Auswahl liegen keine Daten vor.",
+        "There are no data for this selection.",
+    ),
+    "mgr.window": ("Zeitraum (Tage)", "Window (days)"),
+    "mgr.all_wards": ("alle Stationen", "all wards"),
+    "mgr.png_hint": (
+        "PNG einer Grafik: Kamerasymbol in der Werkzeugleiste der Grafik.",
+        "PNG of a chart: the camera icon in the chart's toolbar.",
+    ),
+    # Capacity now
+    "mgr.overview": ("Alle Kliniken auf einen Blick", "All facilities at a glance"),
+    "mgr.by_ward": (
+        "Nach Klinik, Station und Bettenkategorie",
+        "By facility, ward and bed category",
+    ),
+    "mgr.by_category": ("Nach Bettenkategorie", "By bed category"),
+    "mgr.last_days": ("Belegung der letzten {days} Tage", "Occupancy over the last {days} days"),
+    "mgr.light.green": ("grün", "green"),
+    "mgr.light.amber": ("gelb", "amber"),
+    "mgr.light.red": ("rot", "red"),
+    "mgr.light.none": ("–", "–"),
+    "mgr.help.blocked": (
+        "Gesperrt: außer Betrieb, in Reinigung, Isolation oder kontaminiert.",
+        "Blocked: closed, being cleaned, isolated or contaminated.",
+    ),
+    "mgr.help.occupancy": (
+        "Auslastung = belegte Betten / Betten in Betrieb (ohne außer Betrieb genommene). "
+        "Ampel: grün unter 85 %, gelb 85–95 %, rot über 95 %.",
+        "Occupancy = occupied beds / beds in service (closed beds excluded). "
+        "Traffic light: green below 85%, amber 85–95%, red above 95%.",
+    ),
+    "mgr.help.census_denominator": (
+        "Mitternachtsbestand: Patientinnen und Patienten um 0:00 Uhr. Auslastung bezogen auf "
+        "die {beds} Betten, die heute in Betrieb sind.",
+        "Midnight census: patients at 00:00. Occupancy relative to the {beds} beds in "
+        "service today.",
+    ),
+    "mgr.help.small_counts": (
+        "Zum Schutz der Patientinnen und Patienten werden Anzahlen von 1 bis 4 als „<5“ "
+        "gezeigt und in Grafiken ausgelassen.",
+        'To protect patients, counts from 1 to 4 are shown as "<5" and left out of charts.',
+    ),
+    "mgr.reports": ("Meldungen", "Reports"),
+    "mgr.report_facility": ("Klinik der Meldung", "Facility of the report"),
+    "mgr.saner.title": (
+        "Bettenkapazität (SANER MeasureReport)",
+        "Bed capacity (SANER MeasureReport)",
+    ),
+    "mgr.saner.help": (
+        "FHIR MeasureReport für den {day}: Betten in Betrieb, belegt, verfügbar; "
+        "Intensivbetten getrennt.",
+        "FHIR MeasureReport for {day}: beds in service, occupied, available; ICU beds separately.",
+    ),
+    "mgr.divi.title": ("Intensivbetten (DIVI-Kategorien)", "ICU beds (DIVI categories)"),
+    "mgr.divi.help": (
+        "ECMO-Plätze werden auf der Plattform nicht erfasst.",
+        "ECMO places are not recorded on the platform.",
+    ),
+    "mgr.divi.icu-low-care": ("ICU Low Care", "ICU low care"),
+    "mgr.divi.icu-high-care": ("ICU High Care", "ICU high care"),
+    "mgr.divi.ecmo": ("ECMO", "ECMO"),
+    # Columns
+    "mgr.col.light": ("Ampel", "Traffic light"),
+    "mgr.col.category": ("Bettenkategorie", "Bed category"),
+    "mgr.col.age_group": ("Altersgruppe", "Age group"),
+    "mgr.col.in_service": ("In Betrieb", "In service"),
+    "mgr.col.date": ("Datum", "Date"),
+    "mgr.col.census": ("Mitternachtsbestand", "Midnight census"),
+    "mgr.col.mean_census": ("Mittlerer Bestand", "Mean census"),
+    "mgr.col.count": ("Anzahl", "Count"),
+    "mgr.col.admissions": ("Aufnahmen", "Admissions"),
+    "mgr.col.discharges": ("Entlassungen", "Discharges"),
+    "mgr.col.ward_transfers": ("Verlegungen zwischen Stationen", "Transfers between wards"),
+    "mgr.col.hospital_transfers": (
+        "Verlegungen zwischen Kliniken",
+        "Transfers between hospitals",
+    ),
+    "mgr.col.transfers_in": ("Zuverlegungen", "Transfers in"),
+    "mgr.col.transfers_out": ("Wegverlegungen", "Transfers out"),
+    "mgr.col.from_ward": ("Von Station", "From ward"),
+    "mgr.col.to_ward": ("Nach Station", "To ward"),
+    "mgr.col.stays": ("Aufenthalte", "Stays"),
+    "mgr.col.mean_days": ("Mittelwert (Tage)", "Mean (days)"),
+    "mgr.col.median_days": ("Median (Tage)", "Median (days)"),
+    "mgr.col.p90_days": ("90. Perzentil (Tage)", "90th percentile (days)"),
+    "mgr.col.weekday": ("Wochentag", "Weekday"),
+    "mgr.col.per_day": ("Im Mittel pro Tag", "Mean per day"),
+    "mgr.col.days_counted": ("Gezählte Tage", "Days counted"),
+    "mgr.col.shift": ("Schicht", "Shift"),
+    "mgr.col.nurses": ("Pflegekräfte", "Nurses"),
+    "mgr.col.completed": ("Erledigt", "Completed"),
+    "mgr.col.median_minutes": ("Median (Minuten)", "Median (minutes)"),
+    "mgr.col.minutes": ("Minuten", "Minutes"),
+    # Trends
+    "mgr.chart.occupancy_by_hospital": ("Auslastung je Klinik", "Occupancy by facility"),
+    "mgr.chart.census": (
+        "Mitternachtsbestand und Auslastung je Tag",
+        "Midnight census and occupancy per day",
+    ),
+    "mgr.chart.flows": (
+        "Aufnahmen, Entlassungen und Verlegungen je Tag",
+        "Admissions, discharges and transfers per day",
+    ),
+    "mgr.chart.los": ("Verweildauer nach Fachabteilung", "Length of stay by department"),
+    "mgr.chart.weekdays": ("Wochentagsmuster", "Weekday pattern"),
+    "mgr.table_per_day": ("Tabelle je Tag", "Table per day"),
+    "mgr.per_ward": ("Je Station über {days} Tage", "Per ward over {days} days"),
+    "mgr.routes": ("Verlegungen zwischen Stationen", "Transfers between wards"),
+    "mgr.los": ("Verweildauer", "Length of stay"),
+    "mgr.weekdays": ("Wochentage", "Weekdays"),
+    "mgr.weekday.0": ("Montag", "Monday"),
+    "mgr.weekday.1": ("Dienstag", "Tuesday"),
+    "mgr.weekday.2": ("Mittwoch", "Wednesday"),
+    "mgr.weekday.3": ("Donnerstag", "Thursday"),
+    "mgr.weekday.4": ("Freitag", "Friday"),
+    "mgr.weekday.5": ("Samstag", "Saturday"),
+    "mgr.weekday.6": ("Sonntag", "Sunday"),
+    "mgr.department.0100": ("Innere Medizin", "Internal medicine"),
+    "mgr.department.0200": ("Geriatrie", "Geriatrics"),
+    "mgr.department.0300": ("Kardiologie", "Cardiology"),
+    "mgr.department.0700": ("Gastroenterologie", "Gastroenterology"),
+    "mgr.department.1000": ("Pädiatrie", "Paediatrics"),
+    "mgr.department.1500": ("Allgemeine Chirurgie", "General surgery"),
+    "mgr.department.1600": ("Unfallchirurgie", "Trauma surgery"),
+    "mgr.department.2300": ("Orthopädie", "Orthopaedics"),
+    "mgr.department.2800": ("Neurologie", "Neurology"),
+    "mgr.department.3600": ("Intensivmedizin", "Intensive care medicine"),
+    # Workload
+    "mgr.kpi.open": ("Offene Aufgaben", "Open tasks"),
+    "mgr.kpi.overdue": ("Überfällig", "Overdue"),
+    "mgr.kpi.shift": ("Aktuelle Schicht", "Current shift"),
+    "mgr.kpi.per_nurse": ("Aufgaben je Pflegekraft", "Tasks per nurse"),
+    "mgr.shift.frueh": ("Früh (6–14 Uhr)", "Early (6am–2pm)"),
+    "mgr.shift.spaet": ("Spät (14–22 Uhr)", "Late (2pm–10pm)"),
+    "mgr.shift.nacht": ("Nacht (22–6 Uhr)", "Night (10pm–6am)"),
+    "mgr.help.per_nurse": (
+        "Offene Aufgaben, die in der aktuellen Schicht fällig sind, je Pflegekraft dieser Schicht.",
+        "Open tasks due in the current shift per nurse of that shift.",
+    ),
+    "mgr.help.shift_of_task": (
+        "Eine Aufgabe zählt zu der Schicht, in der sie fällig ist. Pflegekräfte je Schicht "
+        "laut Dienstzuordnung (PractitionerRole).",
+        "A task counts for the shift in which it is due. Nurses per shift as assigned "
+        "(PractitionerRole).",
+    ),
+    "mgr.workload.by_shift": ("Je Station und Schicht", "Per ward and shift"),
+    "mgr.workload.none_open": ("Keine offenen Aufgaben.", "No open tasks."),
+    "mgr.workload.completion": (
+        "Bearbeitungszeit der letzten {days} Tage",
+        "Time to complete over the last {days} days",
+    ),
+    "mgr.workload.none_done": (
+        "Keine erledigten Aufgaben in diesem Zeitraum.",
+        "No completed tasks in this window.",
+    ),
+    "mgr.chart.workload": (
+        "Offene Aufgaben je Station nach Schicht",
+        "Open tasks per ward by shift",
+    ),
+    "mgr.chart.completion": (
+        "Median der Bearbeitungszeit je Tag",
+        "Median time to complete per day",
+    ),
+    # Forecast
+    "mgr.forecast.scope": ("Bereich", "Scope"),
+    "mgr.chart.forecast": (
+        "Auslastung: Verlauf und Prognose für 7 Tage",
+        "Occupancy: history and 7-day forecast",
+    ),
+    "mgr.forecast.history": ("Verlauf (Mitternacht)", "History (midnight)"),
+    "mgr.forecast.expected": ("Erwartete Auslastung", "Expected occupancy"),
+    "mgr.forecast.band": ("Unsicherheitsband (90 %)", "Uncertainty band (90%)"),
+    "mgr.forecast.expected_census": ("Erwarteter Bestand", "Expected census"),
+    "mgr.forecast.range": ("Bestand (Band)", "Census (band)"),
+    "mgr.forecast.planned": ("Noch da laut geplanter Entlassung", "Still in by planned discharge"),
+    "mgr.forecast.admissions": ("Davon aus neuen Aufnahmen", "Of these from new admissions"),
+    "mgr.forecast.method": (
+        "Bestand um Mitternacht: Liegende bleiben bis zur geplanten Entlassung (sonst nach der "
+        "bisherigen Verweildauer), neue Aufnahmen im Mittel ihres Wochentags der letzten 90 Tage. "
+        "Auslastung bezogen auf {beds} Betten in Betrieb.",
+        "Census at midnight: inpatients stay until their planned discharge (otherwise per the "
+        "length of stay so far), new admissions at the mean of their weekday over the last 90 "
+        "days. Occupancy relative to {beds} beds in service.",
+    ),
+    "mgr.backtest.title": (
+        "Rückblick: Fehler der letzten {days} Tage",
+        "Backtest over the last {days} days",
+    ),
+    "mgr.backtest.summary": (
+        "Mittlerer absoluter Fehler **{mae} Betten** ({mape}); {coverage} der tatsächlichen "
+        "Werte lagen im Band ({forecasts} Prognosen).",
+        "Mean absolute error **{mae} beds** ({mape}); {coverage} of the actual values fell "
+        "inside the band ({forecasts} forecasts).",
+    ),
+    "mgr.backtest.horizon": ("Tage voraus", "Days ahead"),
+    "mgr.backtest.forecasts": ("Prognosen", "Forecasts"),
+    "mgr.backtest.mae": ("Mittlerer Fehler (Betten)", "Mean absolute error (beds)"),
+    "mgr.backtest.mape": ("Mittlerer Fehler (%)", "Mean absolute error (%)"),
+    "mgr.backtest.coverage": ("Im Band", "Inside band"),
+    "mgr.backtest.method": (
+        "Die Prognose wurde für jeden der letzten 30 Tage mit dem damaligen Wissensstand "
+        "wiederholt. Geplante Entlassungen vergangener Aufenthalte speichert die Plattform "
+        "nicht; der Rückblick schätzt sie aus der Verweildauer und überschätzt den Fehler "
+        "der heutigen Prognose daher eher.",
+        "The forecast was replayed for each of the last 30 days with what was known then. The "
+        "platform keeps no planned discharges of past stays, so the backtest estimates them "
+        "from the length of stay and tends to overstate today's error.",
+    ),
+}

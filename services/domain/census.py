@@ -1,0 +1,263 @@
+"""Patient flow over a time window: midnight census, admissions, discharges, transfers, stay length.
+
+Conventions (the same as the generator's ground truth in docs/DATA_MODEL.md):
+- census: a ward period counts at a midnight (00:00 Europe/Berlin) when start <= midnight < end;
+  an open period counts at every midnight after its start;
+- the days of a window are the Berlin dates whose midnight lies in [window start, window end];
+- admissions / discharges: inpatient stays (class IMP) whose first / last ward was the ward, on
+  the Berlin date of the stay's start / end (discharges only for finished stays);
+- a transfer between wards is one ward period following another within the same stay, dated by
+  the Berlin date it began; a transfer between hospitals is a stay that ended with the discharge
+  disposition ``verlegung`` (out) or began with the admit source ``verlegung`` (in);
+- length of stay: finished inpatient stays discharged in the window, end - start in days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from fhirpy.base.searchset import AbstractSearchSet
+
+from services.queries import refs
+from services.search import query
+
+__all__ = [
+    "ENCOUNTER_ELEMENTS",
+    "TRANSFER",
+    "census_dates",
+    "daily_flows",
+    "daily_totals",
+    "hospital_transfers",
+    "length_of_stay",
+    "midnight",
+    "midnight_census",
+    "ward_periods",
+    "ward_transfers",
+    "weekday_pattern",
+    "window_encounters",
+]
+
+BERLIN = "Europe/Berlin"
+# Code of both the admit source and the discharge disposition of a move between hospitals.
+TRANSFER = "verlegung"
+# What the census needs of an Encounter; everything else (names, subject, diagnoses) stays on
+# the server, which keeps the pages aggregate-only and the transfer small.
+ENCOUNTER_ELEMENTS = (
+    "status",
+    "class",
+    "serviceType",
+    "serviceProvider",
+    "period",
+    "location",
+    "hospitalization",
+    "extension",
+)
+
+
+def window_encounters(start: pd.Timestamp, hospital_ids: Iterable[str] = ()) -> AbstractSearchSet:
+    """Inpatient stays overlapping [start, now): ``date=ge`` matches periods that end after it."""
+    search = (
+        query("Encounter")
+        .search(date=f"ge{start.isoformat()}", **{"class": "IMP"})
+        .elements(*ENCOUNTER_ELEMENTS)
+    )
+    hospitals = list(hospital_ids)
+    if hospitals:
+        search = search.search(**{"service-provider": refs("Organization", hospitals)})
+    return search
+
+
+def midnight(day: date) -> pd.Timestamp:
+    """00:00 Europe/Berlin at the start of ``day``."""
+    return pd.Timestamp(day).tz_localize(BERLIN)
+
+
+def census_dates(start: pd.Timestamp, end: pd.Timestamp) -> list[date]:
+    """The Berlin dates whose midnight lies in [start, end]."""
+    first = start.tz_convert(BERLIN).date()
+    if midnight(first) < start:
+        first += timedelta(days=1)
+    last = end.tz_convert(BERLIN).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def ward_periods(encounters: pd.DataFrame, enc_locations: pd.DataFrame) -> pd.DataFrame:
+    """The ward periods of inpatient stays, in order within each stay.
+
+    Columns: source, encounter_id, hospital_id, department, ward_id, start, end, stay_start,
+    stay_end, status (of the stay), step (0 for the first ward), last (the stay's last ward).
+    """
+    stays = encounters[encounters["class"] == "IMP"][
+        ["source", "id", "hospital_id", "department", "status", "start", "end"]
+    ].rename(columns={"id": "encounter_id", "start": "stay_start", "end": "stay_end"})
+    wards = enc_locations[
+        (enc_locations["physical_type"] == "wa") & enc_locations["start"].notna()
+    ][["source", "encounter_id", "location_id", "start", "end"]]
+    out = wards.rename(columns={"location_id": "ward_id"}).merge(
+        stays, on=["source", "encounter_id"], how="inner"
+    )
+    out = out.sort_values(["source", "encounter_id", "start"], kind="stable")
+    group = out.groupby(["source", "encounter_id"], sort=False)
+    out["step"] = group.cumcount()
+    out["last"] = out["step"] == group["step"].transform("max")
+    return out.reset_index(drop=True)
+
+
+def midnight_census(periods: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Patients per ward at each midnight: columns source, ward_id, date, census (every pair)."""
+    keys = periods[["source", "ward_id"]].drop_duplicates()
+    if not days:
+        return pd.DataFrame(columns=["source", "ward_id", "date", "census"])
+    moments = np.array([midnight(d).value for d in days], dtype="int64")
+    starts = _ns(periods["start"])
+    ends = periods["end"]
+    end_values = np.where(ends.isna().to_numpy(), np.iinfo("int64").max, _ns(ends))
+    # One row per period, one column per midnight: whether the period covers it.
+    covers = (starts[:, None] <= moments[None, :]) & (end_values[:, None] > moments[None, :])
+    per_ward = (
+        pd.DataFrame(covers.astype("int64"), columns=days)
+        .groupby([periods["source"].to_numpy(), periods["ward_id"].to_numpy()])
+        .sum()
+    )
+    per_ward.index.names = ["source", "ward_id"]
+    long = per_ward.stack().rename("census").reset_index().rename(columns={"level_2": "date"})
+    full = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    out = full.merge(long, on=["source", "ward_id", "date"], how="left")
+    out["census"] = out["census"].fillna(0).astype("int64")
+    return out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch, whatever the column's time unit (missing: a sentinel)."""
+    utc = times.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    return utc.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype("int64")
+
+
+def _berlin_day(times: pd.Series) -> pd.Series:
+    return times.dt.tz_convert(BERLIN).dt.date
+
+
+def daily_flows(periods: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Admissions, discharges and transfers in/out per ward and day (every ward and day)."""
+    first = periods[periods["step"] == 0]
+    last = periods[periods["last"] & (periods["status"] == "finished")]
+    moves_in = periods[periods["step"] > 0]
+    previous = periods.groupby(["source", "encounter_id"])["ward_id"].shift(1)
+    moves_out = periods.assign(ward_id=previous)[periods["step"] > 0]
+    events = [
+        ("admissions", first, first["stay_start"]),
+        ("discharges", last, last["stay_end"]),
+        ("transfers_in", moves_in, moves_in["start"]),
+        ("transfers_out", moves_out, moves_out["start"]),
+    ]
+    keys = periods[["source", "ward_id"]].drop_duplicates()
+    out = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    for name, rows, when in events:
+        counted = (
+            pd.DataFrame(
+                {"source": rows["source"], "ward_id": rows["ward_id"], "date": _berlin_day(when)}
+            )
+            .value_counts()
+            .rename(name)
+            .reset_index()
+        )
+        out = out.merge(counted, on=["source", "ward_id", "date"], how="left")
+        out[name] = out[name].fillna(0).astype("int64")
+    return out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+
+
+def ward_transfers(periods: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Moves between wards of the same stay: source, from_ward, to_ward, date, transfers."""
+    ordered = periods.assign(
+        from_ward=periods.groupby(["source", "encounter_id"])["ward_id"].shift(1)
+    )
+    moves = ordered[ordered["step"] > 0]
+    frame = pd.DataFrame(
+        {
+            "source": moves["source"],
+            "from_ward": moves["from_ward"],
+            "to_ward": moves["ward_id"],
+            "date": _berlin_day(moves["start"]),
+        }
+    )
+    frame = frame[frame["date"].isin(days)]
+    return frame.value_counts().rename("transfers").reset_index()
+
+
+def hospital_transfers(encounters: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """Moves between hospitals per hospital and day: transfers_out and transfers_in."""
+    stays = encounters[encounters["class"] == "IMP"]
+    leaving = stays[(stays["status"] == "finished") & (stays["discharge_disposition"] == TRANSFER)]
+    arriving = stays[stays["admit_source"] == TRANSFER]
+    parts = []
+    for name, rows, when in (
+        ("transfers_out", leaving, leaving["end"]),
+        ("transfers_in", arriving, arriving["start"]),
+    ):
+        counted = (
+            pd.DataFrame(
+                {
+                    "source": rows["source"],
+                    "hospital_id": rows["hospital_id"],
+                    "date": _berlin_day(when),
+                }
+            )
+            .value_counts()
+            .rename(name)
+        )
+        parts.append(counted)
+    out = pd.concat(parts, axis=1).fillna(0).astype("int64").reset_index()
+    out = out[out["date"].isin(days)]
+    return out.sort_values(["source", "hospital_id", "date"]).reset_index(drop=True)
+
+
+def daily_totals(
+    census: pd.DataFrame, flows: pd.DataFrame, beds_in_service: int | None = None
+) -> pd.DataFrame:
+    """One row per day over all wards given: census, flows and, with beds, occupancy."""
+    per_day = census.groupby("date")["census"].sum()
+    moved = flows.groupby("date")[
+        ["admissions", "discharges", "transfers_in", "transfers_out"]
+    ].sum()
+    out = pd.concat([per_day, moved], axis=1).fillna(0).astype("int64").reset_index()
+    if beds_in_service:
+        out["occupancy"] = (out["census"] / beds_in_service).astype("Float64")
+    else:
+        out["occupancy"] = pd.Series(pd.NA, index=out.index, dtype="Float64")
+    return out
+
+
+def length_of_stay(
+    encounters: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, by: str = "department"
+) -> pd.DataFrame:
+    """Finished inpatient stays discharged in [start, end): stays, mean, median and 90th
+    percentile of the length of stay in days per ``by`` group."""
+    finished = encounters[
+        (encounters["class"] == "IMP")
+        & (encounters["status"] == "finished")
+        & encounters["end"].notna()
+        & (encounters["end"] >= start)
+        & (encounters["end"] < end)
+    ]
+    days = (finished["end"] - finished["start"]).dt.total_seconds() / 86400
+    grouped = days.groupby(finished[by].fillna("–"))
+    out = pd.DataFrame(
+        {
+            "stays": grouped.size(),
+            "mean_days": grouped.mean(),
+            "median_days": grouped.median(),
+            "p90_days": grouped.quantile(0.9),
+        }
+    )
+    return out.rename_axis(by).reset_index()
+
+
+def weekday_pattern(totals: pd.DataFrame) -> pd.DataFrame:
+    """Mean admissions, discharges and midnight census per weekday (0 = Monday)."""
+    frame = totals.assign(weekday=[d.weekday() for d in totals["date"]])
+    out = frame.groupby("weekday")[["admissions", "discharges", "census"]].mean()
+    out["days"] = frame.groupby("weekday").size()
+    return out.reindex(range(7)).reset_index()
