@@ -118,5 +118,5 @@ def render_board(board: pd.DataFrame, free: pd.DataFrame, per_row: int = 4) -> N
         st.markdown(f"**{beds['room'].iloc[0] or room}**")
         columns = st.columns(per_row)
         for n, (_, bed) in enumerate(beds.iterrows()):
-            with columns[n % per_row].container(border=True):
+            with columns[n % per_row].container(border=True, key=f"nurse.bed.{bed['bed_id']}"):
                 st.markdown(tile_markdown(bed, lang))

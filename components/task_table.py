@@ -301,7 +301,7 @@ def task_rows(rows: pd.DataFrame, user: User | None) -> None:
     for _, row in rows.iterrows():
         words = row_texts(row, lang)
         task_id = row["id"]
-        with st.container(border=True):
+        with st.container(border=True, key=f"nurse.task.{task_id}"):
             cells = st.columns(_WIDTHS, vertical_alignment="center")
             cells[0].markdown(words["patient"])
             cells[1].markdown(words["what"])

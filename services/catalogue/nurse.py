@@ -68,8 +68,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Bed board
     "beds.free_by_category": ("Freie Betten nach Kategorie", "Free beds by category"),
     "beds.age_days": (
-        "{age} J. · {days} Tage seit Aufnahme",
-        "{age} y · {days} days since admission",
+        "{age} J. · seit Aufnahme: {days} d",
+        "{age} y · since admission: {days} d",
     ),
     "beds.status_line": ("Betten nach Status", "Beds by status"),
     "beds.tasks": ("{open} offen · {overdue} überfällig", "{open} open · {overdue} overdue"),

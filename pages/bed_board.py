@@ -1,0 +1,64 @@
+"""Bed board of a ward: every bed with its status, who lies in it, and the work waiting there."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.bed_board import board_table, render_board, status_summary
+from components.data import TTL
+from components.guard import require
+from components.scope import now, places, stays
+from components.session import language, tr
+from components.status import frame_banners
+from components.task_table import ward_tasks
+from services.domain.bed_board import free_by_category, status_counts, ward_beds
+from services.domain.ward_tasks import wards_of
+from services.i18n import fmt_datetime
+from services.roles import Capability
+
+REFRESH_SECONDS = TTL["Task"]
+
+# Managers hold bed counts only (on their capacity pages); this board names patients.
+user = require(Capability.BED_BOARD)
+st.title(tr("page.bed_board"))
+
+locations, location_read = places((user.hospital_id,) if user.hospital_id else ())
+wards = wards_of(user, locations)
+if wards.empty:
+    frame_banners(location_read)
+    st.info(tr("nurse.no_wards"))
+    st.stop()
+ward_names = dict(zip(wards["id"], wards["name"], strict=True))
+ward_id = st.selectbox(
+    tr("nurse.ward"), list(ward_names), format_func=ward_names.get, key="nurse.ward"
+)
+as_table = st.toggle(tr("beds.table"), key="nurse.beds.as_table")
+scope = tuple(wards["id"])
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def board_view() -> None:
+    moment = now()
+    placed, stay_read = stays(ward_ids=scope, with_patients=True)
+    tasks, task_read = ward_tasks(scope)
+    frame_banners(location_read, stay_read, task_read)
+    board = ward_beds(
+        locations, placed, tasks, ward_id, moment, patients=stay_read.tables.get("patient")
+    )
+    if board.empty:
+        st.info(tr("beds.empty_ward"))
+        return
+    lang = language()
+    fetched = min(task_read.fetched_at.values(), default=moment)
+    st.caption(
+        status_summary(status_counts(board), lang)
+        + " · "
+        + tr("nurse.as_of", time=fmt_datetime(fetched, lang), seconds=REFRESH_SECONDS)
+    )
+    if as_table:
+        st.dataframe(board_table(board, lang), hide_index=True)
+    else:
+        render_board(board, free_by_category(board))
+
+
+board_view()
