@@ -28,7 +28,7 @@ from demo_data.staff import Staff
 from demo_data.timeutil import DAY, HOUR, Instant, at_local, berlin_date, local
 
 RECENT_DAYS = 14
-OLD_LAB_SHARE = 0.4
+OLD_LAB_SHARE = 0.25
 OLD_TASK_SHARE = 0.25
 # Older stays keep haemoglobin, CRP and creatinine from admission.
 OLD_LABS = tuple(codes.LABS[i] for i in (0, 2, 3))
@@ -203,7 +203,7 @@ class ClinicalGenerator:
                 moment += 3 * DAY
             # Morning rounds of the last three days plus last evening: the trend a ward sees.
             today = berlin_date(self.as_of)
-            for days_back, hour in ((2, 8), (1, 8), (1, 20), (0, 8), (0, 20)):
+            for days_back, hour in ((2, 8), (1, 8), (1, 20), (0, 8)):
                 moment = at_local(today - timedelta(days=days_back), hour, self.rng.randrange(30))
                 if admitted <= moment < self.as_of:
                     self._vitals(encounter, moment, severity)

@@ -17,7 +17,7 @@ from demo_data.simulate import Simulation, simulate
 from demo_data.staff import Staff, build_staff
 from demo_data.timeutil import fhir_datetime, to_instant
 
-PRESETS = {"test": 0.2, "demo": 1.0}
+PRESETS = {"test": 0.12, "demo": 1.0}
 KINDS = (
     "Organization",
     "Location",

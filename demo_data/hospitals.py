@@ -243,6 +243,8 @@ CATALOGUE: tuple[HospitalSpec, ...] = (
 )
 
 BASE_BEDS = {"general": 22, "icu": 10, "imc": 8, "paediatric": 14}
+# Paediatric wards keep a few general beds besides their two IMC beds even in tiny networks.
+MIN_BEDS = {"general": 4, "icu": 4, "imc": 4, "paediatric": 6}
 WARD_TITLE = {"icu": "Intensivstation", "imc": "IMC"}
 
 
@@ -263,7 +265,7 @@ def layout_for_scale(scale: float) -> tuple[int, int, float]:
     """(hospitals, wards per hospital, bed factor) for a scale; scale 1 is the demo network."""
     hospitals = min(len(CATALOGUE), max(4, round(5 * math.sqrt(scale))))
     wards = max(2, round(15 * scale / hospitals))
-    bed_factor = min(1.0, max(0.4, 2 * scale))
+    bed_factor = min(1.0, max(0.25, 2 * scale))
     return hospitals, wards, bed_factor
 
 
@@ -297,7 +299,7 @@ def build_ward(
     title = WARD_TITLE.get(kind, DEPARTMENTS[department])
     ward_id = f"loc-{hospital_key}-w{index + 1:02d}"
     ward = Ward(ward_id, alias, f"Station {alias} {title}", hospital_key, department, kind)
-    beds = max(6, round(BASE_BEDS[kind] * bed_factor))
+    beds = max(MIN_BEDS[kind], round(BASE_BEDS[kind] * bed_factor))
     position = 0
     age_group = ward.age_group
     for room_index, size in enumerate(_room_sizes(kind, beds)):

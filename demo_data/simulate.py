@@ -43,7 +43,7 @@ EMERGENCY_SHARE = {
     "0200": 0.4,
     "0300": 0.55,
     "0700": 0.5,
-    "1000": 0.65,
+    "1000": 0.8,
     "1500": 0.4,
     "1600": 0.55,
     "2300": 0.15,
@@ -294,7 +294,8 @@ class Simulator:
                 continue
             open_beds += 1
             occupied += self.book.busy_at(bed.id, tonight)
-        wanted = self.target[ward.id] * open_beds - occupied - emergency_rate
+        # Not all of the expected emergencies will find a bed or still be there at midnight.
+        wanted = self.target[ward.id] * open_beds - occupied - 0.6 * emergency_rate
         return max(0, round(wanted + self.rng.uniform(-0.5, 0.5)))
 
     # People
