@@ -27,8 +27,8 @@ from demo_data.records import (
 from demo_data.staff import Staff
 from demo_data.timeutil import DAY, HOUR, Instant, at_local, berlin_date, local
 
-RECENT_DAYS = 14
-OLD_LAB_SHARE = 0.25
+RECENT_DAYS = 10
+OLD_LAB_SHARE = 0.15
 OLD_TASK_SHARE = 0.25
 # Older stays keep haemoglobin, CRP and creatinine from admission.
 OLD_LABS = tuple(codes.LABS[i] for i in (0, 2, 3))
@@ -121,7 +121,7 @@ class ClinicalGenerator:
         child = stay.person.child
         self._condition(encounter, rng.choice(codes.MAIN_DIAGNOSES[stay.department]), True)
         pool = codes.PAEDIATRIC_SECONDARY if child else codes.SECONDARY_DIAGNOSES[:-1]
-        for code in rng.sample(pool, rng.randint(0, 1 if child else 2)):
+        for code in rng.sample(pool, rng.choice((0, 1) if child else (0, 0, 1, 2))):
             self._condition(encounter, code, False)
         if stay.isolation:
             self._condition(encounter, codes.SECONDARY_DIAGNOSES[-1], False)
@@ -156,7 +156,7 @@ class ClinicalGenerator:
         elif age <= 30:
             count = rng.randint(1, 3)
         else:
-            count = 1 if rng.random() < 0.3 else 0
+            count = 1 if rng.random() < 0.15 else 0
         groups = codes.MEDICATION_GROUPS_BY_DEPARTMENT[stay.department]
         pool = [item for group in groups for item in codes.MEDICATIONS[group]]
         last = self._last_moment(encounter)
