@@ -16,6 +16,7 @@ pytestmark = pytest.mark.integration
 
 KVNR_SYSTEM = "http://fhir.de/sid/gkv/kvid-10"
 NO_CACHE = {"Cache-Control": "no-cache"}
+PLANNED_END = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate"
 # Other integration tests write Tasks (and may write bed status); reloading those would undo them.
 STABLE_KINDS = (
     "Organization",
@@ -129,6 +130,13 @@ def test_second_load_creates_nothing(client, test_network, tmp_path):
         assert _count(client, f"{kind}/_history") == manifest["counts"][kind], kind
 
 
+def _known_validator_gap(text: str) -> bool:
+    """HAPI's validator rejects the version part of R5 cross-version extension URLs ("invalid
+    Version '5.0'"), although docs/DATA_MODEL.md prescribes exactly that URL for the planned
+    discharge; every other error counts."""
+    return PLANNED_END in text and "invalid Version '5.0'" in text
+
+
 def test_samples_pass_validate(client, test_network):
     samples: dict[str, list[dict]] = {}
     for item in test_network.manifest["bundles"]:
@@ -145,7 +153,8 @@ def test_samples_pass_validate(client, test_network):
             )
             outcome = response.json()
             for issue in outcome.get("issue", []):
-                if issue["severity"] in ("error", "fatal"):
+                text = issue.get("diagnostics", "")
+                if issue["severity"] in ("error", "fatal") and not _known_validator_gap(text):
                     problems.append(f"{kind}/{resource['id']}: {issue.get('diagnostics')}")
     assert not problems, "\n".join(problems)
 
