@@ -17,6 +17,7 @@ from services.roles import Role
 __all__ = ["PAGES", "PageSpec", "menu", "pages"]
 
 ALL = frozenset(Role)
+MANAGE = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "page.home", "🏠", "nav.section.start", ALL, default=True),
     PageSpec("pages/audit.py", "page.audit", "📜", "nav.section.admin", frozenset({Role.ADMIN})),
+    PageSpec("pages/capacity.py", "page.capacity", "🏥", "nav.section.capacity", MANAGE),
+    PageSpec("pages/trends.py", "page.trends", "📈", "nav.section.capacity", MANAGE),
+    PageSpec("pages/workload.py", "page.workload", "🧮", "nav.section.capacity", MANAGE),
+    PageSpec("pages/forecast.py", "page.forecast", "🔮", "nav.section.capacity", MANAGE),
     PageSpec("pages/tasks.py", "page.tasks", "✅", "nav.section.ward", frozenset({Role.NURSE})),
     PageSpec(
         "pages/bed_board.py",
