@@ -89,17 +89,19 @@ def task_counts_row(counts: TaskCounts) -> None:
 
 def task_filters(ward_id: str, beds: pd.DataFrame, can_write: bool) -> TaskFilter:
     """The filter widgets; their state is kept under keys, so refreshes keep the choice."""
+    # Labels are bound to this run's language: the formatters are called again outside it.
+    lang = language()
     status_col, kind_col, bed_col, owner_col = st.columns([2, 3, 2, 3])
     statuses = status_col.multiselect(
         tr("tasks.filter.status"),
         OPEN_TASK_STATES,
-        format_func=lambda code: tr(f"task_status.{code}"),
+        format_func=lambda code: t(f"task_status.{code}", lang),
         key="nurse.filter.status",
     )
     kinds = kind_col.multiselect(
         tr("tasks.filter.kind"),
         TASK_CODES,
-        format_func=lambda code: tr(f"task_code.{code}"),
+        format_func=lambda code: t(f"task_code.{code}", lang),
         key="nurse.filter.kind",
     )
     bed_names = dict(zip(beds["id"], beds["name"], strict=True))
@@ -114,7 +116,7 @@ def task_filters(ward_id: str, beds: pd.DataFrame, can_write: bool) -> TaskFilte
     owner = owner_col.radio(
         tr("tasks.filter.owner"),
         choices,
-        format_func=lambda choice: tr(f"tasks.owner.{choice}"),
+        format_func=lambda choice: t(f"tasks.owner.{choice}", lang),
         horizontal=True,
         key="nurse.filter.owner",
     )
@@ -151,8 +153,9 @@ def _keep_note(task_id: str) -> None:
 def _note_input(task_id: str, area: bool = False) -> None:
     key = note_key(task_id)
     kept = st.session_state.get(NOTES, {}).get(task_id)
-    # A widget that was not drawn in the last run lost its state: give it back what was typed.
-    if key not in st.session_state and kept:
+    # A widget that was not drawn in the last run, or is drawn as another kind of field (the
+    # conflict panel), starts empty: give it back what the nurse typed.
+    if kept:
         st.session_state[key] = kept
     widget = st.text_area if area else st.text_input
     widget(

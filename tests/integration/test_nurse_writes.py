@@ -47,6 +47,13 @@ def restore(platform):
     yield keep
     for task_id, original in saved.items():
         http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in original.items() if k != "meta"})
+    # HAPI answers an identical search within 60 s from its stored result list; searching again
+    # without cache stores the restored state for the ward pages' searches that follow.
+    wards = {ref["reference"].split("/")[1] for t in saved.values() if (ref := t.get("location"))}
+    if wards:
+        search = queries.open_tasks_of_wards(sorted(wards))
+        platform.read(search, no_cache=True)
+        platform.read(search.include("Task", "patient"), no_cache=True)
 
 
 def as_of(test_network) -> pd.Timestamp:

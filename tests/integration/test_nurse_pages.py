@@ -1,0 +1,224 @@
+"""The ward pages (tasks, bed board, handover) run as a nurse, a physician and a manager with
+AppTest against the test server: figures against the ground truth, a completion from the page,
+and a lost race that keeps the nurse's note."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import streamlit as st
+
+from components.task_table import note_key
+from demo_data.users import build_demo_users
+from services import queries
+from services.config import Settings, SourceConfig
+from services.i18n import t
+from services.platform import Platform
+from services.search import query
+from services.task_writes import change_task
+from services.users import user_from
+from tests.support.apptest import open_page, texts
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def platform(fhir_base_url):
+    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def app_settings(fhir_base_url, tmp_path_factory):
+    """The app reads the test server; audit events that the server refuses land in a temp file."""
+    patch = pytest.MonkeyPatch()
+    workdir = tmp_path_factory.mktemp("nurse-pages")
+    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
+    patch.setenv("MEDICUS_AUDIT_LOG", str(workdir / "audit.log"))
+    patch.setenv("MEDICUS_USERS_FILE", str(workdir / "no-users.yaml"))
+    st.cache_resource.clear()
+    yield
+    patch.undo()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_reads():
+    # Each test starts from what the server holds now, not from an earlier test's cached read.
+    st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def users(platform):
+    read = platform.read(queries.practitioner_roles())
+    entries = build_demo_users(read["practitioner_role"], read["practitioner"])
+    return {name: user_from(name, entry) for name, entry in entries.items()}
+
+
+@pytest.fixture
+def restore(platform):
+    """Puts back every task a test changed, so later tests find the ground truth's network."""
+    http = platform.http()
+    saved: dict[str, dict] = {}
+
+    def keep(task_id: str) -> dict:
+        saved[task_id] = http.get_json(f"Task/{task_id}")
+        return saved[task_id]
+
+    yield keep
+    for task_id, original in saved.items():
+        http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in original.items() if k != "meta"})
+    # HAPI answers an identical search within 60 s from its stored result list; searching again
+    # without cache stores the restored state for the ward pages' searches that follow.
+    wards = {ref["reference"].split("/")[1] for t in saved.values() if (ref := t.get("location"))}
+    if wards:
+        search = queries.open_tasks_of_wards(sorted(wards))
+        platform.read(search, no_cache=True)
+        platform.read(search.include("Task", "patient"), no_cache=True)
+
+
+def metric(at, name: str) -> str:
+    return next(m.value for m in at.metric if m.label == name)
+
+
+def task_ids(at) -> list[str]:
+    """The tasks the page lists, in its order (from the keys of their complete buttons)."""
+    prefix = "nurse.complete."
+    return [b.key[len(prefix) :] for b in at.button if (b.key or "").startswith(prefix)]
+
+
+def tiles(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**") and "-badge[" in m.value]
+
+
+def open_on_board(at) -> int:
+    """Open tasks over all bed tiles ("3 offen · 1 überfällig")."""
+    return sum(int(n) for tile in tiles(at) for n in re.findall(r"(\d+) offen", tile))
+
+
+def test_task_list_of_the_nurses_ward(users, test_network):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    assert not at.exception
+    ward_id = nurse.wards[0]
+    assert len(at.selectbox(key="nurse.ward").options) == len(nurse.wards)
+    expected = test_network.ground_truth["tasks_open"][ward_id]
+    assert metric(at, "Offen") == str(expected)
+    assert len(task_ids(at)) == expected
+    assert len(at.text_input) == expected, "one note field per task"
+    assert "Aufgaben" in texts(at)
+
+
+def test_task_list_filters_and_english(users, test_network):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse, lang="en")
+    assert not at.exception
+    assert "Tasks" in texts(at) and metric(at, "Open")
+    at.multiselect(key="nurse.filter.status").select("in-progress").run()
+    shown = task_ids(at)
+    assert len(shown) == int(metric(at, "In progress"))
+    assert not any(m.value.startswith(("requested", "ready")) for m in at.markdown)
+    at.radio(key="nurse.filter.owner").set_value("unassigned").run()
+    assert not at.exception and len(task_ids(at)) <= len(shown)
+
+
+@pytest.mark.parametrize("page", ["pages/tasks.py", "pages/bed_board.py", "pages/handover.py"])
+def test_ward_pages_not_permitted_for_a_manager(users, page):
+    at = open_page(page, users["management.demo"])
+    assert not at.exception
+    assert any(t("guard.not_permitted") in e.value for e in at.error)
+    assert not at.metric and not tiles(at)
+
+
+def test_bed_board_of_the_nurses_ward(users, test_network):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/bed_board.py", nurse)
+    assert not at.exception
+    ward_id = nurse.wards[0]
+    statuses = test_network.ground_truth["bed_status_by_ward"][ward_id]
+    shown = tiles(at)
+    assert len(shown) == sum(statuses.values())
+    assert sum(":blue-badge[belegt]" in s for s in shown) == statuses["O"]
+    assert sum(":green-badge[frei]" in s for s in shown) == statuses["U"]
+    free = sum(c["U"] for c in test_network.ground_truth["beds_by_ward"][ward_id].values())
+    assert sum(int(m.value) for m in at.metric) == free
+
+
+def test_bed_board_for_a_physician_is_read_only(users):
+    at = open_page("pages/bed_board.py", users["arzt.demo"])
+    assert not at.exception
+    assert not any(t("guard.not_permitted") in e.value for e in at.error)
+    assert not [b for b in at.button if (b.key or "").startswith("nurse.")]
+
+
+def test_handover_of_the_nurses_ward(users, test_network):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/handover.py", nurse)
+    assert not at.exception
+    ward_id = nurse.wards[0]
+    blocks = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert len(blocks) == test_network.ground_truth["census_now"][ward_id]
+    assert all("Letzte Vitalzeichen" in b and "Seit Schichtbeginn" in b for b in blocks)
+    assert t("print.hint") in texts(at)
+    assert at.get("download_button"), "the sheet can be downloaded as CSV"
+
+
+def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, restore):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    open_before = int(metric(at, "Offen"))
+    task_id = task_ids(at)[0]
+    restore(task_id)
+    at.switch_page("pages/bed_board.py").run()
+    board_before = open_on_board(at)
+    at.switch_page("pages/tasks.py").run()
+
+    at.text_input(key=note_key(task_id)).input("Mobilisiert bis zum Stuhl")
+    at.button(key=f"nurse.complete.{task_id}").click().run()
+
+    assert not at.exception
+    on_server = platform.http().get_json(f"Task/{task_id}")
+    assert on_server["status"] == "completed"
+    assert on_server["owner"]["reference"] == f"Practitioner/{nurse.practitioner_id}"
+    assert on_server["note"][-1]["text"] == "Mobilisiert bis zum Stuhl"
+    assert task_id not in task_ids(at)
+    assert int(metric(at, "Offen")) == open_before - 1
+    audit = platform.read(query("AuditEvent").search(entity=f"Task/{task_id}"), no_cache=True)
+    assert len(audit["audit_event"]) >= 1, "the write is audited"
+    at.switch_page("pages/bed_board.py").run()
+    assert open_on_board(at) == board_before - 1, "the bed board shows one task less"
+
+
+def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restore):
+    nurse, colleague = users["pflege.demo"], users["pflege2.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    task_id = task_ids(at)[1]
+    seen = restore(task_id)
+    note = "Angehörige wollen zurückgerufen werden"
+    at.text_input(key=note_key(task_id)).input(note)
+    # A colleague completes the task while the page still shows the version before.
+    change_task(
+        platform.http(),
+        task_id,
+        seen["meta"]["versionId"],
+        "complete",
+        practitioner_id=colleague.practitioner_id,
+    )
+
+    at.button(key=f"nurse.complete.{task_id}").click().run()
+
+    assert not at.exception
+    assert any(t("error.conflict") in w.value for w in at.warning)
+    assert at.text_area(key=note_key(task_id)).value == note
+    colleague_family = colleague.name.removesuffix(" (Demo)").split(" ")[-1]
+    current_state = t("tasks.conflict.current", status="X", owner="", when="").split("X")[0]
+    assert current_state + t("task_status.completed") in texts(at), "its current state is shown"
+    assert colleague_family in texts(at)
+    on_server = platform.http().get_json(f"Task/{task_id}")
+    assert on_server["owner"]["reference"] == f"Practitioner/{colleague.practitioner_id}"
+    assert note not in [n.get("text") for n in on_server.get("note", [])]
+    # The note survives the next refresh too.
+    at.run()
+    assert at.text_area(key=note_key(task_id)).value == note
