@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -117,15 +118,19 @@ def _server_counts(base_url: str, kinds: list[str]) -> dict[str, int]:
 @pytest.fixture(scope="session")
 def test_network(fhir_base_url: str) -> LoadedNetwork:
     """The test network, generated if needed and loaded into the test server."""
-    if not _has_test_data():
-        network = generate(TEST_SEED, PRESETS["test"], now_hour())
-        write_network(network, TEST_DATA)
-    manifest = read_manifest(TEST_DATA)
-    assert manifest is not None
-    if _server_counts(fhir_base_url, manifest["kinds"]) == manifest["counts"]:
-        report = LoadReport(base_url=fhir_base_url)
-    else:
-        report = load(TEST_DATA, fhir_base_url)
+    TEST_DATA.parent.mkdir(parents=True, exist_ok=True)
+    # Parallel test sessions share var/test-data: one generates and loads, the others wait.
+    with (TEST_DATA.parent / "test-data.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _has_test_data():
+            network = generate(TEST_SEED, PRESETS["test"], now_hour())
+            write_network(network, TEST_DATA)
+        manifest = read_manifest(TEST_DATA)
+        assert manifest is not None
+        if _server_counts(fhir_base_url, manifest["kinds"]) == manifest["counts"]:
+            report = LoadReport(base_url=fhir_base_url)
+        else:
+            report = load(TEST_DATA, fhir_base_url)
     return LoadedNetwork(
         dir=TEST_DATA,
         manifest=manifest,
