@@ -54,7 +54,7 @@ CONFLICTS = "nurse.conflicts"
 FLASH = "nurse.flash"
 TASK_CODES = ("vitalzeichen", "medikation", "wundversorgung", "mobilisation", "entlassvorbereitung")
 # Relative widths: patient and place, task, due, status and owner, note, three buttons.
-_WIDTHS = [3, 2.4, 1.7, 2, 2.8, 1.2, 1.2, 1.2]
+_WIDTHS = [2.4, 2, 1.6, 1.6, 2.2, 1.9, 1.6, 1.6]
 
 
 def note_key(task_id: str) -> str:
