@@ -113,14 +113,15 @@ class FhirHttp:
         self,
         method: str,
         url: str,
-        body: dict[str, Any],
+        body: dict[str, Any] | None = None,
         *,
         if_match: str | None = None,
     ) -> dict[str, Any]:
         headers = {"Content-Type": _FHIR_JSON, "Prefer": "return=representation"}
         if if_match:
             headers["If-Match"] = if_match
-        response = self._send(method, url, content=orjson.dumps(body), headers=headers)
+        content = orjson.dumps(body) if body is not None else None
+        response = self._send(method, url, content=content, headers=headers)
         return self._json(response) if response.content else {}
 
     def _count(self) -> None:

@@ -78,6 +78,12 @@ class Platform:
         for client in self.clients.values():
             client.close()
 
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def http(self, source: str | None = None) -> FhirHttp:
         """The client of one source; the first source when none is named."""
         if source is None:
