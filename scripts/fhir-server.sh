@@ -18,6 +18,10 @@ BASE_URL="http://localhost:${PORT}${BASE_PATH%/}"
 START_TIMEOUT="${FHIR_START_TIMEOUT:-300}"
 LOG_FILE="$TARGET_DIR/server-${PORT}.log"
 PID_FILE="$TARGET_DIR/server-${PORT}.pid"
+# Each instance runs from its own copy of the jar: Spring Boot reads classes lazily from the jar file,
+# so rebuilding fhir-server.jar under a running instance would break it.
+RUN_JAR="$TARGET_DIR/server-${PORT}.jar"
+BUILD_LOCK="$TARGET_DIR/.build.lock"
 # Tiered compilation capped at C1 starts HAPI noticeably faster on 2 cores; throughput is still fine
 # for a dashboard backend. Override with FHIR_JAVA_OPTS for long-running or benchmark use.
 JAVA_OPTS="${FHIR_JAVA_OPTS:--Xms256m -Xmx2g -XX:TieredStopAtLevel=1 -XX:+UseParallelGC}"
@@ -30,12 +34,14 @@ is_up() {
 		grep -q '"fhirVersion" *: *"4\.0\.1"'
 }
 
-# PID recorded by this script for $PORT, if that process is still alive.
+# PID recorded by this script for $PORT, if that process is still alive and still our server
+# (guards against a recycled PID after a reboot or crash).
 running_pid() {
 	[[ -f "$PID_FILE" ]] || return 1
 	local pid
 	pid="$(cat "$PID_FILE")"
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$TARGET_DIR/"; then
 		echo "$pid"
 	else
 		return 1
@@ -49,12 +55,17 @@ jar_is_stale() {
 }
 
 cmd_build() {
-	if jar_is_stale; then
-		log "building $JAR"
-		(cd "$SERVER_DIR" && mvn -q -B -DskipTests package)
-	else
-		log "jar is up to date"
-	fi
+	mkdir -p "$TARGET_DIR"
+	# Serialises concurrent builds (several test runs may start servers at once).
+	(
+		flock 9
+		if jar_is_stale; then
+			log "building $JAR"
+			cd "$SERVER_DIR" && mvn -q -B -Dstyle.color=never -DskipTests package
+		else
+			log "jar is up to date"
+		fi
+	) 9>"$BUILD_LOCK"
 }
 
 # Wait until /metadata answers; fails early if the process we started has died.
@@ -76,6 +87,10 @@ wait_until_up() {
 }
 
 cmd_start() {
+	mkdir -p "$TARGET_DIR"
+	# One start at a time per port; a concurrent caller waits here and then reuses the instance.
+	exec 8>"$TARGET_DIR/server-${PORT}.lock"
+	flock 8
 	if is_up; then
 		log "reusing server already answering at $BASE_URL"
 		return 0
@@ -89,13 +104,13 @@ cmd_start() {
 	fi
 
 	cmd_build
-	mkdir -p "$TARGET_DIR"
+	(flock -s 9 && cp "$JAR" "$RUN_JAR") 9>"$BUILD_LOCK"
 	export FHIR_PORT="$PORT" FHIR_BASE_PATH="$BASE_PATH"
 	export FHIR_DB_PATH="${FHIR_DB_PATH:-$SERVER_DIR/data/h2}"
 	local started=$SECONDS
 	# setsid: the server must outlive this shell and must not get the caller's Ctrl-C.
 	# shellcheck disable=SC2086
-	nohup setsid java $JAVA_OPTS -jar "$JAR" >"$LOG_FILE" 2>&1 </dev/null &
+	nohup setsid java $JAVA_OPTS -jar "$RUN_JAR" >"$LOG_FILE" 2>&1 </dev/null 8>&- &
 	pid=$!
 	echo "$pid" >"$PID_FILE"
 	if [[ -n "${FHIR_DB_URL:-}" ]]; then
@@ -105,6 +120,7 @@ cmd_start() {
 	fi
 	wait_until_up "$pid"
 	log "up at $BASE_URL after $((SECONDS - started))s"
+	exec 8>&-
 }
 
 cmd_stop() {

@@ -4,6 +4,7 @@ import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.partition.PartitionManagementProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
@@ -38,6 +39,7 @@ public class RestServerConfig {
 			DatabaseBackedPagingProvider pagingProvider,
 			BulkDataExportProvider bulkDataExportProvider,
 			ObjectProvider<PartitionManagementProvider> partitionManagementProvider,
+			PartitionSettings partitionSettings,
 			@Value("${fhir.tenants}") boolean tenantsEnabled,
 			@Value("${fhir.default-page-size}") int defaultPageSize,
 			@Value("${fhir.max-page-size}") int maxPageSize) {
@@ -59,7 +61,9 @@ public class RestServerConfig {
 			// First path segment names the partition: /fhir/{tenant}/Patient. Partitions are managed
 			// through operations on the DEFAULT tenant.
 			server.setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
-			server.registerInterceptor(new RequestTenantPartitionInterceptor());
+			RequestTenantPartitionInterceptor tenantInterceptor = new RequestTenantPartitionInterceptor();
+			tenantInterceptor.setPartitionSettings(partitionSettings);
+			server.registerInterceptor(tenantInterceptor);
 			server.registerProvider(partitionManagementProvider.getObject());
 		}
 		return server;
