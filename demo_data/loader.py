@@ -220,24 +220,27 @@ def load(
     total = manifest["total"]
     phases = sorted({item["phase"] for item in listing})
     started = time.monotonic()
-    with _client(base_url) as client, ThreadPoolExecutor(max_workers=workers) as pool:
-        for phase in phases:
-            items = [item for item in listing if item["phase"] == phase]
-            futures = {pool.submit(_send, client, data_dir, item): item for item in items}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    error = future.exception()
-                    if error is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise error
-                    _tally(report, future.result())
-                    report.bundles += 1
-                    report.resources += futures[future]["entries"]
-                    if progress:
-                        progress(report.resources, total)
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        with _client(base_url) as client:
+            for phase in phases:
+                items = [item for item in listing if item["phase"] == phase]
+                futures = {pool.submit(_send, client, data_dir, item): item for item in items}
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                    for future in done:
+                        error = future.exception()
+                        if error is not None:
+                            raise error
+                        _tally(report, future.result())
+                        report.bundles += 1
+                        report.resources += futures[future]["entries"]
+                        if progress:
+                            progress(report.resources, total)
+    finally:
+        # On an error or Ctrl-C the queued bundles must not be sent any more.
+        pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.monotonic() - started
     log.info(
         "loaded %d resources in %d bundles in %.1f s (%.0f/s)",
