@@ -32,9 +32,54 @@ from services.domain.labels import label
 from services.domain.reports import divi_icu_summary, saner_measure_report
 from services.domain.stays import current_placements
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
+from services.platform import FrameSet
 from services.roles import Capability
 
 TREND_DAYS = 90
+
+
+def fetched(*reads: FrameSet) -> tuple:
+    """What identifies the data behind some reads: which source delivered what, and when."""
+    return tuple(
+        sorted(
+            (s.source, s.resource_type, s.fetched_at.isoformat()) for r in reads for s in r.stats
+        )
+    )
+
+
+# The figures are cached per minute and per read, so a rerun (a click on a widget) only draws.
+@st.cache_data(ttl=120, show_spinner=False)
+def beds_at(
+    key: tuple, minute: pd.Timestamp, _locations: pd.DataFrame, _stays: FrameSet
+) -> pd.DataFrame:
+    placed = current_placements(_stays["encounter"], _stays["encounter_location"], minute)
+    return bed_status_now(_locations, placed)
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def figures_of(
+    key: tuple,
+    minute: pd.Timestamp,
+    first: pd.Timestamp,
+    hospitals: tuple,
+    _beds: pd.DataFrame,
+    _stays: FrameSet,
+) -> dict[str, pd.DataFrame | int]:
+    in_scope = _beds[_beds["hospital_id"].isin(hospitals)]
+    days = census_dates(first, minute)
+    periods = ward_periods(_stays["encounter"], _stays["encounter_location"])
+    periods = periods[periods["ward_id"].isin(set(in_scope["ward_id"].dropna()))]
+    service = occupancy(in_scope, [])
+    in_service = int(service["total"].iloc[0] - service["closed"].iloc[0]) if len(service) else 0
+    return {
+        "detail": occupancy(in_scope, ["hospital_id", "ward_id", "bed_category", "age_group"]),
+        "by_category": occupancy(in_scope, ["bed_category", "age_group"]),
+        "in_service": in_service,
+        "totals": daily_totals(
+            midnight_census(periods, days), daily_flows(periods, days), in_service
+        ),
+    }
+
 
 user = require(Capability.CAPACITY)
 lang = language()
@@ -48,8 +93,9 @@ stay_read = load(window_encounters(start, user.facilities), "Encounters")
 frame_banners(location_read, org_read, stay_read)
 st.caption(tr("mgr.as_of", time=fmt_datetime(moment, lang)))
 
-encounters, enc_locations = stay_read["encounter"], stay_read["encounter_location"]
-beds = bed_status_now(locations, current_placements(encounters, enc_locations, moment))
+minute = moment.floor("min")
+data_key = fetched(location_read, org_read, stay_read)
+beds = beds_at(data_key, minute, locations, stay_read)
 if beds.empty:
     st.info(tr("mgr.no_beds"))
     st.stop()
@@ -139,8 +185,8 @@ chosen = st.multiselect(
     format_func=lambda h: hospital_names.get(h, h),
     key="capacity_facilities",
 )
-in_scope = beds[beds["hospital_id"].isin(chosen)]
-detail = occupancy(in_scope, ["hospital_id", "ward_id", "bed_category", "age_group"])
+figures = figures_of(data_key, minute, start, tuple(chosen), beds, stay_read)
+detail = figures["detail"]
 detail_table = pd.DataFrame(
     {
         tr("col.hospital"): detail["hospital_id"].map(hospital_names).fillna(detail["hospital_id"]),
@@ -158,7 +204,7 @@ detail_table = pd.DataFrame(
 st.dataframe(aggregate_only(detail_table), hide_index=True)
 csv_button(detail_table, "capacity-wards", "csv_wards")
 
-by_category = occupancy(in_scope, ["bed_category", "age_group"])
+by_category = figures["by_category"]
 category_table = pd.DataFrame(
     {
         tr("mgr.col.category"): label(by_category["bed_category"], "bed_category", tr),
@@ -177,13 +223,8 @@ csv_button(category_table, "capacity-categories", "csv_categories")
 
 # The last 90 days
 st.subheader(tr("mgr.last_days", days=TREND_DAYS))
-days = census_dates(start, moment)
-periods = ward_periods(encounters, enc_locations)
-wards_chosen = set(in_scope["ward_id"].dropna())
-periods = periods[periods["ward_id"].isin(wards_chosen)]
-service = occupancy(in_scope, [])
-in_service = int(service["total"].iloc[0] - service["closed"].iloc[0]) if not service.empty else 0
-totals = daily_totals(midnight_census(periods, days), daily_flows(periods, days), in_service)
+in_service = figures["in_service"]
+totals = figures["totals"]
 trend_labels = {
     "title": tr("mgr.chart.census"),
     "census": tr("mgr.col.census"),
