@@ -32,6 +32,27 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "page.home", "🏠", "nav.section.start", ALL, default=True),
+    PageSpec(
+        "pages/my_patients.py",
+        "page.my_patients",
+        "🩺",
+        "nav.section.patients",
+        frozenset({Role.PHYSICIAN}),
+    ),
+    PageSpec(
+        "pages/patient_search.py",
+        "page.patient_search",
+        "🔎",
+        "nav.section.patients",
+        frozenset({Role.PHYSICIAN}),
+    ),
+    PageSpec(
+        "pages/timeline.py",
+        "page.timeline",
+        "🗓️",
+        "nav.section.patients",
+        frozenset({Role.PHYSICIAN}),
+    ),
     PageSpec("pages/audit.py", "page.audit", "📜", "nav.section.admin", frozenset({Role.ADMIN})),
     PageSpec("pages/capacity.py", "page.capacity", "🏥", "nav.section.capacity", MANAGE),
     PageSpec("pages/trends.py", "page.trends", "📈", "nav.section.capacity", MANAGE),

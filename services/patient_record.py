@@ -168,10 +168,8 @@ class PatientRecord:
     patients: pd.DataFrame
     tables: dict[str, pd.DataFrame]
     reads: list[FrameSet] = field(default_factory=list)
-
-    @property
-    def requests(self) -> int:
-        return sum(r.requests for r in self.reads)
+    # Counted on the sources' clients: per-read counts overlap while the kinds run in parallel.
+    requests: int = 0
 
     def ids(self, table: str) -> set[tuple[str, str]]:
         """``(source, id)`` of every row of a table (empty when the table is absent)."""
@@ -197,8 +195,11 @@ def read_record(
         source, search = job
         return platform.read(search, sources=[source], no_cache=no_cache)
 
+    sources = sorted({source for source, _ in jobs})
+    before = sum(platform.http(s).requests for s in sources)
     with ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
         reads = list(pool.map(one, jobs))
+    requests = sum(platform.http(s).requests for s in sources) - before
     parts: dict[str, list[pd.DataFrame]] = {}
     for result in reads:
         for name, frame in result.tables.items():
@@ -207,4 +208,4 @@ def read_record(
     for name, frames in parts.items():
         combined = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         tables[name] = combined.drop_duplicates() if name in _SHARED else combined
-    return PatientRecord(patients, tables, reads)
+    return PatientRecord(patients, tables, reads, requests)

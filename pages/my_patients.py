@@ -1,0 +1,143 @@
+"""Physician: the current inpatients of my departments, with results new in the last 24 hours.
+
+One search for the stays of the physician's hospital (shared with the start page), one for the
+ward and bed names, and one Observation search per hundred patients (an OR list of Patient ids
+with a date bound), never a request per patient.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from components.data import load
+from components.guard import require
+from components.kpi import kpi_row
+from components.scope import now, places, stays, this_minute
+from components.session import language, tr
+from components.status import frame_banners
+from services.domain.labels import label
+from services.domain.people import display_names
+from services.domain.stays import with_place_names
+from services.domain.trends import new_results
+from services.i18n import fmt_date, fmt_datetime, fmt_number
+from services.patient_record import chunks, same_person_search
+from services.queries import refs
+from services.roles import Capability
+from services.search import query
+
+CHOSEN = "record_person"
+
+user = require(Capability.PATIENT_RECORD)
+lang = language()
+st.title(tr("mine.title"))
+if not user.hospital_id:
+    st.info(tr("mine.no_scope"))
+    st.stop()
+
+hospitals = (user.hospital_id,)
+locations, location_read = places(hospitals)
+placed, stay_read = stays(hospital_ids=hospitals, with_patients=True)
+wards = locations[locations["physical_type"] == "wa"][["source", "id", "department"]]
+placed = placed.merge(
+    wards.rename(columns={"id": "ward_id", "department": "ward_department"}),
+    on=["source", "ward_id"],
+    how="left",
+)
+if user.departments:
+    # Admitted by my department, or lying on one of its wards after a transfer.
+    placed = placed[
+        placed["department"].isin(user.departments)
+        | placed["ward_department"].isin(user.departments)
+    ]
+since = this_minute() - timedelta(hours=24)
+departments = ", ".join(label(pd.Series(user.departments), "physician.department", tr))
+st.caption(tr("mine.caption", departments=departments or "–", since=fmt_datetime(since, lang)))
+
+reads = [location_read, stay_read]
+results = []
+for batch in chunks(placed["patient_id"].dropna()):
+    read = load(
+        query("Observation").search(patient=refs("Patient", batch), date=f"ge{since.isoformat()}"),
+        tr("mine.new"),
+    )
+    reads.append(read)
+    results.append(read["observation"])
+frame_banners(*reads)
+if placed.empty:
+    st.info(tr("mine.none"))
+    st.stop()
+
+observations = pd.concat(results, ignore_index=True) if results else None
+fresh = (
+    new_results(observations, since)
+    if observations is not None
+    else pd.DataFrame(columns=["source", "patient_id", "new", "new_abnormal", "latest"])
+)
+rows = with_place_names(placed, locations).merge(fresh, on=["source", "patient_id"], how="left")
+patients = stay_read.tables.get("patient")
+names = patients.assign(name=display_names(patients))[
+    ["source", "id", "name", "birth_date", "kvnr", "hospital_id"]
+].rename(columns={"id": "patient_id", "hospital_id": "patient_hospital"})
+rows = rows.merge(names, on=["source", "patient_id"], how="left")
+rows["new"] = rows["new"].fillna(0).astype("int64")
+rows["new_abnormal"] = rows["new_abnormal"].fillna(0).astype("int64")
+rows = rows.sort_values(["ward", "room", "bed"], kind="stable").reset_index(drop=True)
+
+kpi_row(
+    [
+        (tr("mine.patients"), fmt_number(len(rows), lang)),
+        (tr("mine.with_new"), fmt_number(int((rows["new"] > 0).sum()), lang)),
+        (tr("mine.new_abnormal"), fmt_number(int(rows["new_abnormal"].sum()), lang)),
+    ]
+)
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("col.patient"): rows["name"],
+            tr("col.birth_date"): rows["birth_date"].map(lambda d: fmt_date(d, lang)),
+            tr("col.ward"): rows["ward"],
+            tr("col.bed"): rows["bed"],
+            tr("col.department"): label(rows["department"], "physician.department", tr),
+            tr("col.admitted"): rows["start"].map(lambda d: fmt_date(d, lang)),
+            tr("col.days"): rows["days_so_far"],
+            tr("col.planned_discharge"): rows["planned_end"].map(lambda d: fmt_date(d, lang)),
+            tr("mine.new"): rows["new"],
+            tr("mine.new_abnormal"): rows["new_abnormal"],
+        }
+    ),
+    hide_index=True,
+)
+
+choice = st.selectbox(
+    tr("search.choose"),
+    range(len(rows)),
+    format_func=lambda n: f"{rows.iloc[n]['name']} · {rows.iloc[n]['bed'] or '–'}",
+    key="mine_choice",
+)
+if st.button(tr("search.open"), type="primary", key="mine_open"):
+    row = rows.iloc[choice]
+    # The full person (every hospital) is found by KVNR on the timeline's record read.
+    same = load(
+        same_person_search([row["kvnr"]])
+        if isinstance(row["kvnr"], str)
+        else query("Patient").search(_id=row["patient_id"]),
+        tr("col.patient"),
+    )
+    frame_banners(same)
+    everyone = same["patient"]
+    st.session_state[CHOSEN] = {
+        "person": row["kvnr"] if isinstance(row["kvnr"], str) else f"record:{row['patient_id']}",
+        "kvnr": row["kvnr"] if isinstance(row["kvnr"], str) else None,
+        "name": row["name"],
+        "birth_date": row["birth_date"],
+        "hospitals": tuple(sorted(set(everyone["hospital_id"].dropna()))),
+        "records": tuple(
+            zip(everyone["source"], everyone["id"], everyone["hospital_id"], strict=True)
+        ),
+        "opened_at": now().isoformat(),
+        "reason": None,
+    }
+    st.switch_page("pages/timeline.py")
