@@ -98,7 +98,7 @@ def timeline_figure(
         barmode="overlay",
         height=140 + 60 * max(1, len(lanes)),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0},
         hovermode="closest",
         dragmode="zoom",
     )
