@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import authenticator, expire_idle, login_page, logout_page, sign_in_from_state
+from components.auth import authenticator, expire_idle, sign_in_from_state
 from components.navigation import menu, pages
 from components.session import language_switch, tr, user
 from components.status import status_line
@@ -20,18 +20,16 @@ sign_in_from_state()
 expire_idle(auth)
 
 current = user()
-if current is None:
-    navigation = st.navigation([st.Page(login_page, title=tr("login.form"), icon="🔐")])
-else:
-    registered = pages()
-    logout = st.Page(logout_page, title=tr("page.logout"), icon="🚪", url_path="logout")
-    navigation = st.navigation([*registered.values(), logout], position="hidden")
+# Every page is registered in every state, so any URL reaches a page that checks for itself.
+registered = pages(signed_in=current is not None)
+navigation = st.navigation(list(registered.values()), position="hidden")
+if current is not None:
     st.sidebar.markdown(
         tr("user.signed_in_as", name=current.name, role=tr(f"role.{current.role.value}"))
     )
     menu(current.role, registered)
     st.sidebar.divider()
-    st.sidebar.page_link(logout, label=tr("logout"), icon="🚪")
+    st.sidebar.page_link(registered["pages/logout.py"], label=tr("logout"), icon="🚪")
 
 navigation.run()
 if current is not None:

@@ -115,13 +115,19 @@ def login_page() -> None:
         st.error(tr("login.failed"))
     elif st.session_state.get("authentication_status"):
         sign_in_from_state()
-        st.rerun()
+        st.switch_page("pages/home.py")
 
 
 def logout_page() -> None:
+    """End the session; the next interaction shows the sign-in form.
+
+    No ``st.rerun`` here: the page would be asked for again in the rerun and sign out forever.
+    """
     auth = _run_authenticator()
     if auth is not None and st.session_state.get("authentication_status"):
         auth.logout(location="unrendered")
     for key in ("user", "last_activity"):
         st.session_state.pop(key, None)
-    st.rerun()
+    st.success(tr("logout.done"))
+    if st.button(tr("logout.sign_in_again")):
+        st.switch_page("pages/login.py")

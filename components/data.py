@@ -47,13 +47,21 @@ def _query_key(searchset: AbstractSearchSet) -> tuple:
     )
 
 
+# Work lists must show a colleague's change at once: ask the server not to answer from its own
+# stored search results (standard Cache-Control, honoured by HAPI).
+_BYPASS_SERVER_CACHE = frozenset({"Task"})
+
+
 def _cached(ttl: int):
     # The search set itself is not hashable; its resource type and parameters are the key.
-    @st.cache_data(ttl=ttl, show_spinner=False)
     def read(key: tuple, _searchset: AbstractSearchSet) -> FrameSet:
-        return platform().read(_searchset)
+        no_cache = _searchset.resource_type in _BYPASS_SERVER_CACHE
+        return platform().read(_searchset, no_cache=no_cache)
 
-    return read
+    # st.cache_data keys a cache by the function's name; readers of different lifetimes sharing
+    # one name would clear each other's entries on every call.
+    read.__qualname__ = read.__name__ = f"read_ttl_{ttl}"
+    return st.cache_data(ttl=ttl, show_spinner=False)(read)
 
 
 _READERS = {seconds: _cached(seconds) for seconds in set(TTL.values())}

@@ -72,14 +72,22 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def pages() -> dict[str, st.Page]:
-    """``st.Page`` objects by path, titles in the session's language."""
-    return {
+def pages(signed_in: bool) -> dict[str, st.Page]:
+    """``st.Page`` objects by path, titles in the session's language; sign-in and sign-out too.
+
+    The default page is the sign-in form for a session without a user, the start page otherwise.
+    """
+    registered = {
         spec.path: st.Page(
-            spec.path, title=tr(spec.title_key), icon=spec.icon, default=spec.default
+            spec.path, title=tr(spec.title_key), icon=spec.icon, default=signed_in and spec.default
         )
         for spec in PAGES
     }
+    registered["pages/login.py"] = st.Page(
+        "pages/login.py", title=tr("login.form"), icon="🔐", default=not signed_in
+    )
+    registered["pages/logout.py"] = st.Page("pages/logout.py", title=tr("page.logout"), icon="🚪")
+    return registered
 
 
 def menu(role: Role, registered: dict[str, st.Page]) -> None:

@@ -33,17 +33,15 @@ def tr(key: str, **values: object) -> str:
 
 
 def language_switch() -> None:
+    """The language picker; its widget state is the session's language."""
+    st.session_state.setdefault("lang", settings().default_language)
     current = language()
-    chosen = st.sidebar.selectbox(
+    st.sidebar.selectbox(
         t("lang.label", current),
         LANGUAGES,
-        index=LANGUAGES.index(current),
         format_func=lambda code: t(f"lang.{code}", current),
-        key="lang_select",
+        key="lang",
     )
-    if chosen != current:
-        st.session_state["lang"] = chosen
-        st.rerun()
 
 
 def user() -> User | None:

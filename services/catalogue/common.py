@@ -32,6 +32,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No users are set up ({path}). `make run` creates the demo users.",
     ),
     "logout": ("Abmelden", "Sign out"),
+    "logout.done": ("Sie sind abgemeldet.", "You are signed out."),
+    "logout.sign_in_again": ("Erneut anmelden", "Sign in again"),
     "user.signed_in_as": ("Angemeldet: {name} ({role})", "Signed in: {name} ({role})"),
     # Roles
     "role.physician": ("Ärztin/Arzt", "Physician"),

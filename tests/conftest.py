@@ -1,4 +1,4 @@
-"""Session fixtures for integration tests against the real HAPI FHIR server.
+"""Session fixtures shared by the integration and browser tests, against the real HAPI FHIR server.
 
 - ``fhir_base_url``: base URL of the test server. Uses ``FHIR_TEST_BASE_URL`` when set (an external
   server); otherwise starts (or reuses) ``scripts/fhir-server.sh`` on ``FHIR_TEST_PORT`` (default
@@ -29,7 +29,7 @@ from demo_data.bundles import read_ground_truth, read_manifest, write_network
 from demo_data.loader import LoadReport, load
 from demo_data.timeutil import now_hour
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "fhir-server.sh"
 TEST_DB = REPO / "var" / "test-db"
 TEST_DATA = REPO / "var" / "test-data"

@@ -1,0 +1,174 @@
+"""The app's frame with AppTest on the test network: sign-in, lock-out, sign-out, role routing,
+a forbidden page opened by its path, the language switch, start pages and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from demo_data.users import DEMO_PASSWORDS, write_demo_users
+from services.audit import AuditRecord, record
+from services.config import Settings, SourceConfig
+from services.i18n import fmt_number, t
+from services.platform import Platform
+from services.users import MAX_LOGIN_ATTEMPTS, read_users, user_from
+from tests.support.apptest import APP, open_page, texts
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def users_file(fhir_base_url, test_network, tmp_path_factory):
+    path = tmp_path_factory.mktemp("shell") / "credentials.yaml"
+    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    write_demo_users(settings, path)
+    return path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def app_settings(fhir_base_url, users_file):
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
+    patch.setenv("MEDICUS_USERS_FILE", str(users_file))
+    patch.setenv("MEDICUS_AUDIT_LOG", str(users_file.parent / "audit.log"))
+    patch.setenv("MEDICUS_COOKIE_KEY", "apptest-only-cookie-key-of-32-characters")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    patch.undo()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def users(users_file):
+    entries = read_users(users_file)["credentials"]["usernames"]
+    return {name: user_from(name, entry) for name, entry in entries.items()}
+
+
+def sign_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    return at
+
+
+def menu_labels(at: AppTest) -> set[str]:
+    return {link.proto.label for link in at.get("page_link")}
+
+
+def test_sign_in_shows_the_start_page_of_the_role():
+    at = sign_in("pflege.demo", DEMO_PASSWORDS["pflege.demo"])
+    assert not at.exception
+    assert at.session_state["user"].role == "nurse"
+    assert at.title[0].value == "Start"
+    assert t("home.nurse.title") in texts(at)
+
+
+def test_wrong_password_is_refused_in_german():
+    at = sign_in("pflege.demo", "falsch")
+    assert not at.exception
+    assert "user" not in at.session_state or at.session_state["user"] is None
+    assert t("login.failed") in texts(at)
+
+
+def test_repeated_failures_lock_the_account(users_file):
+    for _ in range(MAX_LOGIN_ATTEMPTS):
+        sign_in("arzt2.demo", "falsch")
+    at = sign_in("arzt2.demo", DEMO_PASSWORDS["arzt2.demo"])
+    assert t("login.locked", minutes=15) in texts(at)
+    assert at.session_state["user"] is None if "user" in at.session_state else True
+    entry = read_users(users_file)["credentials"]["usernames"]["arzt2.demo"]
+    assert entry["locked_at"]
+
+
+def test_sign_out_returns_to_the_form(users):
+    at = open_page("pages/home.py", users["admin.demo"])
+    at.switch_page("pages/logout.py")
+    at.run()
+    assert "user" not in at.session_state or at.session_state["user"] is None
+    assert t("logout.done") in texts(at)
+    at.button[0].click()
+    at.run()
+    assert [ti.label for ti in at.text_input] == ["Benutzername", "Passwort"]
+
+
+@pytest.mark.parametrize(
+    ("username", "offered", "not_offered"),
+    [
+        ("pflege.demo", "page.tasks", "page.audit"),
+        ("arzt.demo", "page.patient_search", "page.capacity"),
+        ("admin.demo", "page.audit", "page.tasks"),
+        ("management.demo", "page.capacity", "page.audit"),
+    ],
+)
+def test_the_menu_offers_each_role_its_pages(users, username, offered, not_offered):
+    labels = menu_labels(open_page("pages/home.py", users[username]))
+    assert t(offered) in labels
+    assert t(not_offered) not in labels
+
+
+@pytest.mark.parametrize("username", ["pflege.demo", "arzt.demo", "management.demo"])
+def test_a_forbidden_page_opened_by_its_path_says_not_permitted(users, username):
+    at = open_page("pages/audit.py", users[username])
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("guard.not_permitted")]
+    assert not at.dataframe
+
+
+def test_language_switch_to_english(users):
+    at = open_page("pages/home.py", users["management.demo"], lang="en")
+    assert at.title[0].value == "Home"
+    assert "Beds across the network" in texts(at)
+    at.selectbox(key="lang").set_value("de")
+    at.run()
+    assert at.title[0].value == "Start"
+
+
+def test_nurse_start_page_counts_the_open_tasks_of_the_ward(users, test_network):
+    user = users["pflege.demo"]
+    at = open_page("pages/home.py", user)
+    assert not at.exception
+    expected = sum(test_network.ground_truth["tasks_open"][w] for w in user.wards)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("home.nurse.open")] == fmt_number(expected)
+
+
+def test_manager_start_page_shows_network_beds(users, test_network):
+    at = open_page("pages/home.py", users["management.demo"])
+    totals = test_network.ground_truth["totals"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("col.total")] == fmt_number(totals["beds"])
+    assert metrics[t("col.occupied")] == fmt_number(totals["bed_status"]["O"])
+
+
+def test_an_audit_event_written_appears_in_the_admin_trail(fhir_base_url, users):
+    physician = users["arzt.demo"]
+    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    with Platform(settings) as platform:
+        kept = record(
+            platform,
+            AuditRecord(physician, "read", "timeline", patient_id=None, reason="Prüfung"),
+            settings.audit_log,
+        )
+    assert kept == "platform"
+    st.cache_data.clear()
+    at = open_page("pages/audit.py", users["admin.demo"])
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert physician.name in set(table[t("col.user")])
+    assert "Prüfung" in set(table[t("col.reason")])
+
+
+def test_a_rerun_is_served_from_the_cache(users):
+    from components.session import platform
+
+    st.cache_data.clear()
+    at = open_page("pages/home.py", users["management.demo"])
+    sent = sum(client.requests for client in platform().clients.values())
+    at.run()
+    assert not at.exception
+    assert sum(client.requests for client in platform().clients.values()) == sent
