@@ -33,7 +33,7 @@ demo-data: server
 	$(PY) -m demo_data ensure --preset demo --dir var/demo --base $(DEMO_URL)
 
 demo-users: demo-data
-	$(PY) -m demo_data users --base $(DEMO_URL) --out .streamlit/credentials.yaml
+	$(PY) -m demo_data.users --base $(DEMO_URL) --out .streamlit/credentials.yaml
 
 run: demo-users
 	MEDICUS_FHIR_URL=$(DEMO_URL) $(PY) -m streamlit run app.py \

@@ -7,13 +7,16 @@ this file must never be used for a real deployment.
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
+import bcrypt
 import pandas as pd
-from streamlit_authenticator.utilities.hasher import Hasher
 
 from services import queries
-from services.config import Settings
+from services.config import DEFAULT_BASE_URL, Settings, SourceConfig
+from services.errors import DataError
 from services.platform import Platform
 from services.users import write_users
 
@@ -92,9 +95,35 @@ def write_demo_users(settings: Settings, path: Path) -> list[str]:
         raise next(iter(read.errors.values()))
     users = build_demo_users(read["practitioner_role"], read["practitioner"])
     for username, entry in users.items():
-        entry["password"] = Hasher.hash(DEMO_PASSWORDS[username])
+        entry["password"] = bcrypt.hashpw(
+            DEMO_PASSWORDS[username].encode(), bcrypt.gensalt()
+        ).decode()
         entry["email"] = f"{username}@demo.invalid"
         entry["failed_login_attempts"] = 0
         entry["logged_in"] = False
     write_users(path, {"credentials": {"usernames": users}})
     return list(users)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m demo_data.users --base URL --out FILE``: write the file unless it exists."""
+    parser = argparse.ArgumentParser(prog="python -m demo_data.users")
+    parser.add_argument("--base", default=DEFAULT_BASE_URL)
+    parser.add_argument("--out", type=Path, default=Path(".streamlit/credentials.yaml"))
+    parser.add_argument("--force", action="store_true", help="replace an existing file")
+    args = parser.parse_args(argv)
+    if args.out.is_file() and not args.force:
+        sys.stderr.write(f"demo users: {args.out} exists, kept\n")
+        return 0
+    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=args.base),))
+    try:
+        names = write_demo_users(settings, args.out)
+    except DataError as exc:
+        sys.stderr.write(f"demo users: cannot read practitioners from {args.base}: {exc}\n")
+        return 3
+    sys.stderr.write(f"demo users: wrote {', '.join(names)} to {args.out} (demo passwords)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
