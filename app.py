@@ -9,7 +9,9 @@ from components.navigation import menu, pages
 from components.session import language_switch, tr, user
 from components.status import status_line
 
-st.set_page_config(page_title="MEDI:CUS Klinik-Dashboard", page_icon="🏥", layout="wide")
+st.set_page_config(
+    page_title="MEDI:CUS Klinik-Dashboard", page_icon=":material/local_hospital:", layout="wide"
+)
 language_switch()
 
 auth = authenticator()
@@ -29,7 +31,9 @@ if current is not None:
     )
     menu(current.role, registered)
     st.sidebar.divider()
-    st.sidebar.page_link(registered["pages/logout.py"], label=tr("logout"), icon="🚪")
+    st.sidebar.page_link(
+        registered["pages/logout.py"], label=tr("logout"), icon=":material/logout:"
+    )
 
 navigation.run()
 if current is not None:

@@ -31,43 +31,81 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "page.home", "🏠", "nav.section.start", ALL, default=True),
+    PageSpec(
+        "pages/home.py", "page.home", ":material/home:", "nav.section.start", ALL, default=True
+    ),
     PageSpec(
         "pages/my_patients.py",
         "page.my_patients",
-        "🩺",
+        ":material/stethoscope:",
         "nav.section.patients",
         frozenset({Role.PHYSICIAN}),
     ),
     PageSpec(
         "pages/patient_search.py",
         "page.patient_search",
-        "🔎",
+        ":material/person_search:",
         "nav.section.patients",
         frozenset({Role.PHYSICIAN}),
     ),
     PageSpec(
         "pages/timeline.py",
         "page.timeline",
-        "🗓️",
+        ":material/timeline:",
         "nav.section.patients",
         frozenset({Role.PHYSICIAN}),
     ),
-    PageSpec("pages/audit.py", "page.audit", "📜", "nav.section.admin", frozenset({Role.ADMIN})),
-    PageSpec("pages/capacity.py", "page.capacity", "🏥", "nav.section.capacity", MANAGE),
-    PageSpec("pages/trends.py", "page.trends", "📈", "nav.section.capacity", MANAGE),
-    PageSpec("pages/workload.py", "page.workload", "🧮", "nav.section.capacity", MANAGE),
-    PageSpec("pages/forecast.py", "page.forecast", "🔮", "nav.section.capacity", MANAGE),
-    PageSpec("pages/tasks.py", "page.tasks", "✅", "nav.section.ward", frozenset({Role.NURSE})),
+    PageSpec(
+        "pages/audit.py",
+        "page.audit",
+        ":material/receipt_long:",
+        "nav.section.admin",
+        frozenset({Role.ADMIN}),
+    ),
+    PageSpec(
+        "pages/capacity.py",
+        "page.capacity",
+        ":material/local_hospital:",
+        "nav.section.capacity",
+        MANAGE,
+    ),
+    PageSpec(
+        "pages/trends.py", "page.trends", ":material/trending_up:", "nav.section.capacity", MANAGE
+    ),
+    PageSpec(
+        "pages/workload.py",
+        "page.workload",
+        ":material/work_history:",
+        "nav.section.capacity",
+        MANAGE,
+    ),
+    PageSpec(
+        "pages/forecast.py",
+        "page.forecast",
+        ":material/query_stats:",
+        "nav.section.capacity",
+        MANAGE,
+    ),
+    PageSpec(
+        "pages/tasks.py",
+        "page.tasks",
+        ":material/task_alt:",
+        "nav.section.ward",
+        frozenset({Role.NURSE}),
+    ),
     PageSpec(
         "pages/bed_board.py",
         "page.bed_board",
-        "🛏️",
+        ":material/bed:",
         "nav.section.ward",
         frozenset({Role.NURSE, Role.PHYSICIAN}),
     ),
     PageSpec(
-        "pages/handover.py", "page.handover", "📋", "nav.section.ward", frozenset({Role.NURSE})
+        "pages/handover.py",
+        "page.handover",
+        ":material/assignment:",
+        "nav.section.ward",
+        frozenset({Role.NURSE}),
     ),
 )
 
@@ -84,9 +122,11 @@ def pages(signed_in: bool) -> dict[str, st.Page]:
         for spec in PAGES
     }
     registered["pages/login.py"] = st.Page(
-        "pages/login.py", title=tr("login.form"), icon="🔐", default=not signed_in
+        "pages/login.py", title=tr("login.form"), icon=":material/login:", default=not signed_in
     )
-    registered["pages/logout.py"] = st.Page("pages/logout.py", title=tr("page.logout"), icon="🚪")
+    registered["pages/logout.py"] = st.Page(
+        "pages/logout.py", title=tr("page.logout"), icon=":material/logout:"
+    )
     return registered
 
 

@@ -44,10 +44,10 @@ def status_line() -> None:
     for source, (fresh, failed) in freshness().items():
         when = fmt_datetime(fresh, lang) if fresh else None
         if failed is None and when:
-            parts.append("🟢 " + tr("status.source_ok", source=source, time=when))
+            parts.append(":green[●] " + tr("status.source_ok", source=source, time=when))
         elif failed and when:
-            parts.append("🔴 " + tr("status.source_failed", source=source, time=when))
+            parts.append(":red[●] " + tr("status.source_failed", source=source, time=when))
         elif failed:
-            parts.append("🔴 " + tr("status.source_never", source=source))
+            parts.append(":red[●] " + tr("status.source_never", source=source))
     if parts:
         st.caption(" · ".join(parts))
