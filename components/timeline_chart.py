@@ -55,7 +55,7 @@ def lane_rows(starts: pd.Series, ends: pd.Series, rows: int = _MEDICATION_ROWS) 
 
 def _local(times: pd.Series) -> list:
     """Berlin wall-clock times without offset: plotly.js draws dates without time zones."""
-    return [None if pd.isna(t) else t.tz_convert("Europe/Berlin").tz_localize(None) for t in times]
+    return pd.to_datetime(times).dt.tz_convert("Europe/Berlin").dt.tz_localize(None).to_numpy()
 
 
 def _duration_ms(start: pd.Series, end: pd.Series) -> list[float]:
@@ -213,35 +213,41 @@ def _add_marks(figure, marks, y, name, colours, translate, lang, legend_once):
         for h in dict.fromkeys(h for hs in marks["hospitals"] for h in hs[:1])
     ]
     groups.append((None, marks[several]))
-    for hospital, rows in groups:
-        if rows.empty:
-            continue
+    for hospital, group in groups:
         colour = colours.get(hospital, SEVERAL) if hospital else SEVERAL
         key = hospital or "several"
-        figure.add_trace(
-            go.Scatter(
-                x=_local(rows["start"]),
-                y=[y] * len(rows),
-                mode="markers",
-                marker={
-                    "color": colour,
-                    "size": 11 if hospital is None else 9,
-                    "symbol": "diamond" if hospital is None else "circle",
-                    "line": {
-                        "width": [2 if a else 0.5 for a in rows["abnormal"]],
-                        "color": [ABNORMAL if a else "white" for a in rows["abnormal"]],
+        # Abnormal values get their own trace: one outline per trace validates far faster in
+        # plotly than a colour per point.
+        for abnormal in (False, True):
+            rows = group[group["abnormal"] == abnormal]
+            if rows.empty:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=_local(rows["start"]),
+                    y=[y] * len(rows),
+                    mode="markers",
+                    marker={
+                        "color": colour,
+                        "size": 11 if hospital is None else 9,
+                        "symbol": "diamond" if hospital is None else "circle",
+                        "line": {
+                            "width": 2 if abnormal else 0.5,
+                            "color": ABNORMAL if abnormal else "white",
+                        },
                     },
-                },
-                name=name.get(hospital, hospital) if hospital else translate("timeline.several"),
-                legendgroup=key,
-                showlegend=legend_once(key),
-                hovertext=[
-                    _mark_hover(r, r.kind, name, translate, lang)
-                    for r in rows.itertuples(index=False)
-                ],
-                hoverinfo="text",
+                    name=name.get(hospital, hospital)
+                    if hospital
+                    else translate("timeline.several"),
+                    legendgroup=key,
+                    showlegend=legend_once(key),
+                    hovertext=[
+                        _mark_hover(r, r.kind, name, translate, lang)
+                        for r in rows.itertuples(index=False)
+                    ],
+                    hoverinfo="text",
+                )
             )
-        )
 
 
 def _add_medication(figure, marks, y, name, colours, translate, lang):

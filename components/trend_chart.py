@@ -17,7 +17,7 @@ _BAND = "rgba(44, 160, 44, 0.12)"
 
 
 def _local(times: pd.Series) -> list:
-    return [t.tz_convert("Europe/Berlin").tz_localize(None) for t in times]
+    return pd.to_datetime(times).dt.tz_convert("Europe/Berlin").dt.tz_localize(None).to_numpy()
 
 
 def _decimals(values: pd.Series) -> int:

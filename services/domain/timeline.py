@@ -194,17 +194,28 @@ def _observations(observations: pd.DataFrame, patients: pd.DataFrame) -> pd.Data
     obs = observations.copy()
     obs["value_text"] = obs["value"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
     obs["flag"] = obs["interpretation"].isin(ABNORMAL_FLAGS)
-    grouped = obs.groupby(["source", "id"], sort=False)
-    one = grouped.agg(
-        patient_id=("patient_id", "first"),
-        effective=("effective", "first"),
-        code=("code", "first"),
-        panel_code=("panel_code", "first"),
-        display=("display", lambda s: " / ".join(s.dropna().astype(str))),
-        values=("value_text", lambda s: "/".join(s)),
-        unit=("unit", "first"),
-        abnormal=("flag", "any"),
-    ).reset_index()
+    obs["values"] = obs["value_text"]
+    obs["abnormal"] = obs["flag"]
+    keep = ["source", "id", "patient_id", "effective", "code", "panel_code", "display"]
+    keep += ["values", "unit", "abnormal"]
+    panels = obs["panel_code"].notna()
+    # Panels (blood pressure) have one row per component: join their values into one mark.
+    joined = (
+        obs[panels]
+        .groupby(["source", "id"], sort=False)
+        .agg(
+            patient_id=("patient_id", "first"),
+            effective=("effective", "first"),
+            code=("code", "first"),
+            panel_code=("panel_code", "first"),
+            display=("display", lambda s: " / ".join(s.dropna().astype(str))),
+            values=("value_text", lambda s: "/".join(s)),
+            unit=("unit", "first"),
+            abnormal=("flag", "any"),
+        )
+        .reset_index()
+    )
+    one = pd.concat([obs.loc[~panels, keep], joined[keep]], ignore_index=True)
     one["code"] = one["panel_code"].where(one["panel_code"].notna(), one["code"])
     detail = (one["values"] + " " + one["unit"].fillna("")).str.strip()
     return _raw(
@@ -271,17 +282,34 @@ def _merge_same_facts(raw: pd.DataFrame) -> pd.DataFrame:
     # A new fact starts where the key changes or the previous record of the key is too far back.
     new_fact = gap.isna() | (gap > within)
     raw["fact"] = new_fact.cumsum()
-    merged = raw.groupby("fact", sort=False).agg(
-        kind=("kind", "first"),
-        code=("code", "first"),
-        display=("display", "first"),
-        detail=("detail", "first"),
-        start=("start", "min"),
-        end=("end", "max"),
-        abnormal=("abnormal", "any"),
-        hospitals=("hospital", lambda s: tuple(dict.fromkeys(s.dropna()))),
-        records=("record", tuple),
-        sources=("source", lambda s: tuple(dict.fromkeys(s))),
+    # Most facts are recorded once: only facts with several records need the slower grouping.
+    size = raw.groupby("fact")["fact"].transform("size")
+    single = raw[size == 1].set_index("fact")
+    single = single.assign(
+        hospitals=[() if pd.isna(h) else (h,) for h in single["hospital"]],
+        records=[(r,) for r in single["record"]],
+        sources=[(s,) for s in single["source"]],
+    )
+    several = (
+        raw[size > 1]
+        .groupby("fact", sort=False)
+        .agg(
+            kind=("kind", "first"),
+            code=("code", "first"),
+            display=("display", "first"),
+            detail=("detail", "first"),
+            start=("start", "min"),
+            end=("end", "max"),
+            abnormal=("abnormal", "any"),
+            hospitals=("hospital", lambda s: tuple(dict.fromkeys(s.dropna()))),
+            records=("record", tuple),
+            sources=("source", lambda s: tuple(dict.fromkeys(s))),
+        )
+    )
+    merged = (
+        pd.concat([single[_MARK_COLUMNS], several[_MARK_COLUMNS]])
+        if len(several)
+        else (single[_MARK_COLUMNS])
     )
     return merged.sort_values("start", kind="stable").reset_index(drop=True)[_MARK_COLUMNS]
 
