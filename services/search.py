@@ -43,19 +43,23 @@ class PageStats:
 
     source: str
     resource_type: str
-    fetched: int = 0
+    fetched: int = 0  # matches only; included resources ride along
     total: int | None = None
     truncated: bool = False
     looped: bool = False
-    requests: int = 0
+    requests: int = 0  # pages read (a retried request counts once)
     elapsed_s: float = 0.0
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def _entries(bundle: Resource) -> list[Resource]:
-    return [
-        e["resource"] for e in bundle.get("entry") or () if isinstance(e, dict) and "resource" in e
-    ]
+def _entries(bundle: Resource) -> tuple[list[Resource], list[Resource]]:
+    """(matches, the rest): ``_include``d resources ride along but do not count as results."""
+    matches, rest = [], []
+    for entry in bundle.get("entry") or ():
+        if isinstance(entry, dict) and "resource" in entry:
+            mode = (entry.get("search") or {}).get("mode", "match")
+            (matches if mode == "match" else rest).append(entry["resource"])
+    return matches, rest
 
 
 def _next_link(bundle: Resource) -> str | None:
@@ -105,19 +109,22 @@ def fetch_resources(
     cap = settings.result_cap if cap is None else cap
     started = time.monotonic()
     deadline = started + settings.total_timeout
-    requests_before = http.requests
     stats = PageStats(source=http.source.name, resource_type=searchset.resource_type)
     params = _params(searchset, settings.page_size)
     page_size = int(params["_count"][0])
 
-    def deliver(resources: list[Resource]) -> bool:
+    def deliver(page: tuple[list[Resource], list[Resource]]) -> bool:
+        matches, included = page
+        # One page, one request: counted here, because the client is shared by parallel reads.
+        stats.requests += 1
         room = cap - stats.fetched
-        if len(resources) > room:
-            resources = resources[:room]
+        if len(matches) > room:
+            matches = matches[:room]
             stats.truncated = True
-        stats.fetched += len(resources)
-        if resources:
-            on_page(resources)
+        # Offsets and the cap count matches only, as the server's paging does.
+        stats.fetched += len(matches)
+        if matches or included:
+            on_page(matches + included)
         if progress:
             progress(stats.fetched, stats.total)
         return not stats.truncated
@@ -138,7 +145,6 @@ def fetch_resources(
                     break
         else:
             _follow(http, next_url, deliver, stats, deadline, no_cache)
-    stats.requests = http.requests - requests_before
     stats.elapsed_s = time.monotonic() - started
     return stats
 
@@ -161,7 +167,7 @@ def _parallel(
 def _follow(
     http: FhirHttp,
     next_url: str | None,
-    deliver: Callable[[list[Resource]], bool],
+    deliver: Callable[[tuple[list[Resource], list[Resource]]], bool],
     stats: PageStats,
     deadline: float,
     no_cache: bool,

@@ -77,3 +77,40 @@ def test_shared_queries_use_standard_search_parameters():
     assert stays.params["service-provider"] == ["Organization/h1"]
     assert stays.params["_include"] == ["Encounter:subject"]
     assert stays.params["class"] == ["IMP"]
+
+
+def test_included_resources_do_not_shift_the_page_offsets():
+    """A page of 10 matches plus their included patients still asks for offset 10 next."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = parse_qs(urlsplit(str(request.url)).query)
+        offset = int(params.get("_getpagesoffset", ["0"])[0])
+        ids = range(offset, min(offset + 10, 25))
+        entries = []
+        for i in ids:
+            entries.append(
+                {
+                    "resource": {"resourceType": "Encounter", "id": f"e{i}"},
+                    "search": {"mode": "match"},
+                }
+            )
+            entries.append(
+                {
+                    "resource": {"resourceType": "Patient", "id": f"p{i}"},
+                    "search": {"mode": "include"},
+                }
+            )
+        body = {"resourceType": "Bundle", "total": 25, "entry": entries, "link": []}
+        if offset + 10 < 25:
+            nxt = f"{BASE}?_getpages=x&_getpagesoffset={offset + 10}&_count=10"
+            body["link"].append({"relation": "next", "url": nxt})
+        return httpx.Response(200, content=orjson.dumps(body))
+
+    cfg = Settings(sources=(SourceConfig(name="T", url=BASE),), page_size=10, parallel_pages=2)
+    http = FhirHttp(cfg.sources[0], cfg, httpx.MockTransport(handler))
+    seen: list[dict] = []
+    stats = fetch_resources(http, query("Encounter").include("Encounter", "subject"), seen.extend)
+    encounters = [r["id"] for r in seen if r["resourceType"] == "Encounter"]
+    assert encounters == [f"e{i}" for i in range(25)]
+    assert len(seen) == 50
+    assert stats.fetched == 25
