@@ -11,7 +11,8 @@ APP_PORT ?= 8501
 export FHIR_PORT ?= 8080
 export FHIR_DB_PATH ?= $(CURDIR)/var/demo-db/h2
 
-.PHONY: help run stop test test-unit lint server demo-data demo-users browser bench bench-loader
+.PHONY: help run stop test test-unit lint server demo-data demo-users browser \
+	bench bench-loader bench-layer bench-pages bench-timeline
 
 help:
 	@echo "make run    dashboard on the embedded FHIR server with demo data (http://localhost:$(APP_PORT))"
@@ -61,10 +62,24 @@ test: $(VENV) browser lint
 	bash $(FHIR) build
 	$(PY) -m pytest -q
 
-bench: $(VENV) bench-loader
-	bash $(FHIR) build
-	$(PY) bench/bench_layer.py
+# Benchmarks run on the demo network (the demo server is started and loaded when needed), except
+# the loader, which times an empty database of its own, and the timeline, which needs one large
+# person in a server of its own. Results: bench/results/ and BENCHMARKS.md.
+bench: bench-loader bench-layer bench-pages bench-timeline
 
 bench-loader: $(VENV)
 	bash $(FHIR) build
 	$(PY) bench/bench_loader.py
+
+bench-layer: demo-data
+	$(PY) bench/bench_layer.py --base $(DEMO_URL) --sizes 1000,10000 --runs 3
+
+bench-pages: demo-data
+	$(PY) bench/bench_capacity.py --base $(DEMO_URL) --runs 3
+	$(PY) bench/bench_nurse_pages.py --base $(DEMO_URL) --runs 3
+
+bench-timeline: $(VENV)
+	bash $(FHIR) build
+	FHIR_PORT=8097 FHIR_DB_PATH=$(CURDIR)/var/bench-timeline-db/h2 bash $(FHIR) start
+	$(PY) bench/bench_timeline.py --base http://localhost:8097/fhir --runs 5
+	FHIR_PORT=8097 bash $(FHIR) stop
