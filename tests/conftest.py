@@ -28,6 +28,11 @@ from demo_data import PRESETS, generate
 from demo_data.bundles import read_ground_truth, read_manifest, write_network
 from demo_data.loader import LoadReport, load
 from demo_data.timeutil import now_hour
+from demo_data.users import write_demo_users
+from services.config import Settings, SourceConfig
+from services.platform import Platform
+from services.roles import User
+from services.users import read_users, user_from
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "fhir-server.sh"
@@ -138,3 +143,49 @@ def test_network(fhir_base_url: str) -> LoadedNetwork:
         as_of=datetime.fromisoformat(manifest["as_of"]),
         load_report=report,
     )
+
+
+@pytest.fixture(scope="session")
+def platform(fhir_base_url: str, test_network: LoadedNetwork) -> Iterator[Platform]:
+    """The data layer on the test server, as one source named "Test"."""
+    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="session")
+def demo_users_file(fhir_base_url: str, test_network: LoadedNetwork, tmp_path_factory) -> Path:
+    """The demo sign-ins bound to the test network's practitioners."""
+    path = tmp_path_factory.mktemp("users") / "credentials.yaml"
+    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    write_demo_users(settings, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def users(demo_users_file: Path) -> dict[str, User]:
+    """The demo users (arzt.demo, pflege.demo, …) with their roles and scopes."""
+    entries = read_users(demo_users_file)["credentials"]["usernames"]
+    return {name: user_from(name, entry) for name, entry in entries.items()}
+
+
+@pytest.fixture(scope="module")
+def app_env(fhir_base_url: str, demo_users_file: Path, tmp_path_factory) -> Iterator[Path]:
+    """The app (AppTest) reads the test server, signs in the demo users, audits to a temp log.
+
+    Streamlit's caches are process-wide, so they are emptied on the way in and out.
+    """
+    import streamlit as st
+
+    workdir = tmp_path_factory.mktemp("app")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
+    patch.setenv("MEDICUS_USERS_FILE", str(demo_users_file))
+    patch.setenv("MEDICUS_AUDIT_LOG", str(workdir / "audit.log"))
+    patch.setenv("MEDICUS_COOKIE_KEY", "apptest-only-cookie-key-of-32-characters")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield workdir
+    patch.undo()
+    st.cache_resource.clear()
+    st.cache_data.clear()

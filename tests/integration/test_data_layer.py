@@ -19,14 +19,6 @@ from services.task_writes import change_task
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def platform(fhir_base_url, test_network):
-    settings = Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),))
-    instance = Platform(settings)
-    yield instance
-    instance.close()
-
-
 @pytest.mark.parametrize(
     ("resource_type", "table"),
     [

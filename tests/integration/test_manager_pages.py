@@ -8,50 +8,16 @@ import re
 
 import pandas as pd
 import pytest
-import streamlit as st
 
-from demo_data.users import build_demo_users
-from services import queries
-from services.config import Settings, SourceConfig
 from services.i18n import fmt_number, t
-from services.platform import Platform
 from services.roles import Role, User
 from services.search import query
-from services.users import user_from
 from tests.support.apptest import open_page, texts
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
 PAGES = ("pages/capacity.py", "pages/trends.py", "pages/workload.py", "pages/forecast.py")
 IDS = re.compile(r"\b(pat|enc|tsk)-[a-z]+-\d+\b")
-
-
-@pytest.fixture(scope="module")
-def platform(fhir_base_url):
-    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
-    yield instance
-    instance.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def app_settings(fhir_base_url, tmp_path_factory):
-    patch = pytest.MonkeyPatch()
-    workdir = tmp_path_factory.mktemp("manager-pages")
-    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
-    patch.setenv("MEDICUS_AUDIT_LOG", str(workdir / "audit.log"))
-    patch.setenv("MEDICUS_USERS_FILE", str(workdir / "no-users.yaml"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    patch.undo()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def users(platform):
-    read = platform.read(queries.practitioner_roles())
-    entries = build_demo_users(read["practitioner_role"], read["practitioner"])
-    return {name: user_from(name, entry) for name, entry in entries.items()}
 
 
 @pytest.fixture(scope="module")

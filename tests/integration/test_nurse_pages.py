@@ -10,51 +10,19 @@ import pytest
 import streamlit as st
 
 from components.task_table import note_key
-from demo_data.users import build_demo_users
 from services import queries
-from services.config import Settings, SourceConfig
 from services.i18n import t
-from services.platform import Platform
 from services.search import query
 from services.task_writes import change_task
-from services.users import user_from
 from tests.support.apptest import open_page, texts
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def platform(fhir_base_url):
-    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
-    yield instance
-    instance.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def app_settings(fhir_base_url, tmp_path_factory):
-    """The app reads the test server; audit events that the server refuses land in a temp file."""
-    patch = pytest.MonkeyPatch()
-    workdir = tmp_path_factory.mktemp("nurse-pages")
-    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
-    patch.setenv("MEDICUS_AUDIT_LOG", str(workdir / "audit.log"))
-    patch.setenv("MEDICUS_USERS_FILE", str(workdir / "no-users.yaml"))
-    st.cache_resource.clear()
-    yield
-    patch.undo()
-    st.cache_resource.clear()
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
 
 @pytest.fixture(autouse=True)
 def fresh_reads():
     # Each test starts from what the server holds now, not from an earlier test's cached read.
     st.cache_data.clear()
-
-
-@pytest.fixture(scope="module")
-def users(platform):
-    read = platform.read(queries.practitioner_roles())
-    entries = build_demo_users(read["practitioner_role"], read["practitioner"])
-    return {name: user_from(name, entry) for name, entry in entries.items()}
 
 
 @pytest.fixture

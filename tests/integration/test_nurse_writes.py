@@ -8,21 +8,12 @@ import pytest
 
 from demo_data.users import build_demo_users
 from services import queries
-from services.config import Settings, SourceConfig
 from services.domain.ward_tasks import task_summary, ward_task_list
 from services.errors import Conflict
 from services.frames import with_hierarchy
-from services.platform import Platform
 from services.task_writes import change_task
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def platform(fhir_base_url):
-    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
-    yield instance
-    instance.close()
 
 
 @pytest.fixture(scope="module")

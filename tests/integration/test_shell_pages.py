@@ -7,43 +7,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from demo_data.users import DEMO_PASSWORDS, write_demo_users
+from demo_data.users import DEMO_PASSWORDS
 from services.audit import AuditRecord, record
 from services.config import Settings, SourceConfig
 from services.i18n import fmt_number, t
 from services.platform import Platform
-from services.users import MAX_LOGIN_ATTEMPTS, read_users, user_from
+from services.users import MAX_LOGIN_ATTEMPTS, read_users
 from tests.support.apptest import APP, open_page, texts
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def users_file(fhir_base_url, test_network, tmp_path_factory):
-    path = tmp_path_factory.mktemp("shell") / "credentials.yaml"
-    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
-    write_demo_users(settings, path)
-    return path
-
-
-@pytest.fixture(scope="module", autouse=True)
-def app_settings(fhir_base_url, users_file):
-    patch = pytest.MonkeyPatch()
-    patch.setenv("MEDICUS_FHIR_URL", fhir_base_url)
-    patch.setenv("MEDICUS_USERS_FILE", str(users_file))
-    patch.setenv("MEDICUS_AUDIT_LOG", str(users_file.parent / "audit.log"))
-    patch.setenv("MEDICUS_COOKIE_KEY", "apptest-only-cookie-key-of-32-characters")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    patch.undo()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def users(users_file):
-    entries = read_users(users_file)["credentials"]["usernames"]
-    return {name: user_from(name, entry) for name, entry in entries.items()}
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
 
 def sign_in(username: str, password: str) -> AppTest:
@@ -75,13 +47,13 @@ def test_wrong_password_is_refused_in_german():
     assert t("login.failed") in texts(at)
 
 
-def test_repeated_failures_lock_the_account(users_file):
+def test_repeated_failures_lock_the_account(demo_users_file):
     for _ in range(MAX_LOGIN_ATTEMPTS):
         sign_in("arzt2.demo", "falsch")
     at = sign_in("arzt2.demo", DEMO_PASSWORDS["arzt2.demo"])
     assert t("login.locked", minutes=15) in texts(at)
     assert at.session_state["user"] is None if "user" in at.session_state else True
-    entry = read_users(users_file)["credentials"]["usernames"]["arzt2.demo"]
+    entry = read_users(demo_users_file)["credentials"]["usernames"]["arzt2.demo"]
     assert entry["locked_at"]
 
 
