@@ -7,12 +7,12 @@ import streamlit as st
 from components.bed_board import board_table, render_board, status_summary
 from components.data import TTL
 from components.guard import require
-from components.scope import now, places, stays
+from components.scope import now, stays
 from components.session import language, tr
 from components.status import frame_banners
 from components.task_table import ward_tasks
+from components.ward_choice import choose_ward
 from services.domain.bed_board import free_by_category, status_counts, ward_beds
-from services.domain.ward_tasks import wards_of
 from services.i18n import fmt_datetime
 from services.roles import Capability
 
@@ -22,16 +22,7 @@ REFRESH_SECONDS = TTL["Task"]
 user = require(Capability.BED_BOARD)
 st.title(tr("page.bed_board"))
 
-locations, location_read = places((user.hospital_id,) if user.hospital_id else ())
-wards = wards_of(user, locations)
-if wards.empty:
-    frame_banners(location_read)
-    st.info(tr("nurse.no_wards"))
-    st.stop()
-ward_names = dict(zip(wards["id"], wards["name"], strict=True))
-ward_id = st.selectbox(
-    tr("nurse.ward"), list(ward_names), format_func=ward_names.get, key="nurse.ward"
-)
+ward_id, wards, locations, location_read = choose_ward(user)
 as_table = st.toggle(tr("beds.table"), key="nurse.beds.as_table")
 scope = tuple(wards["id"])
 

@@ -9,10 +9,11 @@ import streamlit as st
 
 from components.data import load
 from components.guard import require
-from components.scope import now, places, stays
+from components.scope import now, stays
 from components.session import language, tr
 from components.status import frame_banners
 from components.task_table import own_writes, ward_tasks
+from components.ward_choice import choose_ward
 from services.domain.handover import (
     completed_tasks_since,
     handover,
@@ -21,7 +22,7 @@ from services.domain.handover import (
     sheet,
     shift_at,
 )
-from services.domain.ward_tasks import wards_of, with_own_writes
+from services.domain.ward_tasks import with_own_writes
 from services.i18n import fmt_datetime
 from services.roles import Capability
 
@@ -32,16 +33,7 @@ VITALS_LOOKBACK = timedelta(days=3)
 user = require(Capability.TASKS_WRITE)
 st.title(tr("page.handover"))
 
-locations, location_read = places((user.hospital_id,) if user.hospital_id else ())
-wards = wards_of(user, locations)
-if wards.empty:
-    frame_banners(location_read)
-    st.info(tr("nurse.no_wards"))
-    st.stop()
-ward_names = dict(zip(wards["id"], wards["name"], strict=True))
-ward_id = st.selectbox(
-    tr("nurse.ward"), list(ward_names), format_func=ward_names.get, key="nurse.ward"
-)
+ward_id, wards, locations, location_read = choose_ward(user)
 scope = tuple(wards["id"])
 lang = language()
 moment = now()
@@ -77,7 +69,7 @@ result = handover(
 )
 table = sheet(result, lang)
 
-st.subheader(ward_names[ward_id])
+st.subheader(wards.set_index("id").at[ward_id, "name"])
 st.markdown(
     tr(
         "handover.shift",

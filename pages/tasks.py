@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.data import TTL, load
 from components.guard import require
-from components.scope import now, places, stays
+from components.scope import now, stays
 from components.session import language, tr
 from components.status import frame_banners
 from components.task_table import (
@@ -19,9 +19,10 @@ from components.task_table import (
     task_rows,
     ward_tasks,
 )
+from components.ward_choice import choose_ward
 from services import queries
 from services.domain.people import display_names
-from services.domain.ward_tasks import filter_tasks, task_summary, ward_task_list, wards_of
+from services.domain.ward_tasks import filter_tasks, task_summary, ward_task_list
 from services.i18n import fmt_datetime
 from services.roles import Capability
 
@@ -31,16 +32,7 @@ user = require(Capability.TASKS_READ)
 can_write = user.can(Capability.TASKS_WRITE)
 st.title(tr("page.tasks"))
 
-locations, location_read = places((user.hospital_id,) if user.hospital_id else ())
-wards = wards_of(user, locations)
-if wards.empty:
-    frame_banners(location_read)
-    st.info(tr("nurse.no_wards"))
-    st.stop()
-ward_names = dict(zip(wards["id"], wards["name"], strict=True))
-ward_id = st.selectbox(
-    tr("nurse.ward"), list(ward_names), format_func=ward_names.get, key="nurse.ward"
-)
+ward_id, wards, locations, location_read = choose_ward(user)
 ward_beds = locations[(locations["physical_type"] == "bd") & (locations["ward_id"] == ward_id)]
 chosen = task_filters(ward_id, ward_beds.sort_values("id"), can_write)
 scope = tuple(wards["id"])
