@@ -194,3 +194,31 @@ def test_one_failing_source_leaves_the_others():
     result = platform.read(query("Patient"))
     assert list(result["patient"]["source"]) == ["Gut"]
     assert isinstance(result.errors["Kaputt"], SourceUnavailable)
+
+
+def test_oauth2_client_credentials_fetches_refreshes_and_retries_once_on_401():
+    tokens = iter(["erstes", "zweites"])
+    seen: list[tuple[str, str]] = []
+
+    def handler(request):
+        if request.url.path == "/token":
+            assert request.headers["Authorization"].startswith("Basic ")
+            return json_response(200, {"access_token": next(tokens), "expires_in": 3600})
+        seen.append((request.url.path, request.headers["Authorization"]))
+        if request.headers["Authorization"] == "Bearer erstes" and len(seen) > 1:
+            return json_response(401, {})
+        return json_response(200, bundle([]))
+
+    source = SourceConfig(
+        name="OAuth",
+        url=BASE,
+        auth="oauth2",
+        token_url="http://fhir.test/token",
+        client_id="dashboard",
+        client_secret="geheim",
+    )
+    cfg = Settings(sources=(source,))
+    http = FhirHttp(source, cfg, httpx.MockTransport(handler))
+    http.get_json("Patient")
+    http.get_json("Patient")
+    assert [auth for _, auth in seen] == ["Bearer erstes", "Bearer erstes", "Bearer zweites"]

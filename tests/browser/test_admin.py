@@ -1,0 +1,35 @@
+"""The administrator in a real browser: signs in, sees the audit summary, opens the audit trail,
+finds a record view there, and is refused a physician's page opened by its URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.audit import AuditRecord, record
+from services.config import Settings, SourceConfig
+from services.i18n import t
+from services.platform import Platform
+from services.roles import Role, User
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_reads_the_audit_trail(signed_in, dashboard, fhir_base_url):
+    physician = User("arzt.demo", "Browser-Prüfung (Demo)", Role.PHYSICIAN)
+    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    with Platform(settings) as platform:
+        kept = record(platform, AuditRecord(physician, "read", "timeline"), settings.audit_log)
+    assert kept == "platform"
+
+    page = signed_in("admin.demo")
+    page.get_by_text(t("home.admin.title")).wait_for()
+    screenshot(page, "admin-start")
+
+    page.get_by_role("link", name=t("page.audit")).click()
+    page.get_by_role("heading", name=t("audit.title")).wait_for()
+    page.get_by_text("Browser-Prüfung (Demo)").first.wait_for()
+    screenshot(page, "admin-audit")
+
+    page.goto(f"{dashboard}/timeline")
+    page.get_by_text(t("guard.not_permitted")).wait_for()
