@@ -28,8 +28,8 @@ from demo_data.staff import Staff
 from demo_data.timeutil import DAY, HOUR, Instant, at_local, berlin_date, local
 
 RECENT_DAYS = 10
-OLD_LAB_SHARE = 0.15
-OLD_TASK_SHARE = 0.25
+OLD_LAB_SHARE = 0.1
+OLD_TASK_SHARE = 0.15
 # Older stays keep haemoglobin, CRP and creatinine from admission.
 OLD_LABS = tuple(codes.LABS[i] for i in (0, 2, 3))
 SURGICAL = ("1500", "1600", "2300")
@@ -138,7 +138,7 @@ class ClinicalGenerator:
             if period.ward.department not in departments:
                 departments.append(period.ward.department)
         for department in departments:
-            if rng.random() < (0.9 if department == "3600" else 0.6):
+            if rng.random() < (0.9 if department == "3600" else 0.45):
                 code = rng.choice(codes.PROCEDURES[department])
                 performed = self._between(encounter.stay.start + HOUR, last)
                 self.out.procedures.append(
@@ -153,7 +153,7 @@ class ClinicalGenerator:
         age = (self.as_of - self._last_moment(encounter)) / DAY
         if encounter.current:
             count = rng.randint(2, 4)
-        elif age <= 30:
+        elif age <= RECENT_DAYS:
             count = rng.randint(1, 3)
         else:
             count = 1 if rng.random() < 0.15 else 0
@@ -197,13 +197,13 @@ class ClinicalGenerator:
         age = (self.as_of - last) / DAY
         if encounter.current:
             self._labs(encounter, admitted, severity, codes.LABS)
-            moment = admitted + 3 * DAY
+            moment = admitted + 4 * DAY
             while moment < self.as_of - DAY:
                 self._labs(encounter, moment, severity * 0.7, codes.LABS)
-                moment += 3 * DAY
-            # Morning rounds of the last three days plus last evening: the trend a ward sees.
+                moment += 4 * DAY
+            # Morning rounds of the last three days: the trend a ward sees.
             today = berlin_date(self.as_of)
-            for days_back, hour in ((2, 8), (1, 8), (1, 20), (0, 8)):
+            for days_back, hour in ((2, 8), (1, 8), (0, 8)):
                 moment = at_local(today - timedelta(days=days_back), hour, self.rng.randrange(30))
                 if admitted <= moment < self.as_of:
                     self._vitals(encounter, moment, severity)

@@ -251,7 +251,7 @@ class Simulator:
                         arrivals.append((moment, order, "elective", ward))
                         order += 1
             beds = sum(len(ward.beds) for ward in hospital.wards)
-            for _ in range(_poisson(self.rng, 0.018 * beds * factor)):
+            for _ in range(_poisson(self.rng, 0.015 * beds * factor)):
                 moment = at_local(day, _weighted_hour(self.rng, EMERGENCY_HOURS))
                 arrivals.append((moment + self.rng.randrange(3600), order, "EMER", hospital))
                 order += 1
