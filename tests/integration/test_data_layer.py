@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from services import queries
+from services.audit import AuditRecord, audit_event
 from services.config import Settings, SourceConfig
 from services.domain.beds import bed_status_now
 from services.domain.stays import current_placements
@@ -13,6 +14,7 @@ from services.domain.tasks import task_counts
 from services.errors import Conflict
 from services.frames import with_hierarchy
 from services.platform import Platform
+from services.roles import Role, User
 from services.search import query
 from services.task_writes import change_task
 
@@ -96,22 +98,17 @@ def test_bed_status_per_hospital_matches_ground_truth(platform, test_network):
 
 
 def test_refresh_brings_only_changes(platform, test_network):
-    search = query("Practitioner")
-    first = platform.read(search)
+    # AuditEvents are not part of the generated network, so adding one disturbs no other test.
+    search = query("AuditEvent")
+    first = platform.read(search, no_cache=True)
     http = platform.http()
-    target = first.frame.iloc[0]
-    resource = http.get_json(f"Practitioner/{target['id']}")
-    resource["name"][0]["family"] = "Geändert-Prüfung"
-    http.send_json("PUT", f"Practitioner/{target['id']}", resource)
-    try:
-        refreshed = platform.refresh(first, search)
-        assert refreshed.requests <= 2
-        assert len(refreshed.frame) == len(first.frame)
-        row = refreshed.frame[refreshed.frame["id"] == target["id"]].iloc[0]
-        assert row["family"] == "Geändert-Prüfung"
-    finally:
-        resource["name"][0]["family"] = target["family"]
-        http.send_json("PUT", f"Practitioner/{target['id']}", resource)
+    user = User("refresh.test", "Refresh (Test)", Role.ADMIN)
+    http.send_json("POST", "AuditEvent", audit_event(AuditRecord(user, "search", "refresh")))
+    refreshed = platform.refresh(first, search)
+    assert refreshed.requests == 1
+    assert len(refreshed.frame) == len(first.frame) + 1
+    assert "refresh.test" in set(refreshed.frame["user"])
+    assert set(first.frame["id"]) < set(refreshed.frame["id"])
 
 
 def test_task_write_with_a_stale_version_is_a_conflict_carrying_the_current_task(platform):
