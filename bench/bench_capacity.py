@@ -22,10 +22,8 @@ import os
 import statistics
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pandas as pd
@@ -33,6 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.floor import raw_pull  # noqa: E402
 from services import queries  # noqa: E402
 from services.config import Settings, SourceConfig  # noqa: E402
 from services.domain.beds import bed_status_now, occupancy  # noqa: E402
@@ -66,26 +65,7 @@ def floor(base: str, now: pd.Timestamp) -> tuple[float, int, int]:
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=PARALLEL + 2)
     with httpx.Client(base_url=base + "/", headers=headers, limits=limits, timeout=300) as client:
-        first = client.get("Encounter", params=params)
-        body = first.json()
-        total = body.get("total", 0)
-        size = len(first.content)
-        nxt = next((x["url"] for x in body.get("link", []) if x["relation"] == "next"), None)
-        if nxt:
-            parts = urlsplit(nxt)
-            query = parse_qsl(parts.query)
-            urls = [
-                urlunsplit(
-                    parts._replace(
-                        query=urlencode(
-                            [(k, str(off) if k == "_getpagesoffset" else v) for k, v in query]
-                        )
-                    )
-                )
-                for off in range(1000, total, 1000)
-            ]
-            with ThreadPoolExecutor(PARALLEL) as pool:
-                size += sum(pool.map(lambda u: len(client.get(u).content), urls))
+        total, size, _ = raw_pull(client, "Encounter", params, PARALLEL)
     return time.perf_counter() - started, total, size
 
 

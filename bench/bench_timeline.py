@@ -25,7 +25,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -34,6 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.floor import raw_pull  # noqa: E402
 from components.timeline_chart import timeline_figure  # noqa: E402
 from components.trend_chart import trend_figure  # noqa: E402
 from demo_data.bundles import phase_of, transaction  # noqa: E402
@@ -117,28 +117,7 @@ def floor(base: str, patients: pd.DataFrame, headers: dict) -> tuple[int, int]:
     with httpx.Client(base_url=base + "/", headers=headers, limits=limits, timeout=300) as c:
 
         def pull(search) -> tuple[int, int]:
-            params = {k: v for k, v in _params(search, 1000).items()}
-            first = c.get(search.resource_type, params=params)
-            body = first.json()
-            total, size, requests = body.get("total", 0), len(first.content), 1
-            nxt = next((lk["url"] for lk in body.get("link", []) if lk["relation"] == "next"), None)
-            if nxt:
-                parts = urlsplit(nxt)
-                query = parse_qsl(parts.query)
-                urls = [
-                    urlunsplit(
-                        parts._replace(
-                            query=urlencode(
-                                [(k, str(o) if k == "_getpagesoffset" else v) for k, v in query]
-                            )
-                        )
-                    )
-                    for o in range(1000, total, 1000)
-                ]
-                with ThreadPoolExecutor(4) as pool:
-                    for n in pool.map(lambda u: len(c.get(u).content), urls):
-                        size += n
-                        requests += 1
+            _, size, requests = raw_pull(c, search.resource_type, _params(search, 1000), 4)
             return size, requests
 
         with ThreadPoolExecutor(len(searches)) as pool:

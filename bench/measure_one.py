@@ -11,8 +11,6 @@ import json
 import resource
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -23,31 +21,12 @@ def peak_rss_mb() -> float:
 
 def floor(base: str, rtype: str, cutoff: str, parallel: int, headers: dict) -> dict:
     """Raw bytes only: keep-alive, gzip, compact JSON, 1000 per page, pages in parallel."""
+    from bench.floor import raw_pull
+
     limits = httpx.Limits(max_connections=parallel + 2)
     with httpx.Client(base_url=base + "/", headers=headers, limits=limits, timeout=300) as c:
         params = {"date": f"lt{cutoff}", "_count": 1000, "_pretty": "false", "_total": "accurate"}
-        first = c.get(rtype, params=params)
-        body = first.json()
-        total = body.get("total", 0)
-        nxt = next((lnk["url"] for lnk in body.get("link", []) if lnk["relation"] == "next"), None)
-        nbytes, requests = len(first.content), 1
-        if nxt:
-            parts = urlsplit(nxt)
-            query = parse_qsl(parts.query)
-            urls = [
-                urlunsplit(
-                    parts._replace(
-                        query=urlencode(
-                            [(k, str(off) if k == "_getpagesoffset" else v) for k, v in query]
-                        )
-                    )
-                )
-                for off in range(1000, total, 1000)
-            ]
-            with ThreadPoolExecutor(parallel) as pool:
-                for size in pool.map(lambda u: len(c.get(u).content), urls):
-                    nbytes += size
-                    requests += 1
+        total, nbytes, requests = raw_pull(c, rtype, params, parallel)
     return {"resources": total, "requests": requests, "bytes": nbytes}
 
 
@@ -117,6 +96,7 @@ def pyrate(base: str, rtype: str, cutoff: str, headers: dict) -> dict:
 def _preload(method: str) -> None:
     """Import what a method needs before the clock starts: import time is not fetch time."""
     modules = {
+        "floor": ["bench.floor"],
         "ours": ["pandas", "services.platform", "services.search"],
         "fhirpy": ["fhirpy"],
         "fhirpy_tuned": ["fhirpy"],

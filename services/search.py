@@ -24,7 +24,7 @@ from fhirpy.base.searchset import AbstractSearchSet
 
 from services.fhir_http import FhirHttp
 
-__all__ = ["PageStats", "fetch_resources", "query"]
+__all__ = ["PageStats", "fetch_resources", "offset_urls", "query"]
 
 # fhirpy only builds the query here; it never sends anything, so the URL is a placeholder.
 _BUILDER = SyncFHIRClient("http://query-builder.invalid")
@@ -69,7 +69,7 @@ def _next_link(bundle: Resource) -> str | None:
     return None
 
 
-def _offset_urls(next_url: str, page_size: int, start: int, stop: int) -> list[str] | None:
+def offset_urls(next_url: str, page_size: int, start: int, stop: int) -> list[str] | None:
     """The URLs of every page from ``start`` to ``stop`` if the next link is offset-addressable."""
     parts = urlsplit(next_url)
     params = parse_qsl(parts.query, keep_blank_values=True)
@@ -133,14 +133,14 @@ def fetch_resources(
     stats.total = first.get("total") if isinstance(first.get("total"), int) else None
     next_url = _next_link(first)
     if deliver(_entries(first)) and next_url:
-        offset_urls = None
+        pages = None
         if stats.total is not None:
             stop = min(stats.total, cap)
-            offset_urls = _offset_urls(next_url, page_size, stats.fetched, stop)
+            pages = offset_urls(next_url, page_size, stats.fetched, stop)
             if stats.total > cap:
                 stats.truncated = True
-        if offset_urls is not None:
-            for bundle in _parallel(http, offset_urls, deadline, no_cache):
+        if pages is not None:
+            for bundle in _parallel(http, pages, deadline, no_cache):
                 if not deliver(_entries(bundle)):
                     break
         else:
