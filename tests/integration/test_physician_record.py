@@ -5,7 +5,7 @@ audited on the server, and the pages run as a physician (and refuse a manager)."
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from demo_data.bundles import read_json
 from services.codes import FACHABTEILUNG, KVNR
 from services.domain.patient_search import fold, parse_criteria
-from services.domain.timeline import build_timeline, record_ids
+from services.domain.timeline import SAME_FACT_WITHIN, build_timeline, record_ids
 from services.i18n import t
 from services.patient_record import RECORD_KINDS, find_persons, read_record, record_patients
 from services.search import query
@@ -99,19 +99,29 @@ def test_record_of_a_cross_facility_person_is_what_the_generator_made(
 
 
 def test_conditions_recorded_at_two_hospitals_become_one_mark(platform, test_network, generated):
-    """Persons whose same ICD code was recorded at two hospitals within weeks: one mark each."""
+    """Persons whose same ICD code was recorded at two hospitals within the window in which the
+    timeline takes them for one fact: one mark each."""
     patients, by_patient, resources = generated
+    window = SAME_FACT_WITHIN["condition"].to_pytimedelta()
     checked = 0
     for kvnr in sorted(test_network.ground_truth["patient_resources"]):
         records = patients[kvnr]
         if len(records) < 2:
             continue
-        codes = defaultdict(set)
+        codes = defaultdict(list)
         for p in records:
             for cid in by_patient[p["id"]]["Condition"]:
-                code = resources[f"Condition/{cid}"]["code"]["coding"][0]["code"]
-                codes[code].add(p["managingOrganization"]["reference"])
-        if any(len(h) > 1 for h in codes.values()):
+                condition = resources[f"Condition/{cid}"]
+                recorded = datetime.fromisoformat(condition["recordedDate"])
+                code = condition["code"]["coding"][0]["code"]
+                codes[code].append((p["managingOrganization"]["reference"], recorded))
+        same_fact_twice = any(
+            a[0] != b[0] and abs(a[1] - b[1]) <= window
+            for seen in codes.values()
+            for a in seen
+            for b in seen
+        )
+        if same_fact_twice:
             found = find_persons(platform.read, parse_criteria("", "", kvnr, date.today()))
             record = read_record(platform, record_patients(found.persons.iloc[0]["records"]))
             timeline = build_timeline(record.tables, record.patients, as_of(test_network))
