@@ -29,6 +29,7 @@ from demo_data.bundles import read_ground_truth, read_manifest, write_network
 from demo_data.loader import LoadReport, load
 from demo_data.timeutil import now_hour
 from demo_data.users import write_demo_users
+from services import queries
 from services.config import Settings, SourceConfig
 from services.platform import Platform
 from services.roles import User
@@ -189,3 +190,26 @@ def app_env(fhir_base_url: str, demo_users_file: Path, tmp_path_factory) -> Iter
     patch.undo()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def restore_tasks(platform: Platform):
+    """Remembers tasks before a test changes them and puts them back afterwards, so the other
+    tests still find the network as its ground truth describes it."""
+    http = platform.http()
+    saved: dict[str, dict] = {}
+
+    def keep(task_id: str) -> dict:
+        saved[task_id] = http.get_json(f"Task/{task_id}")
+        return saved[task_id]
+
+    yield keep
+    for task_id, original in saved.items():
+        http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in original.items() if k != "meta"})
+    # HAPI answers an identical search within 60 s from its stored result list; searching again
+    # without cache stores the restored state for the ward pages' searches that follow.
+    wards = {ref["reference"].split("/")[1] for t in saved.values() if (ref := t.get("location"))}
+    if wards:
+        search = queries.open_tasks_of_wards(sorted(wards))
+        platform.read(search, no_cache=True)
+        platform.read(search.include("Task", "patient"), no_cache=True)

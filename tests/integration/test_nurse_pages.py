@@ -10,7 +10,6 @@ import pytest
 import streamlit as st
 
 from components.task_table import note_key
-from services import queries
 from services.i18n import t
 from services.search import query
 from services.task_writes import change_task
@@ -23,28 +22,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 def fresh_reads():
     # Each test starts from what the server holds now, not from an earlier test's cached read.
     st.cache_data.clear()
-
-
-@pytest.fixture
-def restore(platform):
-    """Puts back every task a test changed, so later tests find the ground truth's network."""
-    http = platform.http()
-    saved: dict[str, dict] = {}
-
-    def keep(task_id: str) -> dict:
-        saved[task_id] = http.get_json(f"Task/{task_id}")
-        return saved[task_id]
-
-    yield keep
-    for task_id, original in saved.items():
-        http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in original.items() if k != "meta"})
-    # HAPI answers an identical search within 60 s from its stored result list; searching again
-    # without cache stores the restored state for the ward pages' searches that follow.
-    wards = {ref["reference"].split("/")[1] for t in saved.values() if (ref := t.get("location"))}
-    if wards:
-        search = queries.open_tasks_of_wards(sorted(wards))
-        platform.read(search, no_cache=True)
-        platform.read(search.include("Task", "patient"), no_cache=True)
 
 
 def metric(at, name: str) -> str:
@@ -133,12 +110,12 @@ def test_handover_of_the_nurses_ward(users, test_network):
     assert at.get("download_button"), "the sheet can be downloaded as CSV"
 
 
-def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, restore):
+def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, restore_tasks):
     nurse = users["pflege.demo"]
     at = open_page("pages/tasks.py", nurse)
     open_before = int(metric(at, "Offen"))
     task_id = task_ids(at)[0]
-    restore(task_id)
+    restore_tasks(task_id)
     at.switch_page("pages/bed_board.py").run()
     board_before = open_on_board(at)
     at.switch_page("pages/tasks.py").run()
@@ -159,11 +136,11 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
     assert open_on_board(at) == board_before - 1, "the bed board shows one task less"
 
 
-def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restore):
+def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restore_tasks):
     nurse, colleague = users["pflege.demo"], users["pflege2.demo"]
     at = open_page("pages/tasks.py", nurse)
     task_id = task_ids(at)[1]
-    seen = restore(task_id)
+    seen = restore_tasks(task_id)
     note = "Angehörige wollen zurückgerufen werden"
     at.text_input(key=note_key(task_id)).input(note)
     # A colleague completes the task while the page still shows the version before.

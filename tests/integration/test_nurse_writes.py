@@ -24,29 +24,6 @@ def nurses(platform):
     return users["pflege.demo"]["scope"], users["pflege2.demo"]["scope"]
 
 
-@pytest.fixture
-def restore(platform):
-    """Remembers tasks before a test changes them and puts them back afterwards, so the other
-    tests still find the network as its ground truth describes it."""
-    http = platform.http()
-    saved: dict[str, dict] = {}
-
-    def keep(task_id: str) -> dict:
-        saved[task_id] = http.get_json(f"Task/{task_id}")
-        return saved[task_id]
-
-    yield keep
-    for task_id, original in saved.items():
-        http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in original.items() if k != "meta"})
-    # HAPI answers an identical search within 60 s from its stored result list; searching again
-    # without cache stores the restored state for the ward pages' searches that follow.
-    wards = {ref["reference"].split("/")[1] for t in saved.values() if (ref := t.get("location"))}
-    if wards:
-        search = queries.open_tasks_of_wards(sorted(wards))
-        platform.read(search, no_cache=True)
-        platform.read(search.include("Task", "patient"), no_cache=True)
-
-
 def as_of(test_network) -> pd.Timestamp:
     return pd.Timestamp(test_network.as_of).tz_convert("Europe/Berlin")
 
@@ -77,11 +54,11 @@ def most_urgent(platform, test_network, ward_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def test_completed_task_is_completed_on_the_server(platform, test_network, nurses, restore):
+def test_completed_task_is_completed_on_the_server(platform, test_network, nurses, restore_tasks):
     nurse, _ = nurses
     ward_id = nurse["wards"][0]
     task = most_urgent(platform, test_network, ward_id)
-    seen = restore(task["id"])
+    seen = restore_tasks(task["id"])
     before = len(open_tasks(platform, [ward_id]))
 
     stored = change_task(
@@ -104,12 +81,12 @@ def test_completed_task_is_completed_on_the_server(platform, test_network, nurse
     assert len(after) == before - 1
 
 
-def test_two_nurses_complete_the_same_task(platform, test_network, nurses, restore):
+def test_two_nurses_complete_the_same_task(platform, test_network, nurses, restore_tasks):
     first, second = nurses
     ward_id = first["wards"][0]
     assert ward_id in second["wards"], "both demo nurses work on the same ward"
     task = most_urgent(platform, test_network, ward_id)
-    seen = restore(task["id"])
+    seen = restore_tasks(task["id"])
     version = seen["meta"]["versionId"]
 
     change_task(

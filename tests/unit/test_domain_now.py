@@ -9,16 +9,11 @@ from services.codes import BED_STATUS, PHYSICAL_TYPE
 from services.domain.beds import bed_status_now, occupancy
 from services.domain.stays import current_placements
 from services.domain.tasks import by_urgency, task_counts
-from services.frames import KINDS, Collector, with_hierarchy
+from services.frames import with_hierarchy
+from tests.support.frames import frames
 
 pytestmark = pytest.mark.unit
 NOW = pd.Timestamp("2026-11-29T10:00:00+01:00").tz_convert("Europe/Berlin")
-
-
-def frames(resources: list[dict], primary: str) -> dict[str, pd.DataFrame]:
-    collector = Collector(KINDS, primary, source="S")
-    collector.feed(resources)
-    return collector.frames()
 
 
 def loc(id_, kind, part_of=None, status=None):

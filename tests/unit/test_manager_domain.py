@@ -17,7 +17,8 @@ from services.domain import census, forecast, workload
 from services.domain.beds import bed_status_now, occupancy
 from services.domain.reports import divi_icu_summary, saner_measure_report
 from services.domain.stays import current_placements
-from services.frames import KINDS, Collector, with_hierarchy
+from services.frames import with_hierarchy
+from tests.support.frames import frames as frames_of
 
 pytestmark = pytest.mark.unit
 
@@ -30,9 +31,7 @@ def network():
 
 
 def tables(network, kind: str) -> dict[str, pd.DataFrame]:
-    collector = Collector(KINDS, kind, source="S")
-    collector.feed(network.resources[kind])
-    return collector.frames()
+    return frames_of(network.resources[kind], kind)
 
 
 @pytest.fixture(scope="module")

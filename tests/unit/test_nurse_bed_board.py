@@ -14,7 +14,8 @@ from demo_data.generator import PRESETS, generate
 from services.codes import OPEN_TASK_STATES
 from services.domain.bed_board import free_by_category, status_counts, ward_beds
 from services.domain.stays import current_placements
-from services.frames import KINDS, Collector, with_hierarchy
+from services.frames import with_hierarchy
+from tests.support.frames import frames as frames_of
 
 pytestmark = pytest.mark.unit
 AS_OF = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -28,9 +29,7 @@ def network():
 @pytest.fixture(scope="module")
 def boards(network):
     def frames(resource_type: str) -> dict[str, pd.DataFrame]:
-        collector = Collector(KINDS, resource_type, source="S")
-        collector.feed(network.resources[resource_type])
-        return collector.frames()
+        return frames_of(network.resources[resource_type], resource_type)
 
     encounters = frames("Encounter")
     now = pd.Timestamp(network.ground_truth["as_of"]).tz_convert("Europe/Berlin")

@@ -13,7 +13,8 @@ from demo_data.generator import PRESETS, generate
 from services.codes import INTERPRETATION, LOINC, PHYSICAL_TYPE
 from services.domain.handover import VITAL_LIMITS, handover, printable, sheet, shift_at
 from services.domain.stays import current_placements
-from services.frames import KINDS, Collector, with_hierarchy
+from services.frames import with_hierarchy
+from tests.support.frames import frames
 
 pytestmark = pytest.mark.unit
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -43,12 +44,6 @@ def test_shift_boundaries(moment, code, start, end):
     shift = shift_at(at(moment))
     assert (shift.code, shift.start, shift.end) == (code, at(start), at(end))
     assert shift.start <= at(moment) < shift.end
-
-
-def frames(resources: list[dict], primary: str) -> dict[str, pd.DataFrame]:
-    collector = Collector(KINDS, primary, source="S")
-    collector.feed(resources)
-    return collector.frames()
 
 
 def location(id_, kind, part_of=None):

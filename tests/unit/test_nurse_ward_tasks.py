@@ -23,9 +23,10 @@ from services.domain.ward_tasks import (
     wards_of,
     with_own_writes,
 )
-from services.frames import KINDS, Collector, with_hierarchy
+from services.frames import with_hierarchy
 from services.roles import Role, User
 from services.task_writes import _apply
+from tests.support.frames import frames as frames_of
 
 pytestmark = pytest.mark.unit
 AS_OF = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -39,9 +40,7 @@ def network():
 @pytest.fixture(scope="module")
 def tables(network):
     def frames(resource_type: str) -> dict[str, pd.DataFrame]:
-        collector = Collector(KINDS, resource_type, source="S")
-        collector.feed(network.resources[resource_type])
-        return collector.frames()
+        return frames_of(network.resources[resource_type], resource_type)
 
     encounters = frames("Encounter")
     now = pd.Timestamp(network.ground_truth["as_of"]).tz_convert("Europe/Berlin")

@@ -16,8 +16,8 @@ from services.domain.timeline import (
     record_ids,
 )
 from services.domain.trends import new_results, normalise_units, trend_points
-from services.frames import KINDS, Collector
 from services.i18n import t
+from tests.support.frames import frames
 
 pytestmark = pytest.mark.unit
 NOW = pd.Timestamp("2026-11-29T10:00:00+01:00").tz_convert("Europe/Berlin")
@@ -164,9 +164,7 @@ def resources():
 
 
 def record_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    collector = Collector(KINDS, "Patient", source="S")
-    collector.feed(resources())
-    tables = collector.frames()
+    tables = frames(resources(), "Patient")
     patients = tables["patient"][["source", "id", "hospital_id"]]
     return tables, patients
 
