@@ -105,9 +105,19 @@ class FhirHttp:
         deadline: float | None = None,
         no_cache: bool = False,
     ) -> dict[str, Any]:
+        return self.parse(self.get(url, params, deadline=deadline, no_cache=no_cache))
+
+    def get(
+        self,
+        url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        deadline: float | None = None,
+        no_cache: bool = False,
+    ) -> httpx.Response:
+        """The checked response, body unparsed: parallel page fetchers hold bytes, not trees."""
         headers = {"Cache-Control": "no-cache"} if no_cache else None
-        response = self._send("GET", url, params=params, headers=headers, deadline=deadline)
-        return self._json(response)
+        return self._send("GET", url, params=params, headers=headers, deadline=deadline)
 
     def send_json(
         self,
@@ -122,7 +132,7 @@ class FhirHttp:
             headers["If-Match"] = if_match
         content = orjson.dumps(body) if body is not None else None
         response = self._send(method, url, content=content, headers=headers)
-        return self._json(response) if response.content else {}
+        return self.parse(response) if response.content else {}
 
     def _count(self) -> None:
         with self._lock:
@@ -192,7 +202,8 @@ class FhirHttp:
             return SourceUnavailable(detail, source=name, status=status)
         return ServerError(detail, source=name, status=status)
 
-    def _json(self, response: httpx.Response) -> dict[str, Any]:
+    def parse(self, response: httpx.Response) -> dict[str, Any]:
+        """The FHIR resource of a response body; anything else is ``InvalidData``."""
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:

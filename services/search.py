@@ -154,14 +154,15 @@ def _parallel(
 ) -> Iterator[Resource]:
     workers = max(1, http.settings.parallel_pages)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # A sliding window keeps at most ``workers`` pages in memory beyond the one being read.
+        # A sliding window keeps at most ``workers`` pages in memory beyond the one being read,
+        # as bytes: a parsed page is several times its JSON, so only the one being read is parsed.
         pending = []
         for url in urls:
-            pending.append(pool.submit(http.get_json, url, deadline=deadline, no_cache=no_cache))
+            pending.append(pool.submit(http.get, url, deadline=deadline, no_cache=no_cache))
             if len(pending) > workers:
-                yield pending.pop(0).result()
+                yield http.parse(pending.pop(0).result())
         for future in pending:
-            yield future.result()
+            yield http.parse(future.result())
 
 
 def _follow(
