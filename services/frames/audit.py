@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-from services.frames.base import Collector, Kind, Table, first_code, get, ref_id
-from services.frames.fields import text, when
+from services.frames.base import Collector, Kind, Table, get, items, ref_id
+from services.frames.fields import code_of, obj, text, when
 
 __all__ = ["AUDIT_EVENT", "audit_row"]
 
 
 def audit_row(res: dict, out: Collector) -> tuple:
     """The columns of one AuditEvent (shared with the local log, which holds the same JSON)."""
-    agent = get(res, "agent", 0) or {}
-    patient = next(
-        (
-            ref_id(e.get("what"), "Patient")
-            for e in res.get("entity") or ()
-            if ref_id(e.get("what"), "Patient")
-        ),
-        None,
-    )
+    agent = obj(get(res, "agent", 0), out, "agent") or {}
+    entities = items(res.get("entity"), out, "entity")
+    patients = [ref_id(e.get("what"), "Patient") for e in entities]
+    patient = next((p for p in patients if p), None)
     other = next(
-        (
-            get(e, "what", "reference")
-            for e in res.get("entity") or ()
-            if not ref_id(e.get("what"), "Patient")
-        ),
+        (get(e, "what", "reference") for e, p in zip(entities, patients, strict=True) if not p),
         None,
     )
     return (
         when(res.get("recorded"), out, "recorded"),
         text(res.get("action"), out, "action"),
-        get(res, "subtype", 0, "code"),
+        text(get(res, "subtype", 0, "code"), out, "interaction"),
         text(agent.get("altId"), out, "user"),
         text(agent.get("name"), out, "user_name"),
-        get(agent, "role", 0, "text"),
+        text(get(agent, "role", 0, "text"), out, "role"),
         patient,
-        other,
-        get(res, "source", "site"),
-        first_code(get(res, "purposeOfEvent", 0))[0],
-        get(res, "purposeOfEvent", 0, "text"),
+        text(other, out, "resource"),
+        text(get(res, "source", "site"), out, "page"),
+        code_of(get(res, "purposeOfEvent", 0), out),
+        text(get(res, "purposeOfEvent", 0, "text"), out, "reason"),
     )
 
 

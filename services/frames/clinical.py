@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from services.codes import ATC, ICD10GM, INTERPRETATION, OPS
-from services.frames.base import Collector, Kind, Table, codings, first_code, get, ref_id
-from services.frames.fields import text, when
+from services.frames.base import Collector, Kind, Table, get, items, ref_id
+from services.frames.fields import code_of, codings, first_coding, pick, text, when
 
 __all__ = ["CONDITION", "MEDICATION_REQUEST", "OBSERVATION", "PROCEDURE"]
 
 _CLINICAL = ("patient_id", "encounter_id", "system", "code", "display")
 
 
-def _coded(res: dict, concept_key: str, preferred_system: str) -> tuple:
+def _coded(res: dict, concept_key: str, preferred_system: str, out: Collector) -> tuple:
     concept = res.get(concept_key)
-    code, display = first_code(concept, preferred_system)
-    system = preferred_system
-    if code is None:
-        code, display = first_code(concept)
-        system = get(codings(concept), 0, "system")
+    coding = pick(codings(concept, out), preferred_system)
+    code = text(coding.get("code"), out, "code")
     return (
         ref_id(res.get("subject"), "Patient"),
         ref_id(res.get("encounter"), "Encounter"),
-        system if code else None,
+        text(coding.get("system"), out, "system") if code else None,
         code,
-        display or get(concept, "text"),
+        text(coding.get("display"), out, "display") or text(get(concept, "text"), out, "display"),
     )
 
 
@@ -31,9 +28,9 @@ def _condition(res: dict, out: Collector) -> None:
     out.add(
         "condition",
         res["id"],
-        *_coded(res, "code", ICD10GM),
-        first_code(res.get("clinicalStatus"))[0],
-        first_code(res.get("verificationStatus"))[0],
+        *_coded(res, "code", ICD10GM, out),
+        code_of(res.get("clinicalStatus"), out),
+        code_of(res.get("verificationStatus"), out),
         when(res.get("onsetDateTime"), out, "onset"),
         when(res.get("recordedDate"), out, "recorded"),
     )
@@ -56,7 +53,7 @@ def _procedure(res: dict, out: Collector) -> None:
     out.add(
         "procedure",
         res["id"],
-        *_coded(res, "code", OPS),
+        *_coded(res, "code", OPS, out),
         text(res.get("status"), out, "status"),
         when(performed, out, "performed"),
     )
@@ -74,7 +71,7 @@ def _medication_request(res: dict, out: Collector) -> None:
     out.add(
         "medication_request",
         res["id"],
-        *_coded(res, "medicationCodeableConcept", ATC),
+        *_coded(res, "medicationCodeableConcept", ATC, out),
         text(res.get("status"), out, "status"),
         when(res.get("authoredOn"), out, "authored_on"),
         when(get(validity, "start"), out, "start"),
@@ -98,45 +95,43 @@ MEDICATION_REQUEST = Kind(
 def _value(node: dict, out: Collector) -> tuple:
     quantity = node.get("valueQuantity")
     if quantity is None:
-        return None, None, None
+        return None, None
     value = quantity.get("value") if isinstance(quantity, dict) else None
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         out.warn("bad_value")
         value = None
-    unit = get(quantity, "code") or get(quantity, "unit")
-    return value, unit, get(quantity, "system")
+    unit = text(get(quantity, "code"), out, "unit") or text(get(quantity, "unit"), out, "unit")
+    return value, unit
 
 
 def _observation(res: dict, out: Collector) -> None:
-    category, _ = first_code(res.get("category"))
     effective = res.get("effectiveDateTime") or get(res, "effectivePeriod", "start")
     common = (
         ref_id(res.get("subject"), "Patient"),
         ref_id(res.get("encounter"), "Encounter"),
-        category,
+        code_of(res.get("category"), out),
         text(res.get("status"), out, "status"),
         when(effective, out, "effective"),
     )
     # Blood pressure and other panels carry their values in components: one row per value.
-    components = [c for c in res.get("component") or () if isinstance(c, dict)]
-    panel_code = first_code(res.get("code"))[0] if components else None
+    components = items(res.get("component"), out, "component")
+    panel_code = code_of(res.get("code"), out) if components else None
+    overall = res.get("interpretation")
     for part in components or [res]:
-        code, display = first_code(part.get("code"))
-        value, unit, _ = _value(part, out)
-        interpretation, _ = first_code(
-            part.get("interpretation") or res.get("interpretation"), INTERPRETATION
-        )
+        coding = first_coding(codings(part.get("code"), out))
+        value, unit = _value(part, out)
+        display = text(coding.get("display"), out, "display")
         out.add(
             "observation",
             res["id"],
             *common,
-            code,
-            display or get(part, "code", "text"),
+            text(coding.get("code"), out, "code"),
+            display or text(get(part, "code", "text"), out, "display"),
             value,
             unit,
             get(part, "referenceRange", 0, "low", "value"),
             get(part, "referenceRange", 0, "high", "value"),
-            interpretation,
+            code_of(part.get("interpretation") or overall, out, INTERPRETATION),
             panel_code,
         )
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from services.codes import FACHABTEILUNG, IKNR, KVNR, ROLE, SHIFT
-from services.frames.base import Collector, Kind, Table, codings, get, ref_id
-from services.frames.fields import identifier, text, when
+from services.frames.base import Collector, Kind, Table, get, items, ref_id
+from services.frames.fields import code_of, codings, identifier, obj, text, when
 
 __all__ = ["ORGANIZATION", "PATIENT", "PRACTITIONER", "PRACTITIONER_ROLE"]
 
 
 def _human_name(resource: dict, out: Collector) -> tuple[str | None, str | None]:
-    name = get(resource, "name", 0)
+    name = obj(get(resource, "name", 0), out, "name")
     if name is None:
         return None, None
-    given = get(name, "given")
+    given = name.get("given")
     given_text = (
         " ".join(g for g in given if isinstance(g, str)) if isinstance(given, list) else None
     )
@@ -22,23 +22,22 @@ def _human_name(resource: dict, out: Collector) -> tuple[str | None, str | None]
 
 def _patient(res: dict, out: Collector) -> None:
     family, given = _human_name(res, out)
-    kvnr = next(
-        (i.get("value") for i in res.get("identifier") or () if get(i, "system") == KVNR), None
-    )
-    mr_system, mrn = identifier(res, "MR")
+    idents = items(res.get("identifier"), out, "identifier")
+    kvnr = next((i.get("value") for i in idents if i.get("system") == KVNR), None)
+    mr_system, mrn = identifier(idents, "MR", out)
     out.add(
         "patient",
         res["id"],
         ref_id(res.get("managingOrganization"), "Organization"),
         text(kvnr, out, "kvnr"),
         text(mrn, out, "mrn"),
-        mr_system,
+        text(mr_system, out, "mrn_system"),
         family,
         given,
         text(res.get("gender"), out, "gender"),
         when(res.get("birthDate"), out, "birth_date"),
         text(get(res, "address", 0, "city"), out, "city"),
-        get(res, "meta", "lastUpdated"),
+        when(get(res, "meta", "lastUpdated"), out, "last_updated"),
     )
 
 
@@ -79,15 +78,13 @@ PRACTITIONER = Kind(
 
 def _practitioner_role(res: dict, out: Collector) -> None:
     role = shift = None
-    for coding in codings(res.get("code")):
-        if coding.get("system") == ROLE:
-            role = coding.get("code")
-        elif coding.get("system") == SHIFT:
-            shift = coding.get("code")
-    department = next(
-        (c.get("code") for c in codings(res.get("specialty")) if c.get("system") == FACHABTEILUNG),
-        None,
-    )
+    for coding in codings(res.get("code"), out):
+        system = coding.get("system")
+        if system == ROLE:
+            role = text(coding.get("code"), out, "code")
+        elif system == SHIFT:
+            shift = text(coding.get("code"), out, "code")
+    department = code_of(res.get("specialty"), out, FACHABTEILUNG)
     base = (
         res["id"],
         ref_id(res.get("practitioner"), "Practitioner"),
@@ -96,7 +93,7 @@ def _practitioner_role(res: dict, out: Collector) -> None:
         shift,
         department,
     )
-    locations = [ref_id(loc, "Location") for loc in res.get("location") or ()]
+    locations = [ref_id(loc, "Location") for loc in items(res.get("location"), out, "location")]
     # One row per ward the role covers keeps the table tidy; a role without wards keeps one row.
     for location in locations or [None]:
         out.add("practitioner_role", *base, location)
@@ -114,9 +111,8 @@ PRACTITIONER_ROLE = Kind(
 
 
 def _organization(res: dict, out: Collector) -> None:
-    iknr = next(
-        (i.get("value") for i in res.get("identifier") or () if get(i, "system") == IKNR), None
-    )
+    idents = items(res.get("identifier"), out, "identifier")
+    iknr = next((i.get("value") for i in idents if i.get("system") == IKNR), None)
     out.add(
         "organization",
         res["id"],

@@ -13,32 +13,24 @@ from services.codes import (
     PHYSICAL_TYPE,
     PLANNED_END,
 )
-from services.frames.base import Collector, Kind, Table, codings, first_code, get, ref_id
-from services.frames.fields import identifier, text, when
+from services.frames.base import Collector, Kind, Table, get, items, ref_id
+from services.frames.fields import code_of, codings, identifier, obj, text, when
 
 __all__ = ["ENCOUNTER", "LOCATION", "with_hierarchy"]
 
 
-def _planned_end(res: dict) -> str | None:
-    for ext in res.get("extension") or ():
-        if isinstance(ext, dict) and ext.get("url") == PLANNED_END:
+def _planned_end(res: dict, out: Collector) -> str | None:
+    for ext in items(res.get("extension"), out, "extension"):
+        if ext.get("url") == PLANNED_END:
             return ext.get("valueDateTime")
     return None
 
 
 def _encounter(res: dict, out: Collector) -> None:
     enc_id = res["id"]
-    _, case_number = identifier(res, "VN")
-    department, _ = first_code(res.get("serviceType"), FACHABTEILUNG)
-    level, _ = first_code(res.get("type"), KONTAKTEBENE)
-    attending = next(
-        (
-            ref_id(p.get("individual"), "Practitioner")
-            for p in res.get("participant") or ()
-            if isinstance(p, dict)
-        ),
-        None,
-    )
+    _, case_number = identifier(items(res.get("identifier"), out, "identifier"), "VN", out)
+    participants = items(res.get("participant"), out, "participant")
+    attending = ref_id(get(participants, 0, "individual"), "Practitioner")
     period = res.get("period")
     if not isinstance(get(period, "start"), str):
         out.warn("encounter_without_start")
@@ -50,23 +42,22 @@ def _encounter(res: dict, out: Collector) -> None:
         text(case_number, out, "case_number"),
         text(res.get("status"), out, "status"),
         text(get(res, "class", "code"), out, "class"),
-        level,
-        department,
+        code_of(res.get("type"), out, KONTAKTEBENE),
+        code_of(res.get("serviceType"), out, FACHABTEILUNG),
         when(get(period, "start"), out, "start"),
         when(get(period, "end"), out, "end"),
-        when(_planned_end(res), out, "planned_end"),
+        when(_planned_end(res, out), out, "planned_end"),
         attending,
-        first_code(get(res, "hospitalization", "admitSource"))[0],
-        first_code(get(res, "hospitalization", "dischargeDisposition"))[0],
-        get(res, "meta", "lastUpdated"),
+        code_of(get(res, "hospitalization", "admitSource"), out),
+        code_of(get(res, "hospitalization", "dischargeDisposition"), out),
+        when(get(res, "meta", "lastUpdated"), out, "last_updated"),
     )
-    for entry in res.get("location") or ():
-        physical, _ = first_code(get(entry, "physicalType"), PHYSICAL_TYPE)
+    for entry in items(res.get("location"), out, "location"):
         out.add(
             "encounter_location",
             enc_id,
-            ref_id(get(entry, "location"), "Location"),
-            physical,
+            ref_id(entry.get("location"), "Location"),
+            code_of(entry.get("physicalType"), out, PHYSICAL_TYPE),
             text(get(entry, "status"), out, "location_status"),
             when(get(entry, "period", "start"), out, "start"),
             when(get(entry, "period", "end"), out, "end"),
@@ -106,30 +97,32 @@ ENCOUNTER = Kind(
 
 
 def _location(res: dict, out: Collector) -> None:
-    physical, _ = first_code(res.get("physicalType"), PHYSICAL_TYPE)
     category = age_group = department = None
-    for coding in codings(res.get("type")):
+    for coding in codings(res.get("type"), out):
         system = coding.get("system")
         if system == BED_CATEGORY:
-            category = coding.get("code")
+            category = text(coding.get("code"), out, "code")
         elif system == AGE_GROUP:
-            age_group = coding.get("code")
+            age_group = text(coding.get("code"), out, "code")
         elif system == FACHABTEILUNG:
-            department = coding.get("code")
-    op_status = res.get("operationalStatus")
-    bed_status = op_status.get("code") if isinstance(op_status, dict) else None
-    if op_status is not None and op_status.get("system") not in (None, BED_STATUS):
-        out.warn("unknown_bed_status_system")
+            department = text(coding.get("code"), out, "code")
+    # A bed whose status is unreadable stays on the bed board, with the status null.
+    op_status = obj(res.get("operationalStatus"), out, "operational_status")
+    bed_status = None
+    if op_status is not None:
+        bed_status = text(op_status.get("code"), out, "operational_status")
+        if op_status.get("system") not in (None, BED_STATUS):
+            out.warn("unknown_bed_status_system")
     out.add(
         "location",
         res["id"],
         text(res.get("name"), out, "name"),
         text(get(res, "alias", 0), out, "alias"),
-        physical,
+        code_of(res.get("physicalType"), out, PHYSICAL_TYPE),
         ref_id(res.get("partOf"), "Location"),
         ref_id(res.get("managingOrganization"), "Organization"),
         text(res.get("status"), out, "status"),
-        text(bed_status, out, "operational_status"),
+        bed_status,
         department,
         category,
         age_group,

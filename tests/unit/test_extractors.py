@@ -37,7 +37,8 @@ from services.codes import (
     SHIFT,
     SNOMED,
 )
-from services.frames import KINDS, Collector, Table, with_hierarchy
+from services.frames import KINDS, Collector, Kind, Table, to_frame, with_hierarchy
+from services.frames.base import ref_id
 from services.roles import Role, User
 
 pytestmark = pytest.mark.unit
@@ -118,10 +119,9 @@ def expected_dtype(spec: Table, column: str) -> str:
 def assert_typed(frame: pd.DataFrame, spec: Table) -> None:
     """Columns in order, each of the dtype its Table spec promises; dates hold date objects."""
     assert list(frame.columns) == ["source", *spec.columns]
-    # A date column is checked where it holds dates (or no rows at all).
-    unchecked = {c for c in spec.dates if len(frame) and frame[c].isna().all()}
-    got = {c: str(t) for c, t in frame.dtypes.items() if c not in unchecked}
-    assert got == {c: expected_dtype(spec, c) for c in frame.columns if c not in unchecked}
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {
+        c: expected_dtype(spec, c) for c in frame.columns
+    }
     for column in spec.dates:
         assert all(type(v) is date for v in frame[column].dropna()), column
     if len(frame):
@@ -996,7 +996,7 @@ MALFORMED = [
         },
         {"role": "nurse"},
         ("practitioner_id", "hospital_id", "shift", "department", "ward_id"),
-        {},
+        {"bad_coding": 1},
         id="practitioner_role",
     ),
     pytest.param(
@@ -1044,6 +1044,7 @@ MALFORMED = [
             "bad_start": 1,
             "bad_end": 1,
             "bad_planned_end": 1,
+            "bad_participant": 1,
         },
         id="encounter",
     ),
@@ -1083,7 +1084,7 @@ MALFORMED = [
         },
         {"display": "Hypertonie"},
         ("patient_id", "encounter_id", "system", "code", "clinical_status", "onset", "recorded"),
-        {"bad_onset": 1, "bad_recorded": 1},
+        {"bad_onset": 1, "bad_recorded": 1, "bad_coding": 1},
         id="condition",
     ),
     pytest.param(
@@ -1172,6 +1173,236 @@ MALFORMED = [
         {"bad_recorded": 1, "bad_action": 1, "bad_user": 1, "bad_user_name": 1},
         id="audit_event",
     ),
+    # Misshapen repeated elements and objects: the element becomes null with a warning, the
+    # resource keeps its row.
+    pytest.param(
+        {
+            "resourceType": "Patient",
+            "id": "pat-2",
+            "identifier": 5,
+            "name": ["Müller"],
+            "gender": "female",
+            "managingOrganization": ref("Organization", "org-kns"),
+        },
+        {"gender": "female", "hospital_id": "org-kns"},
+        ("kvnr", "mrn", "mrn_system", "family", "given"),
+        {"bad_identifier": 1, "bad_name": 1},
+        id="patient-containers",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Patient",
+            "id": "pat-3",
+            "identifier": [True, {"system": KVNR, "value": "M857593316"}],
+            "name": [{"family": "Weiß"}],
+        },
+        {"kvnr": "M857593316", "family": "Weiß"},
+        ("mrn",),
+        {"bad_identifier": 1},
+        id="patient-identifier-entry",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Patient",
+            "id": "pat-4",
+            "identifier": [
+                {"type": {"coding": 7}, "system": MR_SYSTEM, "value": "1"},
+                {"type": coded(IDENTIFIER_TYPE_V2, "MR"), "system": 12, "value": "40000042"},
+            ],
+        },
+        {"mrn": "40000042"},
+        ("mrn_system",),
+        {"bad_coding": 1, "bad_mrn_system": 1},
+        id="patient-identifier-type",
+    ),
+    pytest.param(
+        {"resourceType": "Practitioner", "id": "pra-2", "name": [7]},
+        {},
+        ("family", "given"),
+        {"bad_name": 1},
+        id="practitioner-name",
+    ),
+    pytest.param(
+        {
+            "resourceType": "PractitionerRole",
+            "id": "prr-2",
+            "practitioner": ref("Practitioner", "pra-1"),
+            "code": [{"coding": True}, coded(SHIFT, "nacht")],
+            "specialty": [{"coding": [{"system": FACHABTEILUNG, "code": 100}]}],
+            "location": 5,
+        },
+        {"practitioner_id": "pra-1", "shift": "nacht"},
+        ("role", "department", "ward_id"),
+        {"bad_coding": 1, "bad_code": 1, "bad_location": 1},
+        id="practitioner_role-containers",
+    ),
+    pytest.param(
+        {"resourceType": "Organization", "id": "org-2", "identifier": False, "name": "KNS"},
+        {"name": "KNS"},
+        ("iknr",),
+        {"bad_identifier": 1},
+        id="organization-identifier",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Encounter",
+            "id": "enc-3",
+            "identifier": True,
+            "status": "finished",
+            "type": [{"coding": 5}],
+            "serviceType": {"coding": [{"system": FACHABTEILUNG, "code": 300}]},
+            "subject": ref("Patient", "pat-1"),
+            "period": {"start": "2025-03-01T08:00:00+01:00"},
+            "participant": 7,
+            "extension": False,
+            "hospitalization": {"admitSource": {"coding": 1.5}},
+        },
+        {"status": "finished", "patient_id": "pat-1", "start": at("2025-03-01T08:00:00+01:00")},
+        ("case_number", "contact_level", "department", "attending_id", "admit_source"),
+        {
+            "bad_identifier": 1,
+            "bad_coding": 2,
+            "bad_code": 1,
+            "bad_participant": 1,
+            "bad_extension": 1,
+        },
+        id="encounter-containers",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Encounter",
+            "id": "enc-4",
+            "period": {"start": "2025-03-01T08:00:00+01:00"},
+            "participant": {"individual": ref("Practitioner", "pra-1")},
+            "extension": [{"url": PLANNED_END, "valueDateTime": True}, "kaputt"],
+        },
+        {},
+        ("attending_id", "planned_end"),
+        {"bad_participant": 1, "bad_extension": 1, "bad_planned_end": 1},
+        id="encounter-participant-object",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Location",
+            "id": "loc-2",
+            "name": "3A-12-1",
+            "physicalType": coded(PHYSICAL_TYPE, "bd"),
+            "operationalStatus": "O",
+            "type": [{"coding": 1.5}, coded(BED_CATEGORY, "general")],
+        },
+        {"name": "3A-12-1", "physical_type": "bd", "bed_category": "general"},
+        ("operational_status",),
+        {"bad_operational_status": 1, "bad_coding": 1},
+        id="location-operational-status",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Condition",
+            "id": "con-2",
+            "code": {"coding": True, "text": "Hypertonie"},
+            "clinicalStatus": {"coding": [{"code": 1}]},
+            "verificationStatus": {"coding": [5]},
+        },
+        {"display": "Hypertonie"},
+        ("system", "code", "clinical_status", "verification_status"),
+        {"bad_coding": 2, "bad_code": 1},
+        id="condition-codings",
+    ),
+    pytest.param(
+        {
+            "resourceType": "MedicationRequest",
+            "id": "med-2",
+            "medicationCodeableConcept": {
+                "coding": [{"system": ATC, "code": "B01AC06", "display": 5}],
+                "text": ["ASS"],
+            },
+        },
+        {"system": ATC, "code": "B01AC06"},
+        ("display",),
+        {"bad_display": 2},
+        id="medication_request-display",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Procedure",
+            "id": "pro-2",
+            "code": {"coding": [{"system": 8, "code": "8-837.00"}]},
+        },
+        {"code": "8-837.00"},
+        ("system",),
+        {"bad_system": 1},
+        id="procedure-system",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Observation",
+            "id": "obs-3",
+            "category": [{"coding": False}],
+            "code": {"coding": 7},
+            "component": 5,
+            "valueQuantity": {"value": 7.5, "code": 5, "unit": "mmol/L"},
+        },
+        {"value": 7.5, "unit": "mmol/L"},
+        ("category", "code", "display", "panel_code"),
+        {"bad_coding": 2, "bad_component": 1, "bad_unit": 1},
+        id="observation-containers",
+    ),
+    pytest.param(
+        {
+            "resourceType": "Task",
+            "id": "tsk-2",
+            "meta": {"versionId": 3},
+            "status": "ready",
+            "code": {"coding": False, "text": 4},
+            "performerType": [{"coding": [{"code": True}]}],
+            "note": 5,
+        },
+        {"status": "ready", "priority": "routine"},
+        ("version", "code", "display", "performer_type", "note"),
+        {"bad_version": 1, "bad_coding": 1, "bad_display": 1, "bad_code": 1, "bad_note": 1},
+        id="task-containers",
+    ),
+    pytest.param(
+        {
+            "resourceType": "AuditEvent",
+            "id": "aud-2",
+            "recorded": "2025-03-30T08:12:33Z",
+            "action": "R",
+            "agent": ["dr.schaefer"],
+            "entity": 5,
+        },
+        {"action": "R", "recorded": at("2025-03-30T08:12:33Z")},
+        ("user", "user_name", "role", "patient_id", "resource"),
+        {"bad_agent": 1, "bad_entity": 1},
+        id="audit_event-containers",
+    ),
+    pytest.param(
+        {
+            "resourceType": "AuditEvent",
+            "id": "aud-3",
+            "subtype": [{"code": 5}],
+            "agent": [{"altId": "dr.schaefer", "role": [{"text": 7}]}],
+            "source": {"site": 3},
+            "entity": [
+                "Patient/pat-1",
+                {"what": ref("Patient", "pat-1")},
+                {"what": {"reference": 4}},
+            ],
+            "purposeOfEvent": [{"coding": [{"code": 1}], "text": 2}],
+        },
+        {"user": "dr.schaefer", "patient_id": "pat-1"},
+        ("interaction", "role", "resource", "page", "purpose", "reason"),
+        {
+            "bad_interaction": 1,
+            "bad_role": 1,
+            "bad_page": 1,
+            "bad_entity": 1,
+            "bad_resource": 1,
+            "bad_code": 1,
+            "bad_reason": 1,
+        },
+        id="audit_event-text",
+    ),
 ]
 
 
@@ -1202,17 +1433,19 @@ def test_resources_without_id_or_of_no_kind_give_no_rows(kind):
         "kaputt",
         ["not", "a", "resource"],
         {"resourceType": "Basic", "id": "b1"},
+        {"resourceType": [kind], "id": "l1"},
+        {"resourceType": {"kind": kind}, "id": "d1"},
         {"resourceType": "OperationOutcome", "issue": [{"severity": "warning"}]},
     ]
     tables, warnings = collect(page, kind)
-    assert warnings == Counter({"missing_id": 2, "unexpected_resource": 3})
+    assert warnings == Counter({"missing_id": 2, "unexpected_resource": 5})
     assert set(tables) == set(KINDS[kind].tables)
     for name, spec in KINDS[kind].tables.items():
         assert tables[name].empty
         assert_typed(tables[name], spec)
 
 
-WRONG_VALUES = (7, 1.5, True, "kaputt", ["kaputt"], [7], {"kaputt": 1}, [[]], {})
+WRONG_VALUES = (7, 1.5, True, "kaputt", "/", ["kaputt"], [7], {"kaputt": 1}, [[]], {})
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -1228,9 +1461,286 @@ def test_wrong_json_types_anywhere_at_the_top_never_raise(network_resources, kin
     assert set(warnings) <= documented_warnings()
     for name, spec in KINDS[kind].tables.items():
         assert_typed(tables[name], spec)
-    # Every variant gives a row or is counted as broken: none is lost without a trace.
+    # A misshapen field costs that field, never the resource: every variant keeps its row.
     primary = tables[PRIMARY[kind]]
-    assert primary["id"].nunique() + warnings["malformed_resource"] >= len(variants)
+    assert warnings["malformed_resource"] == 0
+    assert set(primary["id"]) == {v["id"] for v in variants}
+
+
+def json_paths(node, prefix: tuple = ()):
+    """Every path to an element below ``node``, parents before children."""
+    children = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, child in children:
+        yield (*prefix, key)
+        if isinstance(child, dict | list):
+            yield from json_paths(child, (*prefix, key))
+
+
+def replaced(node, path: tuple, value):
+    """A copy of ``node`` with the element at ``path`` replaced; the rest is shared."""
+    if not path:
+        return value
+    head, *rest = path
+    if isinstance(node, dict):
+        return {**node, head: replaced(node[head], tuple(rest), value)}
+    return [replaced(c, tuple(rest), value) if n == head else c for n, c in enumerate(node)]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_wrong_json_types_at_any_depth_cost_the_field_not_the_resource(network_resources, kind):
+    # The richest resource of the kind: the one with the most elements.
+    original = max(network_resources[kind][:200], key=lambda r: sum(1 for _ in json_paths(r)))
+    variants = [
+        {**replaced(original, path, wrong), "id": f"{original['id']}-{n}-{m}"}
+        for n, path in enumerate(json_paths(original))
+        if path not in (("resourceType",), ("id",))
+        for m, wrong in enumerate(WRONG_VALUES)
+    ]
+    tables, warnings = collect(variants, kind, chunk_rows=64)
+    assert warnings["malformed_resource"] == 0
+    assert set(warnings) <= documented_warnings()
+    for name, spec in KINDS[kind].tables.items():
+        assert_typed(tables[name], spec)
+    assert set(tables[PRIMARY[kind]]["id"]) == {v["id"] for v in variants}
+
+
+# --- references, containers, times and dates that used to cost a resource or a page ---------
+
+REFERENCES = [
+    ({"reference": "Patient/pat-1"}, "pat-1"),
+    ({"reference": "https://host/fhir/Patient/pat-1"}, "pat-1"),
+    ({"reference": "Patient/pat-1/_history/3"}, "pat-1"),
+    ({"reference": "Patient/pat-1/_history/"}, "pat-1"),
+    ({"reference": "Patient/pat-1/"}, "pat-1"),
+    ({"reference": "Patient/"}, None),
+    ({"reference": "/"}, None),
+    ({"reference": "//"}, None),
+    ({"reference": ""}, None),
+    ({"reference": "Patient"}, None),
+    ({"reference": "/pat-1"}, None),
+    ({"reference": "Patient//"}, None),
+    ({"reference": "Patient/_history/3"}, None),
+    ({"reference": "Organization/org-1"}, None),
+    ({"reference": "urn:uuid:5b1a7e1c"}, None),
+    ({"reference": "#pat-1"}, None),
+    ({"reference": 5}, None),
+    ({"reference": ["Patient/pat-1"]}, None),
+    ("Patient/pat-1", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("reference", "expected"), REFERENCES)
+def test_ref_id_gives_the_id_or_null_for_any_value(reference, expected):
+    assert ref_id(reference, "Patient") == expected
+    untyped = ref_id(reference)
+    assert untyped is None or (isinstance(untyped, str) and untyped)
+
+
+def test_references_without_an_id_give_null_and_keep_the_page():
+    tasks = [
+        {"resourceType": "Task", "id": f"tsk-{n}", "for": {"reference": text}, "status": "ready"}
+        for n, text in enumerate(["Patient/", "/", "Patient//", "Patient/pat-1"])
+    ]
+    tables, warnings = collect(tasks, "Task")
+    frame = tables["task"]
+    assert list(frame["id"]) == ["tsk-0", "tsk-1", "tsk-2", "tsk-3"]
+    assert frame["patient_id"].iloc[:3].isna().all() and frame["patient_id"].iloc[3] == "pat-1"
+    assert not warnings
+
+
+@pytest.mark.parametrize("error", [IndexError, KeyError, TypeError, ValueError, AttributeError])
+def test_an_extractor_failing_midway_leaves_no_rows_and_is_counted(error):
+    def extract(res: dict, out: Collector) -> None:
+        out.add("thing", res["id"], "first")
+        out.add("part", res["id"])
+        if res.get("broken"):
+            raise error("a shape nobody foresaw")
+
+    kind = Kind("Basic", extract, {"thing": Table(("id", "value")), "part": Table(("id",))})
+    collector = Collector({"Basic": kind}, "Basic", source=SOURCE)
+    collector.feed(
+        [
+            {"resourceType": "Basic", "id": "b1"},
+            {"resourceType": "Basic", "id": "b2", "broken": True},
+            {"resourceType": "Basic", "id": "b3"},
+        ]
+    )
+    tables = collector.frames()
+    assert list(tables["thing"]["id"]) == ["b1", "b3"]
+    assert list(tables["part"]["id"]) == ["b1", "b3"]
+    assert collector.warnings == Counter({"malformed_resource": 1})
+
+
+@pytest.mark.parametrize("stamp", [True, False, 20251128, 1.5, ["2025-03-30T10:00:00Z"]])
+@pytest.mark.parametrize("kind", ["Patient", "Encounter"])
+def test_last_updated_of_another_json_type_is_null_and_counted(kind, stamp):
+    resources = [
+        {"resourceType": kind, "id": f"r-{n}", "meta": {"lastUpdated": stamp}} for n in range(5)
+    ]
+    # Chunks of two rows: every chunk holds nothing but the malformed value.
+    tables, warnings = collect(resources, kind, chunk_rows=2)
+    frame = tables[PRIMARY[kind]]
+    assert_typed(frame, spec_of(PRIMARY[kind]))
+    assert list(frame["id"]) == [f"r-{n}" for n in range(5)]
+    assert frame["last_updated"].isna().all()
+    expected = Counter({"bad_last_updated": 5})
+    if kind == "Encounter":
+        expected["encounter_without_start"] = 5
+    assert warnings == expected
+
+
+TIMED = Table(("when", "day"), times=("when",), dates=("day",))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [True, True],
+        [False, None],
+        [20251128, 5],
+        [1.5, None],
+        [["2025-03-30T10:00:00Z"], {"at": 1}],
+        [True, "2025-03-30T10:00:00+02:00"],
+        [0, "2025-03-30"],
+        [None, None],
+    ],
+)
+def test_time_and_date_columns_read_only_text(values):
+    warnings = Counter()
+    frame = to_frame([(SOURCE, v, v) for v in values], TIMED, warnings)
+    assert_typed(frame, TIMED)
+    strings = [v if isinstance(v, str) else None for v in values]
+    # A date without a time reads as midnight UTC.
+    expected_times = [
+        None if v is None else at(v if "T" in v else f"{v}T00:00:00Z") for v in strings
+    ]
+    expected_days = [None if v is None else date.fromisoformat(v[:10]) for v in strings]
+    for got, want in zip(frame["when"], expected_times, strict=True):
+        assert (pd.isna(got) and want is None) or got == want
+    for got, want in zip(frame["day"], expected_days, strict=True):
+        assert (pd.isna(got) and want is None) or got == want
+    bad = sum(v is not None and not isinstance(v, str) for v in values)
+    assert warnings == Counter({"bad_when": bad, "bad_day": bad} if bad else {})
+
+
+def test_a_time_of_day_without_offset_is_read_as_utc_and_counted():
+    task = {
+        "resourceType": "Task",
+        "id": "tsk-1",
+        "authoredOn": "2025-03-30T08:15:00",
+        "lastModified": "2025-03-30T08:15:00.5",
+        "restriction": {"period": {"end": "2025-03-30"}},
+        "executionPeriod": {"start": "2025-03-30T10:00:00Z", "end": "2025-03-30T12:00:00+02:00"},
+    }
+    tables, warnings = collect([task], "Task")
+    row = tables["task"].iloc[0].to_dict()
+    assert row["authored_on"] == at("2025-03-30T08:15:00Z")
+    assert row["last_modified"] == at("2025-03-30T08:15:00.5Z")
+    # A date without a time needs no offset (FHIR): read as midnight UTC without a warning.
+    assert row["due"] == at("2025-03-30T00:00:00Z")
+    assert row["exec_start"] == row["exec_end"] == at("2025-03-30T10:00:00Z")
+    assert warnings == Counter({"time_without_offset": 2})
+
+
+def test_times_before_year_one_are_null_and_counted():
+    warnings = Counter()
+    frame = to_frame(
+        [(SOURCE, "0000-06-01T00:00:00Z", None), (SOURCE, "0001-01-01T00:00:00+14:00", None)],
+        TIMED,
+        warnings,
+    )
+    assert_typed(frame, TIMED)
+    assert frame["when"].isna().all()
+    assert warnings == Counter({"bad_when": 2})
+
+
+@pytest.mark.parametrize(
+    ("birth", "expected"),
+    [
+        ("1948-02-29", date(1948, 2, 29)),
+        ("1948-02", date(1948, 2, 1)),
+        ("1948", date(1948, 1, 1)),
+        ("0001", date(1, 1, 1)),
+        ("1948-02-29T10:00:00+01:00", date(1948, 2, 29)),
+        ("1948-02-30", None),
+        ("1948-13", None),
+        ("1948-00", None),
+        ("0000", None),
+        ("0000-01-01", None),
+        ("19480229", None),
+        ("1948-2", None),
+        ("1948-02-1", None),
+        ("48", None),
+        ("", None),
+        ("29.02.1948", None),
+    ],
+)
+def test_birth_date_reads_full_and_partial_dates(birth, expected):
+    patient = {"resourceType": "Patient", "id": "pat-1", "birthDate": birth}
+    tables, warnings = collect([patient], "Patient")
+    frame = tables["patient"]
+    assert_typed(frame, spec_of("patient"))
+    got = frame["birth_date"].iloc[0]
+    if expected is None:
+        assert pd.isna(got) and warnings == Counter({"bad_birth_date": 1})
+    else:
+        assert got == expected and not warnings
+
+
+def test_date_columns_are_objects_of_dates_in_every_chunk():
+    patients = [
+        {"resourceType": "Patient", "id": "p-1", "birthDate": "kaputt"},
+        {"resourceType": "Patient", "id": "p-2"},
+        {"resourceType": "Patient", "id": "p-3", "birthDate": "1948-02-29"},
+    ]
+    for chunk_rows in (1, 2, 5000):
+        tables, _ = collect(patients, "Patient", chunk_rows=chunk_rows)
+        assert_typed(tables["patient"], spec_of("patient"))
+        assert tables["patient"]["birth_date"].tolist()[2] == date(1948, 2, 29)
+    for page in (patients[:1], patients[1:2], []):
+        tables, _ = collect(page, "Patient")
+        assert str(tables["patient"]["birth_date"].dtype) == "object"
+
+
+@pytest.mark.parametrize("location", [5, True, 1.5, "loc-1", {"location": {"reference": "x/y"}}])
+def test_an_encounter_location_of_the_wrong_shape_gives_no_rows_and_a_warning(location):
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "enc-1",
+        "status": "in-progress",
+        "period": {"start": "2025-03-01T08:00:00+01:00"},
+        "location": location,
+    }
+    tables, warnings = collect([encounter], "Encounter")
+    assert list(tables["encounter"]["id"]) == ["enc-1"]
+    assert tables["encounter"]["status"].iloc[0] == "in-progress"
+    assert tables["encounter_location"].empty
+    assert_typed(tables["encounter_location"], spec_of("encounter_location"))
+    assert warnings == Counter({"bad_location": 1})
+
+
+def test_encounter_location_entries_that_are_objects_are_kept():
+    start = "2025-03-01T08:00:00+01:00"
+    bed = place("loc-b1", "bd", "active", start)
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "enc-1",
+        "period": {"start": start},
+        "location": [
+            7,
+            place("loc-w1", "wa", "active", start),
+            {**bed, "physicalType": {"coding": 5}},
+            "loc-r1",
+        ],
+    }
+    tables, warnings = collect([encounter], "Encounter")
+    places = tables["encounter_location"]
+    assert list(places["location_id"]) == ["loc-w1", "loc-b1"]
+    assert places["physical_type"].iloc[0] == "wa" and pd.isna(places["physical_type"].iloc[1])
+    assert list(places["start"]) == [at(start)] * 2
+    assert list(tables["encounter"]["id"]) == ["enc-1"]
+    assert warnings == Counter({"bad_location": 1, "bad_coding": 1})
 
 
 # --- chunks and repeated calls ----------------------------------------------------------------
