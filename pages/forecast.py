@@ -1,5 +1,6 @@
 """Manager: occupancy for the next 7 days from planned discharges, expected admissions and
-length of stay, with its uncertainty band and the error of a 30-day backtest."""
+length of stay, with an uncertainty band calibrated on a 30-day backtest and that backtest's
+error."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from services.domain.beds import bed_status_now, occupancy
 from services.domain.census import midnight, window_encounters
 from services.domain.disclosure import aggregate_only
 from services.domain.forecast import (
+    MIN_RESIDUALS,
     backtest,
     backtest_error,
+    calibrated_replay,
     forecast_census,
     inpatient_stays,
     stays_at,
@@ -36,8 +39,19 @@ NETWORK = ""
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def replay(stays: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    return backtest(stays, moment, days=BACKTEST_DAYS, horizon=HORIZON, history_days=HISTORY_DAYS)
+def replay(
+    stays: pd.DataFrame, moment: pd.Timestamp, since: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The backtest, and its forecasts with the band calibrated as it could have been then."""
+    replayed = backtest(
+        stays,
+        moment,
+        days=BACKTEST_DAYS,
+        horizon=HORIZON,
+        history_days=HISTORY_DAYS,
+        complete_since=since,
+    )
+    return replayed, calibrated_replay(replayed)
 
 
 user = require(Capability.CAPACITY)
@@ -77,7 +91,10 @@ if stays.empty or beds.empty:
 service = occupancy(beds, []).iloc[0]
 in_service = int(service["total"] - service["closed"])
 
-coming = forecast_census(stays, moment, in_service, horizon=HORIZON, history_days=HISTORY_DAYS)
+replayed, checked = replay(stays, moment.floor("h"), start)
+coming = forecast_census(
+    stays, moment, in_service, horizon=HORIZON, history_days=HISTORY_DAYS, replay=replayed
+)
 past_days = [moment.date() - timedelta(days=n) for n in range(BACKTEST_DAYS, -1, -1)]
 history = pd.DataFrame({"date": past_days})
 history["census"] = [int(stays_at(stays, midnight(d)).sum()) for d in past_days]
@@ -125,11 +142,31 @@ st.download_button(
     mime="text/csv",
     key="csv_forecast",
 )
-st.caption(tr("mgr.forecast.method", beds=fmt_number(in_service, lang)))
+errors = backtest_error(replayed)
+checked_errors = backtest_error(checked)
+overall = errors[errors["horizon"] == 0]
+band_notes = []
+if coming["calibrated"].any():
+    band_notes.append(
+        tr("mgr.forecast.band_calibrated", model=fmt_percent(overall["coverage"].iloc[0], lang))
+    )
+    if not checked.empty:
+        checked_overall = checked_errors[checked_errors["horizon"] == 0].iloc[0]
+        band_notes.append(
+            tr(
+                "mgr.forecast.band_checked",
+                coverage=fmt_percent(checked_overall["coverage"], lang),
+                forecasts=fmt_number(checked_overall["forecasts"], lang),
+            )
+        )
+if not coming["calibrated"].all():
+    short = coming.loc[~coming["calibrated"], "horizon"]
+    band_notes.append(
+        tr("mgr.forecast.band_model", days=", ".join(map(str, short)), minimum=MIN_RESIDUALS)
+    )
+st.caption(" ".join([tr("mgr.forecast.method", beds=fmt_number(in_service, lang)), *band_notes]))
 
 st.subheader(tr("mgr.backtest.title", days=BACKTEST_DAYS))
-errors = backtest_error(replay(stays, moment.floor("h")))
-overall = errors[errors["horizon"] == 0]
 if overall.empty:
     st.info(tr("mgr.no_data"))
 else:
@@ -143,7 +180,12 @@ else:
             forecasts=fmt_number(row["forecasts"], lang),
         )
     )
-    by_horizon = errors[errors["horizon"] > 0]
+    by_horizon = errors[errors["horizon"] > 0].merge(
+        checked_errors[["horizon", "forecasts", "coverage"]],
+        on="horizon",
+        how="left",
+        suffixes=("", "_calibrated"),
+    )
     error_table = pd.DataFrame(
         {
             tr("mgr.backtest.horizon"): by_horizon["horizon"],
@@ -151,6 +193,10 @@ else:
             tr("mgr.backtest.mae"): by_horizon["mae"].map(lambda v: fmt_number(v, lang, 1)),
             tr("mgr.backtest.mape"): by_horizon["mape"].map(lambda v: fmt_percent(v, lang, 1)),
             tr("mgr.backtest.coverage"): by_horizon["coverage"].map(lambda v: fmt_percent(v, lang)),
+            tr("mgr.backtest.calibrated"): by_horizon["forecasts_calibrated"].fillna(0).astype(int),
+            tr("mgr.backtest.coverage_calibrated"): by_horizon["coverage_calibrated"].map(
+                lambda v: fmt_percent(v, lang)
+            ),
         }
     )
     st.dataframe(aggregate_only(error_table), hide_index=True)
@@ -161,5 +207,5 @@ else:
         mime="text/csv",
         key="csv_backtest",
     )
-    st.caption(tr("mgr.backtest.method"))
+    st.caption(tr("mgr.backtest.method", minimum=MIN_RESIDUALS))
 st.caption(tr("mgr.png_hint"))

@@ -191,28 +191,57 @@ STRINGS: dict[str, tuple[str, str]] = {
         "length of stay so far), new admissions at the mean of their weekday over the last 90 "
         "days. Occupancy relative to {beds} beds in service.",
     ),
+    "mgr.forecast.band_calibrated": (
+        "Das Band ist am Rückblick (unten) kalibriert: je Vorlauf so weit verbreitert, dass es "
+        "90 % der dort beobachteten Abweichungen (tatsächlich − erwartet) fasst, und nie "
+        "schmaler als die Zufallsstreuung des Modells. Das Band des Modells allein fasste im "
+        "Rückblick {model} der tatsächlichen Werte.",
+        "The band is calibrated on the backtest (below): widened per days ahead to hold 90% of "
+        "the deviations seen there (actual − expected), and never narrower than the model's "
+        "random variation. The model's band alone held {model} of the actual values in the "
+        "backtest.",
+    ),
+    "mgr.forecast.band_checked": (
+        "Jeweils nur mit den Abweichungen kalibriert, die am Tag der Prognose schon bekannt "
+        "waren, fasste das Band im Rückblick {coverage} der tatsächlichen Werte "
+        "({forecasts} Prognosen).",
+        "Calibrated each time only on the deviations known on the day of the forecast, the band "
+        "held {coverage} of the actual values in the backtest ({forecasts} forecasts).",
+    ),
+    "mgr.forecast.band_model": (
+        "Für {days} Tage voraus gibt es weniger als {minimum} Vergleichswerte: Dort zeigt das "
+        "Band nur die Zufallsstreuung des Modells und ist eher zu schmal.",
+        "For {days} days ahead there are fewer than {minimum} values to compare: there the band "
+        "shows only the model's random variation and is likely too narrow.",
+    ),
     "mgr.backtest.title": (
         "Rückblick: Fehler der letzten {days} Tage",
         "Backtest over the last {days} days",
     ),
     "mgr.backtest.summary": (
         "Mittlerer absoluter Fehler **{mae} Betten** ({mape}); {coverage} der tatsächlichen "
-        "Werte lagen im Band ({forecasts} Prognosen).",
+        "Werte lagen im Band des Modells vor der Kalibrierung ({forecasts} Prognosen).",
         "Mean absolute error **{mae} beds** ({mape}); {coverage} of the actual values fell "
-        "inside the band ({forecasts} forecasts).",
+        "inside the model's band before calibration ({forecasts} forecasts).",
     ),
     "mgr.backtest.horizon": ("Tage voraus", "Days ahead"),
     "mgr.backtest.forecasts": ("Prognosen", "Forecasts"),
     "mgr.backtest.mae": ("Mittlerer Fehler (Betten)", "Mean absolute error (beds)"),
     "mgr.backtest.mape": ("Mittlerer Fehler (%)", "Mean absolute error (%)"),
-    "mgr.backtest.coverage": ("Im Band", "Inside band"),
+    "mgr.backtest.coverage": ("Im Band des Modells", "Inside model band"),
+    "mgr.backtest.calibrated": ("Davon kalibriert", "Of these calibrated"),
+    "mgr.backtest.coverage_calibrated": ("Im kalibrierten Band", "Inside calibrated band"),
     "mgr.backtest.method": (
         "Die Prognose wurde für jeden der letzten 30 Tage mit dem damaligen Wissensstand "
         "wiederholt. Geplante Entlassungen vergangener Aufenthalte speichert die Plattform "
         "nicht; der Rückblick schätzt sie aus der Verweildauer und überschätzt den Fehler "
-        "der heutigen Prognose daher eher.",
+        "der heutigen Prognose daher eher. „Davon kalibriert“ zählt die Prognosen, für die "
+        "am Tag der Prognose schon mindestens {minimum} Abweichungen desselben Vorlaufs bekannt "
+        "waren; nur mit diesen ist ihr Band kalibriert.",
         "The forecast was replayed for each of the last 30 days with what was known then. The "
         "platform keeps no planned discharges of past stays, so the backtest estimates them "
-        "from the length of stay and tends to overstate today's error.",
+        "from the length of stay and tends to overstate today's error. “Of these calibrated” "
+        "counts the forecasts for which at least {minimum} deviations of the same days ahead "
+        "were known on the day of the forecast; their band is calibrated on those alone.",
     ),
 }

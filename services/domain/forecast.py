@@ -7,33 +7,58 @@ the network, where transfers between wards cancel out:
   longer (the length of stay distribution of the finished stays seen so far);
 - admissions arrive at the mean rate of their weekday over the history, spread evenly over the
   day, each staying per the same length of stay distribution (a thinned Poisson count);
-- the band is mean ± 1.645 standard deviations (90 % if roughly normal), not below zero.
+- the model's own band is mean ± 1.645 standard deviations of these binomial and Poisson counts,
+  not below zero. It ignores the model's error (admissions vary more from day to day than a
+  Poisson count, the length of stay fits imperfectly), so it holds fewer than 90 % of the actual
+  values: in the demo network's 30-day backtest about three in four.
 
 The backtest replays the model from each of the last days as if it were then, with only the stays
 known then, and compares with the census that followed. The platform keeps planned discharges only
 on current stays, so the replay uses the length of stay for everyone: its error tends to overstate
 that of today's forecast, which knows the planned discharges.
+
+Given a backtest, the band is calibrated on it (split conformal prediction): per horizon, the
+residuals (actual − expected) whose target midnight has passed give offsets from the expected
+census that hold 90 % of them, and the band is widened to those offsets where the model band is
+narrower. A horizon with fewer than ``MIN_RESIDUALS`` residuals keeps the model band, marked in
+column ``calibrated``. As the replay's error overstates today's, the calibrated band errs on the
+wide side. ``calibrated_replay`` measures the calibration out of sample: each replayed forecast
+is calibrated only on the residuals known at its own origin. On the demo network so calibrated
+bands held about nine in ten actual values. On 20 synthetic histories with over-dispersed
+admissions, built as in tests/unit/test_forecast_calibration.py, they held 89 % on average over
+the 60 days after calibration, but between 75 % and 98 % for single histories: the residuals of
+neighbouring days are correlated, so one or two months say less than their count suggests.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "BAND_LEVEL",
     "BAND_Z",
+    "MIN_RESIDUALS",
     "arrival_rates",
     "backtest",
     "backtest_error",
+    "band_offsets",
+    "calibrate",
+    "calibrated_replay",
     "forecast_census",
     "inpatient_stays",
     "stays_at",
 ]
 
 BERLIN = "Europe/Berlin"
-BAND_Z = 1.645
+BAND_LEVEL = 0.90
+BAND_Z = 1.645  # the standard normal quantile for BAND_LEVEL
+# Below this many residuals per horizon the offsets would rest on the one or two largest errors
+# seen, and what split conformal prediction can promise drops under 1 - 2/(n + 1) = 82 %.
+MIN_RESIDUALS = 10
 DAY_S = 86400.0
 
 
@@ -97,13 +122,19 @@ def _forecast_from(
     horizon: int,
     history_days: int,
     use_planned: bool,
+    complete_since: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Expected census and variance at the next ``horizon`` midnights after ``origin``."""
     known = stays[stays["start"] <= origin]
     # What was known at ``origin``: a stay that ended later was still open then.
     ended = known["end"].notna() & (known["end"] <= origin)
     survival = _Survival(_lengths(known, origin))
-    rates = arrival_rates(known, origin - pd.Timedelta(days=history_days), origin)
+    since = origin - pd.Timedelta(days=history_days)
+    if complete_since is not None:
+        # Before the window the caller read, only the stays still open at its start are there:
+        # counting those days would understate the admission rate.
+        since = max(since, complete_since)
+    rates = arrival_rates(known, since, origin)
     present = known[~ended]
     elapsed = (origin - present["start"]).dt.total_seconds().to_numpy()
     planned = present["planned_end"]
@@ -154,10 +185,17 @@ def forecast_census(
     beds_in_service: int | None = None,
     horizon: int = 7,
     history_days: int = 90,
+    replay: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Census forecast for the next ``horizon`` midnights, with occupancy when beds are given."""
+    """Census forecast for the next ``horizon`` midnights, with occupancy when beds are given.
+
+    With ``replay`` (a ``backtest`` up to ``now``) the band is calibrated on its residuals;
+    without, it is the model band. Column ``calibrated`` tells which, per horizon, and
+    ``residuals`` on how many residuals the band rests.
+    """
     out = _forecast_from(stays, now, horizon, history_days, use_planned=True)
-    return _with_occupancy(out, beds_in_service)
+    offsets = _offsets([]) if replay is None else band_offsets(replay, now)
+    return _with_occupancy(calibrate(out, offsets), beds_in_service)
 
 
 def _with_occupancy(frame: pd.DataFrame, beds: int | None) -> pd.DataFrame:
@@ -174,15 +212,20 @@ def backtest(
     days: int = 30,
     horizon: int = 7,
     history_days: int = 90,
+    complete_since: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The forecast replayed from each of the last ``days`` days, next to the actual census.
 
-    Origins are ``now`` minus 1..``days`` days; only targets up to ``now`` are kept.
+    Origins are ``now`` minus 1..``days`` days; only targets up to ``now`` are kept. When
+    ``stays`` hold every stay only from ``complete_since`` on (a window read), no replay counts
+    admissions before it.
     """
     rows = []
     for back in range(1, days + 1):
         origin = now - pd.Timedelta(days=back)
-        replay = _forecast_from(stays, origin, horizon, history_days, use_planned=False)
+        replay = _forecast_from(
+            stays, origin, horizon, history_days, use_planned=False, complete_since=complete_since
+        )
         replay["origin"] = origin
         rows.append(replay)
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
@@ -214,3 +257,76 @@ def backtest_error(replay: pd.DataFrame) -> pd.DataFrame:
     rows = [{"horizon": h, **summary(p)} for h, p in replay.groupby("horizon")]
     rows.append({"horizon": 0, **summary(replay)})
     return pd.DataFrame(rows)
+
+
+def _offsets(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["horizon", "residuals", "below", "above"])
+    return frame.astype({"horizon": int, "residuals": int, "below": float, "above": float})
+
+
+def _conformal_bounds(residuals: np.ndarray) -> tuple[float, float]:
+    """The k-th smallest and the k-th largest of n residuals, k = ceil((n + 1) · 0.95).
+
+    A new residual exchangeable with these falls below the one, or above the other, with
+    probability at most 5 % each; the plain 5 % and 95 % quantiles of a few dozen residuals
+    would hold less than 90 %. Below 19 residuals k exceeds n: the extremes are the best there is.
+    """
+    ordered = np.sort(residuals)
+    n = len(ordered)
+    # Rounded first: (n + 1) · 0.95 lands a hair above an integer for some n.
+    rank = min(n, math.ceil(round((n + 1) * (1 + BAND_LEVEL) / 2, 9)))
+    return float(ordered[n - rank]), float(ordered[rank - 1])
+
+
+def band_offsets(
+    replay: pd.DataFrame, origin: pd.Timestamp, min_residuals: int = MIN_RESIDUALS
+) -> pd.DataFrame:
+    """Per horizon: how many residuals (actual − expected) of ``replay`` had their target
+    midnight by ``origin``, and the offsets from the expected census ``below`` and ``above``
+    that hold 90 % of such residuals; missing where fewer than ``min_residuals``."""
+    if replay.empty:
+        return _offsets([])
+    # A target midnight has passed by ``origin`` exactly when its date is not after origin's.
+    seen = replay[replay["date"] <= origin.tz_convert(BERLIN).date()]
+    residuals = seen["actual"] - seen["expected"]
+    rows = []
+    for horizon, values in residuals.groupby(seen["horizon"]):
+        below, above = _conformal_bounds(values.to_numpy())
+        enough = len(values) >= min_residuals
+        rows.append(
+            {
+                "horizon": horizon,
+                "residuals": len(values),
+                "below": below if enough else np.nan,
+                "above": above if enough else np.nan,
+            }
+        )
+    return _offsets(rows)
+
+
+def calibrate(forecast: pd.DataFrame, offsets: pd.DataFrame) -> pd.DataFrame:
+    """The forecast with its band widened to ``band_offsets`` where the model band is narrower.
+
+    Adds ``calibrated`` (offsets were there for the horizon) and ``residuals`` (how many).
+    """
+    out = forecast.merge(offsets, on="horizon", how="left")
+    out["residuals"] = out["residuals"].fillna(0).astype(int)
+    out["calibrated"] = out["below"].notna()
+    # A missing bound does not clip: the model band stays where too few residuals were.
+    out["low"] = out["low"].clip(upper=(out["expected"] + out["below"]).clip(lower=0))
+    out["high"] = out["high"].clip(lower=out["expected"] + out["above"])
+    return out.drop(columns=["below", "above"])
+
+
+def calibrated_replay(replay: pd.DataFrame, min_residuals: int = MIN_RESIDUALS) -> pd.DataFrame:
+    """The backtest's forecasts whose band could be calibrated on the residuals known at their
+    own origin, with that band and ``inside`` for it: the calibration checked out of sample."""
+    if replay.empty:
+        return replay
+    parts = []
+    for origin, part in replay.groupby("origin"):
+        band = calibrate(part, band_offsets(replay, origin, min_residuals))
+        parts.append(band[band["calibrated"]])
+    out = pd.concat(parts, ignore_index=True)
+    out["inside"] = (out["actual"] >= out["low"]) & (out["actual"] <= out["high"])
+    return out
