@@ -73,7 +73,6 @@ def _ensure(args: argparse.Namespace) -> int:
     data_dir = Path(args.dir)
     if read_manifest(data_dir) is None:
         args.out = args.dir
-        args.kinds = None
         _generate(args)
     else:
         _err(f"data already generated in {data_dir}")
@@ -113,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     ensure = commands.add_parser("ensure", help="generate if missing, load if the server is empty")
     size_options(ensure, required=False)
     server_options(ensure)
+    ensure.add_argument("--kinds", help="as for generate")
     ensure.set_defaults(run=_ensure, preset="demo")
     return parser
 
