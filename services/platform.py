@@ -17,6 +17,7 @@ import httpx
 import pandas as pd
 from fhirpy.base.searchset import AbstractSearchSet
 
+from services.allocators import return_freed_memory
 from services.config import Settings
 from services.errors import DataError, NotFound
 from services.fhir_http import FhirHttp
@@ -24,6 +25,8 @@ from services.frames import KINDS, Collector
 from services.search import PageStats, fetch_resources
 
 __all__ = ["FrameSet", "Platform"]
+
+return_freed_memory()
 
 # Servers stamp _lastUpdated with their own clock: look back a little so skew loses nothing.
 _CLOCK_SKEW = timedelta(seconds=5)
