@@ -72,8 +72,8 @@ bench-loader: $(VENV)
 	$(PY) bench/bench_loader.py
 
 # The data layer is compared on a network of its own with >100k Encounters and Observations
-# (scale 26, 416k resources): generated and loaded on the first run, which takes about 40 minutes
-# on 2 cores; later runs reuse var/bench-layer.
+# (scale 26, 416k resources), generated and loaded on the first run: 2-3 hours on 2 cores (HAPI
+# indexes Encounters and Observations at 30-70 resources/s there); later runs reuse var/bench-layer.
 BENCH_LAYER_URL  := http://localhost:8095/fhir
 BENCH_LAYER_DATA := Organization,Location,Patient,Encounter,Observation
 bench-layer: $(VENV)
