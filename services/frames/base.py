@@ -96,7 +96,6 @@ class Kind:
     resource_type: str
     extract: Callable[[Resource, Collector], None]
     tables: dict[str, Table]
-    elements: tuple[str, ...] = ()
 
 
 @dataclass
