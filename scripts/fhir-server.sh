@@ -28,24 +28,16 @@ JAVA_OPTS="${FHIR_JAVA_OPTS:--Xms512m -Xmx2g -XX:+UseParallelGC}"
 
 log() { echo "fhir-server: $*" >&2; }
 
+SERVICE_URL="$BASE_URL"
+PROCESS_MARK="$TARGET_DIR/"
+TIMEOUT_SETTING=FHIR_START_TIMEOUT
+# shellcheck source=scripts/service.sh
+source "$ROOT/scripts/service.sh"
+
 # True when $BASE_URL/metadata answers with an R4 CapabilityStatement.
 is_up() {
 	curl -sf -m 5 -H 'Accept: application/fhir+json' "$BASE_URL/metadata" 2>/dev/null |
 		grep -q '"fhirVersion" *: *"4\.0\.1"'
-}
-
-# PID recorded by this script for $PORT, if that process is still alive and still our server
-# (guards against a recycled PID after a reboot or crash).
-running_pid() {
-	[[ -f "$PID_FILE" ]] || return 1
-	local pid
-	pid="$(cat "$PID_FILE")"
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$TARGET_DIR/"; then
-		echo "$pid"
-	else
-		return 1
-	fi
 }
 
 jar_is_stale() {
@@ -66,24 +58,6 @@ cmd_build() {
 			log "jar is up to date"
 		fi
 	) 9>"$BUILD_LOCK"
-}
-
-# Wait until /metadata answers; fails early if the process we started has died.
-wait_until_up() {
-	local pid="${1:-}" started=$SECONDS
-	while ! is_up; do
-		if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
-			log "server process $pid exited during startup; last log lines ($LOG_FILE):"
-			tail -n 40 "$LOG_FILE" >&2 || true
-			rm -f "$PID_FILE"
-			return 1
-		fi
-		if ((SECONDS - started >= START_TIMEOUT)); then
-			log "not up after ${START_TIMEOUT}s (FHIR_START_TIMEOUT); see $LOG_FILE"
-			return 1
-		fi
-		sleep 1
-	done
 }
 
 cmd_start() {
@@ -124,43 +98,11 @@ cmd_start() {
 }
 
 cmd_stop() {
-	local pid
-	if ! pid="$(running_pid)"; then
-		rm -f "$PID_FILE"
-		if is_up; then
-			log "a server answers at $BASE_URL but was not started by this script; leaving it alone"
-		else
-			log "not running on port $PORT"
-		fi
-		return 0
-	fi
-	log "stopping pid $pid"
-	kill "$pid"
-	local waited=0
-	while kill -0 "$pid" 2>/dev/null; do
-		if ((waited >= 60)); then
-			log "pid $pid ignored SIGTERM for 60s; killing"
-			kill -9 "$pid" 2>/dev/null || true
-		fi
-		sleep 1
-		waited=$((waited + 1))
-	done
-	rm -f "$PID_FILE"
-	log "stopped"
+	stop_service
 }
 
 cmd_status() {
-	local pid=""
-	pid="$(running_pid)" || pid=""
-	if is_up; then
-		echo "up: $BASE_URL${pid:+ (pid $pid)}"
-	elif [[ -n "$pid" ]]; then
-		echo "starting: pid $pid, not answering yet at $BASE_URL"
-		return 1
-	else
-		echo "down: nothing answers at $BASE_URL"
-		return 3
-	fi
+	service_status
 }
 
 cmd_wait() {

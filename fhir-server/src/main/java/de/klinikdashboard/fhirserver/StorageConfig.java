@@ -14,15 +14,27 @@ import org.springframework.context.annotation.Configuration;
 public class StorageConfig {
 
 	@Bean
-	public JpaStorageSettings jpaStorageSettings() {
+	public JpaStorageSettings jpaStorageSettings(
+			@Value("${fhir.referential-integrity}") boolean referentialIntegrity,
+			@Value("${fhir.auth.issuer}") String authIssuer) {
 		JpaStorageSettings settings = new JpaStorageSettings();
-		// The loader PUTs resources under stable ids from the source systems (e.g. "pat-1").
-		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ALPHANUMERIC);
-		// Lets tests and the loader clear data with a single conditional DELETE.
-		settings.setAllowMultipleDelete(true);
-		// A dangling reference is a loader bug; surface it instead of inventing empty resources.
+		// The loaders PUT resources under the ids of the source systems, and real KIS ids are often
+		// digits only (Heidelberg's Patient "0001310848"), which ALPHANUMERIC refuses. ANY accepts
+		// them; server-assigned ids (POST) then have to be UUIDs so that they can never collide with
+		// a numeric id a client PUTs later.
+		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
+		settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
+		// One conditional DELETE may remove many resources on an open development server only; a
+		// server that checks tokens, like the real platform, never lets one request empty a type.
+		settings.setAllowMultipleDelete(authIssuer.isBlank());
+		// Never invent empty resources for missing targets.
 		settings.setAutoCreatePlaceholderReferenceTargets(false);
-		settings.setEnforceReferentialIntegrityOnWrite(true);
+		// For the generated network a dangling reference is a loader bug, so the default refuses it.
+		// A platform holding real exports must accept them (FHIR_REFERENTIAL_INTEGRITY=false): an
+		// export is a slice of a hospital's data and points at Practitioners, Organizations or
+		// encounters it does not contain. Rewriting those references would hide exactly what the
+		// data-quality page reports, so the export loader keeps them and counts them instead.
+		settings.setEnforceReferentialIntegrityOnWrite(referentialIntegrity);
 		// ":missing" searches are not used; indexing them would double the index rows per resource.
 		settings.setIndexMissingFields(StorageSettings.IndexEnabledEnum.DISABLED);
 		// Re-running the loader must not create new versions: a PUT with unchanged content is a no-op.
