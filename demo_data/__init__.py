@@ -4,6 +4,6 @@
 bundles with manifest and ground truth, ``loader.load`` sends it to a FHIR server.
 """
 
-from demo_data.generator import KINDS, PRESETS, Network, generate, resolve_kinds
+from demo_data.generator import KINDS, PRESETS, SHAPES, Network, generate, resolve_kinds
 
-__all__ = ["KINDS", "PRESETS", "Network", "generate", "resolve_kinds"]
+__all__ = ["KINDS", "PRESETS", "SHAPES", "Network", "generate", "resolve_kinds"]

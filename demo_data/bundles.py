@@ -25,17 +25,27 @@ TYPE_PHASE = {
     "Practitioner": 4,
     "PractitionerRole": 5,
     "Patient": 6,
+    "Medication": 6,
     "Encounter": 7,
 }
-LAST_PHASE = 8
+# MII contact levels below the stay point at the level above, so each level is a phase of its own;
+# the flat shape has stays only and keeps its phase numbers.
+CONTACT_LEVEL_PHASE = {"abteilungskontakt": 8, "versorgungsstellenkontakt": 9}
+LAST_PHASE = {"flat": 8, "mii": 10}
 
 
-def phase_of(resource: dict[str, Any]) -> int:
-    """Load phase: organizations, wards, rooms, beds, staff, roles, patients, encounters, rest."""
+def phase_of(resource: dict[str, Any], shape: str = "flat") -> int:
+    """Load phase: organizations, wards, rooms, beds, staff, roles, patients and medications,
+    stays (then department and ward contacts in the MII shape), everything else, tasks."""
     kind = resource["resourceType"]
     if kind == "Location":
         return LOCATION_PHASE[resource["physicalType"]["coding"][0]["code"]]
-    return TYPE_PHASE.get(kind, LAST_PHASE)
+    if kind == "Encounter" and "partOf" in resource:
+        return CONTACT_LEVEL_PHASE[resource["type"][0]["coding"][0]["code"]]
+    if kind == "Task":
+        # A task points at the medication order or the operation it is about.
+        return LAST_PHASE[shape] + 1
+    return TYPE_PHASE.get(kind, LAST_PHASE[shape])
 
 
 def transaction(resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -55,13 +65,14 @@ def transaction(resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _chunks(
-    resources: Iterable[dict[str, Any]], size: int
+    resources: Iterable[dict[str, Any]], size: int, shape: str
 ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """Consecutive runs of at most ``size`` resources that share one phase."""
+    """Consecutive runs of at most ``size`` resources that share one phase, in phase order."""
+    ordered = sorted(resources, key=lambda resource: phase_of(resource, shape))
     current: list[dict[str, Any]] = []
     current_phase = -1
-    for resource in resources:
-        phase = phase_of(resource)
+    for resource in ordered:
+        phase = phase_of(resource, shape)
         if current and (phase != current_phase or len(current) >= size):
             yield current_phase, current
             current = []
@@ -91,7 +102,8 @@ def write_network(
         shutil.rmtree(bundle_dir)
     bundle_dir.mkdir()
     listing = []
-    for number, (phase, chunk) in enumerate(_chunks(network.all_resources(), bundle_size), 1):
+    chunks = _chunks(network.all_resources(), bundle_size, network.shape)
+    for number, (phase, chunk) in enumerate(chunks, 1):
         name = f"{BUNDLE_DIR}/{number:04d}.json"
         _dump(out_dir / name, transaction(chunk))
         listing.append({"file": name, "phase": phase, "entries": len(chunk)})

@@ -35,12 +35,21 @@ OLD_LABS = tuple(codes.LABS[i] for i in (0, 2, 3))
 SURGICAL = ("1500", "1600", "2300")
 OPEN_STATUSES = ("requested", "requested", "ready", "in-progress")
 PRIORITIES = ("routine",) * 7 + ("urgent", "urgent", "asap", "stat")
-NOTES = {
+# The order text of a task that is not about one medication or one wound.
+ORDERS = {
     "vitalzeichen": "Vitalzeichen inkl. Schmerzskala erheben",
     "medikation": "Medikation laut Plan verabreichen",
     "wundversorgung": "Verbandswechsel, Wunde beurteilen",
     "mobilisation": "Mobilisation an die Bettkante / in den Stuhl",
     "entlassvorbereitung": "Entlassbrief, Medikationsplan und Überleitung vorbereiten",
+}
+# What a nurse notes on completing a task; None: nothing noted.
+DONE_NOTES = {
+    "vitalzeichen": ("Schmerz NRS 2", "Schmerz NRS 4, Bedarfsmedikation angeboten", None),
+    "medikation": ("verabreicht, gut vertragen", "Patient lehnt ab, Arzt informiert", None),
+    "wundversorgung": ("Wunde reizlos, trocken", "Wundrand gerötet, Arzt informiert", None),
+    "mobilisation": ("bis in den Stuhl mobilisiert", "an die Bettkante, Kreislauf stabil", None),
+    "entlassvorbereitung": ("Überleitungsbogen fertig, Angehörige informiert", None),
 }
 
 
@@ -53,6 +62,13 @@ class Clinical:
     medications: list[MedicationRec] = field(default_factory=list)
     observations: list[ObservationRec] = field(default_factory=list)
     tasks: list[TaskRec] = field(default_factory=list)
+    # Cleaning tasks of beds patients left (``demo_data.cleaning``), apart from the nursing
+    # tasks: drawn from a random generator of their own.
+    cleaning: list[TaskRec] = field(default_factory=list)
+
+    @property
+    def all_tasks(self) -> list[TaskRec]:
+        return [*self.tasks, *self.cleaning]
 
 
 class _Ids:
@@ -311,23 +327,69 @@ class ClinicalGenerator:
         period = self._period_at(encounter, start)
         nurse = self.staff.nurse_on_duty(rng, period.ward.id, local(start).hour)
         authored = max(encounter.stay.start, due - rng.randrange(2 * HOUR, 12 * HOUR))
-        self.out.tasks.append(
-            TaskRec(
-                id=self._id("tsk", encounter),
-                encounter=encounter,
-                ward=period.ward,
-                code=code,
-                status="completed",
-                priority=rng.choice(PRIORITIES),
-                authored=min(authored, start),
-                due=due,
-                last_modified=finish,
-                started=start,
-                finished=finish,
-                owner=nurse,
-                note=NOTES[code],
-            )
+        task = TaskRec(
+            id=self._id("tsk", encounter),
+            encounter=encounter,
+            ward=period.ward,
+            code=code,
+            status="completed",
+            priority=rng.choice(PRIORITIES),
+            authored=min(authored, start),
+            due=due,
+            last_modified=finish,
+            started=start,
+            finished=finish,
+            owner=nurse,
         )
+        self._order(task)
+        task.note = _own_rng(task).choice(DONE_NOTES[code])
+        self.out.tasks.append(task)
+
+    def _order(self, task: TaskRec) -> None:
+        """What the task is about: a medication order of the stay, the wound of its operation.
+
+        Drawn from a generator of its own, so the rest of the network stays as it was.
+        """
+        rng = _own_rng(task)
+        encounter = task.encounter
+        if task.code == "medikation":
+            given = [m for m in self._medications_of(encounter) if m.start <= task.due < m.end]
+            if given:
+                task.medication = rng.choice(given)
+                medication = task.medication
+                task.description = f"{medication.code.display} {medication.dosage}"
+                return
+        if task.code == "wundversorgung":
+            operations = [
+                p
+                for p in self._procedures_of(encounter)
+                if p.code.code in codes.WOUND_SITES and p.performed <= task.due
+            ]
+            if operations:
+                task.procedure = operations[-1]
+                site = codes.WOUND_SITES[task.procedure.code.code]
+            else:
+                site = codes.WOUND_SITE_OTHERWISE
+            task.description = f"Verbandswechsel {site}, Wunde beurteilen"
+            return
+        task.description = ORDERS[task.code]
+
+    def _medications_of(self, encounter: EncounterRec) -> list[MedicationRec]:
+        # Tasks are made right after the stay's medication and procedures: they end the lists.
+        found = []
+        for medication in reversed(self.out.medications):
+            if medication.encounter is not encounter:
+                break
+            found.append(medication)
+        return found[::-1]
+
+    def _procedures_of(self, encounter: EncounterRec) -> list[ProcedureRec]:
+        found = []
+        for procedure in reversed(self.out.procedures):
+            if procedure.encounter is not encounter:
+                break
+            found.append(procedure)
+        return found[::-1]
 
     def _task_codes(self, encounter: EncounterRec) -> list[str]:
         department = encounter.stay.department
@@ -377,22 +439,25 @@ class ClinicalGenerator:
             started = self._between(authored, self.as_of)
             owner = self.staff.nurse_on_duty(rng, period.ward.id, local(started).hour)
             last_modified = started
-        self.out.tasks.append(
-            TaskRec(
-                id=self._id("tsk", encounter),
-                encounter=encounter,
-                ward=period.ward,
-                code=code,
-                status=status,
-                priority=rng.choice(PRIORITIES),
-                authored=authored,
-                due=due,
-                last_modified=last_modified,
-                started=started,
-                owner=owner,
-                note=NOTES[code],
-            )
+        task = TaskRec(
+            id=self._id("tsk", encounter),
+            encounter=encounter,
+            ward=period.ward,
+            code=code,
+            status=status,
+            priority=rng.choice(PRIORITIES),
+            authored=authored,
+            due=due,
+            last_modified=last_modified,
+            started=started,
+            owner=owner,
         )
+        self._order(task)
+        self.out.tasks.append(task)
+
+
+def _own_rng(task: TaskRec) -> random.Random:
+    return random.Random(task.id)
 
 
 def generate_clinical(

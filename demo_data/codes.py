@@ -34,15 +34,40 @@ SYS_CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinic
 SYS_CONDITION_VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 SYS_CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 EXT_PLANNED_END = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate"
+SYS_PSEUDONYM = "https://www.medizininformatik-initiative.de/fhir/sid/pseudonym"
+SYS_V3_OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+SYS_V3_ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+
+# Profiles the MII shape declares in meta.profile (MII Kerndatensatz 2024, ISiK Basis).
+MII = "https://www.medizininformatik-initiative.de/fhir/core"
+ISIK = "https://gematik.de/fhir/isik/StructureDefinition"
+PROFILE_PATIENT = f"{MII}/modul-person/StructureDefinition/Patient"
+PROFILE_PATIENT_PSEUDONYMISED = f"{MII}/modul-person/StructureDefinition/PatientPseudonymisiert"
+PROFILE_ENCOUNTER = f"{MII}/modul-fall/StructureDefinition/KontaktGesundheitseinrichtung"
+PROFILE_MEDICATION = f"{MII}/modul-medikation/StructureDefinition/Medication"
+PROFILE_MEDICATION_ADMINISTRATION = (
+    f"{MII}/modul-medikation/StructureDefinition/MedicationAdministration"
+)
+PROFILE_LOCATION = {
+    "wa": f"{ISIK}/ISiKStandort",
+    "ro": f"{ISIK}/ISiKStandortRaum",
+    "bd": f"{ISIK}/ISiKStandortBettenstellplatz",
+}
 
 SYS_BETTENKATEGORIE = f"{MEDICUS}/CodeSystem/bettenkategorie"
 SYS_ALTERSGRUPPE = f"{MEDICUS}/CodeSystem/altersgruppe"
+# Why a bed cannot take a patient (closed C, isolated I): an extension on the bed Location.
+EXT_BED_BLOCK_REASON = f"{MEDICUS}/StructureDefinition/bettensperrgrund"
+# When the planned discharge date of a stay was first documented (SAFER: within 24 h).
+EXT_PLANNED_END_RECORDED = f"{MEDICUS}/StructureDefinition/entlassdatum-erfasst"
+SYS_BED_BLOCK_REASON = f"{MEDICUS}/CodeSystem/bettensperrgrund"
 SYS_ROLLE = f"{MEDICUS}/CodeSystem/rolle"
 SYS_SCHICHT = f"{MEDICUS}/CodeSystem/schicht"
 SYS_PFLEGEAUFGABE = f"{MEDICUS}/CodeSystem/pflegeaufgabe"
 SYS_AUFNAHMEANLASS = f"{MEDICUS}/CodeSystem/aufnahmeanlass"
 SYS_ENTLASSART = f"{MEDICUS}/CodeSystem/entlassart"
 SYS_MITARBEITER = f"{MEDICUS}/sid/mitarbeiter"
+SYS_SERVICE_CATEGORY = f"{MEDICUS}/CodeSystem/leistungsbereich"
 
 ICD_VERSION = "2025"
 OPS_VERSION = "2025"
@@ -56,6 +81,16 @@ def patient_number_system(iknr: str) -> str:
 def case_number_system(iknr: str) -> str:
     """The hospital's own case number (VN) system."""
     return f"{MEDICUS}/sid/{iknr}/fallnummer"
+
+
+def contact_system(iknr: str) -> str:
+    """The hospital's own identifier of a single contact level (MII shape)."""
+    return f"{MEDICUS}/sid/{iknr}/kontakt"
+
+
+def location_system(iknr: str) -> str:
+    """The hospital's own location catalogue (ward, room and bed codes; MII shape)."""
+    return f"{MEDICUS}/sid/{iknr}/standort"
 
 
 DEPARTMENTS: dict[str, str] = {
@@ -79,6 +114,11 @@ BED_STATUS_DISPLAY = {
     "I": "Isolated",
     "K": "Contaminated",
 }
+BED_BLOCK_REASON_DISPLAY = {
+    "personal": "Personalmangel",
+    "wartung": "Wartung oder Reparatur",
+    "isolation": "Isolierung im Zimmer",
+}
 BED_CATEGORY_DISPLAY = {
     "icu-high-care": "Intensivbett High Care",
     "icu-low-care": "Intensivbett Low Care",
@@ -97,6 +137,7 @@ TASK_CODES = {
     "wundversorgung": "Wundversorgung",
     "mobilisation": "Mobilisation",
     "entlassvorbereitung": "Entlassung vorbereiten",
+    "bettenreinigung": "Bettenreinigung",
 }
 ADMIT_SOURCE = {"einweisung": "Einweisung", "notfall": "Notfall", "verlegung": "Verlegung"}
 DISCHARGE = {"entlassung": "Regulär entlassen", "verlegung": "Verlegung in anderes Krankenhaus"}
@@ -273,6 +314,21 @@ PROCEDURES: dict[str, tuple[Code, ...]] = {
     ),
 }
 
+# Where the wound of an operation lies, for the wound-care order.
+WOUND_SITES: dict[str, str] = {
+    "5-470.11": "Trokarinzisionen Abdomen",
+    "5-511.11": "Trokarinzisionen Abdomen",
+    "5-530.31": "Trokarinzisionen Leiste",
+    "5-455.75": "Laparotomienarbe Unterbauch",
+    "5-790.5f": "Hüfte lateral",
+    "5-794.k6": "Unterarm distal, palmar",
+    "5-820.00": "Hüfte lateral",
+    "5-822.g1": "Knie ventral",
+    "5-831.0": "Lendenwirbelsäule dorsal",
+}
+# A wound on a surgical ward without an operation in this stay: a pressure ulcer.
+WOUND_SITE_OTHERWISE = "Dekubitus sakral"
+
 MEDICATIONS: dict[str, tuple[tuple[Code, str], ...]] = {
     "common": (
         (Code("B01AB05", "Enoxaparin"), "40 mg s.c. 1x täglich abends"),
@@ -369,3 +425,127 @@ BP_PANEL = Code("85354-9", "Blood pressure panel with all children optional")
 BP_SYSTOLIC = Code("8480-6", "Systolic blood pressure")
 BP_DIASTOLIC = Code("8462-4", "Diastolic blood pressure")
 REGISTERED_NURSE = Code("224535009", "Registered nurse")
+# NEWS2 parameters beyond the vital signs above (services/codes.py reads the same codes).
+INHALED_O2_FLOW = Code("3151-8", "Inhaled oxygen flow rate")
+CONSCIOUSNESS = Code("67775-7", "Level of responsiveness")
+# ACVPU as SNOMED CT findings: alert, new confusion, voice, pain, unresponsive.
+ACVPU = {
+    "A": Code("248234008", "Mentally alert"),
+    "C": Code("130987000", "Acute confusion"),
+    "V": Code("300202002", "Responds to voice"),
+    "P": Code("450847001", "Responds to pain"),
+    "U": Code("422768004", "Unresponsive"),
+}
+SYS_NEWS2 = f"{MEDICUS}/CodeSystem/news2"
+SPO2_SCALE_2 = Code("spo2-skala-2", "SpO₂-Zielbereich 88–92 % (NEWS2-Skala 2)")
+
+
+# Safety: allergies, isolation flags, the problem list and home medication (demo_data/safety.py).
+SYS_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+SYS_ALLERGY_VER = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+SYS_FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+SYS_ISOLATION = f"{MEDICUS}/CodeSystem/isolation"
+NO_KNOWN_ALLERGY = Code("716186003", "Keine bekannte Allergie")
+
+
+@dataclass(frozen=True)
+class Allergen:
+    """A substance (SNOMED CT), its AllergyIntolerance category and a typical reaction."""
+
+    code: Code
+    category: str
+    reaction: Code
+
+
+ALLERGENS = (
+    Allergen(Code("764146007", "Penicillin"), "medication", Code("39579001", "Anaphylaxie")),
+    Allergen(Code("764146007", "Penicillin"), "medication", Code("271807003", "Hautausschlag")),
+    Allergen(Code("387458008", "Acetylsalicylsäure"), "medication", Code("126485001", "Urtikaria")),
+    Allergen(Code("387207008", "Ibuprofen"), "medication", Code("267036007", "Atemnot")),
+    Allergen(Code("387406002", "Sulfonamide"), "medication", Code("271807003", "Hautausschlag")),
+    Allergen(Code("111088007", "Latex"), "environment", Code("126485001", "Urtikaria")),
+)
+# A severe reaction makes the allergy one of high criticality.
+SEVERE_REACTIONS = frozenset({"39579001", "267036007"})
+ISOLATION_FLAGS = {
+    "mrsa": "MRSA – Kontaktisolierung",
+    "3mrgn": "3MRGN – Kontaktisolierung",
+    "4mrgn": "4MRGN – Kontaktisolierung",
+    "norovirus": "Norovirus – Kontaktisolierung",
+    "covid-19": "COVID-19 – Tröpfchenisolierung",
+}
+# Chronic problems and the drug a patient with the problem takes at home.
+CHRONIC_PROBLEMS: tuple[tuple[Code, Code, str], ...] = (
+    (
+        Code("I10.90", "Essentielle Hypertonie, nicht näher bezeichnet"),
+        Code("C09AA05", "Ramipril"),
+        "5 mg p.o. 1-0-0",
+    ),
+    (
+        Code("E11.90", "Diabetes mellitus, Typ 2: Ohne Komplikationen"),
+        Code("A10BA02", "Metformin"),
+        "1000 mg p.o. 1-0-1",
+    ),
+    (
+        Code("I48.1", "Vorhofflimmern, persistierend"),
+        Code("B01AF02", "Apixaban"),
+        "5 mg p.o. 1-0-1",
+    ),
+    (
+        Code("E78.0", "Reine Hypercholesterinämie"),
+        Code("C10AA05", "Atorvastatin"),
+        "20 mg p.o. 0-0-1",
+    ),
+    (
+        Code("J44.99", "Chronische obstruktive Lungenkrankheit, nicht näher bezeichnet"),
+        Code("R03AL04", "Indacaterol und Glycopyrronium"),
+        "1 Hub inhalativ 1-0-0",
+    ),
+    (
+        Code("I25.9", "Chronische ischämische Herzkrankheit, nicht näher bezeichnet"),
+        Code("B01AC06", "Acetylsalicylsäure"),
+        "100 mg p.o. 1-0-0",
+    ),
+)
+PAST_PROBLEMS = _codes(
+    ("K35.8", "Akute Appendizitis, nicht näher bezeichnet"),
+    ("J18.9", "Pneumonie, nicht näher bezeichnet"),
+    ("S52.50", "Distale Fraktur des Radius: Nicht näher bezeichnet"),
+)
+
+
+# Documents: letters and reports of past contacts (demo_data/documents.py).
+SYS_KDL = "http://dvmd.de/fhir/CodeSystem/kdl"
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A document type: its KDL class, the LOINC document code where one exists, its title."""
+
+    kdl: Code
+    loinc: Code | None
+    title: str
+
+
+DOCUMENT_TYPES = {
+    "entlassbrief": DocumentType(
+        Code("AD010104", "Entlassungsbericht extern"),
+        Code("18842-5", "Discharge summary"),
+        "Entlassbrief",
+    ),
+    "arztbrief": DocumentType(
+        Code("AD010111", "Ambulanzbrief"),
+        Code("34133-9", "Summary of episode note"),
+        "Arztbrief",
+    ),
+    "befundbericht": DocumentType(
+        Code("AD010109", "Ärztlicher Befundbericht"),
+        None,
+        "Befundbericht",
+    ),
+    "op_bericht": DocumentType(
+        Code("OP150103", "OP-Bericht"),
+        Code("11504-8", "Surgical operation note"),
+        "OP-Bericht",
+    ),
+}

@@ -8,16 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from demo_data import mii
 from demo_data import resources as fhir
+from demo_data.acuity import Acuity, generate_acuity
+from demo_data.admissions import Admissions, generate_admissions
+from demo_data.cleaning import generate_cleaning
 from demo_data.clinical import Clinical, generate_clinical
+from demo_data.discharge import discharge_truth, plan_discharges
+from demo_data.documents import generate_documents
 from demo_data.ground_truth import compute_ground_truth
 from demo_data.hospitals import Hospital, build_hospitals
-from demo_data.records import EncounterRec, PatientRec, WardPeriod
+from demo_data.records import DocumentRec, EncounterRec, PatientRec, WardPeriod
+from demo_data.roster import Roster, generate_roster, staffing_truth
+from demo_data.safety import Safety, generate_safety
 from demo_data.simulate import Simulation, simulate
 from demo_data.staff import Staff, build_staff
 from demo_data.timeutil import fhir_datetime, to_instant
+from demo_data.transfers import Transfers, generate_transfers
 
 PRESETS = {"test": 0.12, "demo": 1.0}
+SHAPES = ("flat", "mii")
 KINDS = (
     "Organization",
     "Location",
@@ -29,8 +39,23 @@ KINDS = (
     "Procedure",
     "MedicationRequest",
     "Observation",
+    "ServiceRequest",
     "Task",
+    "AllergyIntolerance",
+    "Flag",
+    "MedicationStatement",
+    "Binary",
+    "DocumentReference",
+    "Appointment",
 )
+# The MII shape gives medication as administrations of catalogue Medications.
+MII_KINDS = (
+    *KINDS[:8],
+    "Medication",
+    "MedicationAdministration",
+    *KINDS[9:],
+)
+KINDS_BY_SHAPE = {"flat": KINDS, "mii": MII_KINDS}
 # What each kind references; generating a kind brings these along so references resolve.
 REFERENCES = {
     "Organization": (),
@@ -42,26 +67,57 @@ REFERENCES = {
     "Condition": ("Patient", "Encounter"),
     "Procedure": ("Patient", "Encounter"),
     "MedicationRequest": ("Patient", "Encounter", "Practitioner"),
+    "Medication": (),
+    "MedicationAdministration": ("Patient", "Encounter", "Medication"),
     "Observation": ("Patient", "Encounter"),
-    "Task": ("Patient", "Encounter", "Location", "Practitioner"),
+    "ServiceRequest": ("Patient", "Encounter", "Practitioner", "Organization"),
+    "Task": (
+        "ServiceRequest",
+        "Organization",
+        "Patient",
+        "Encounter",
+        "Location",
+        "Practitioner",
+        "Procedure",
+        "MedicationRequest",
+        "MedicationAdministration",
+    ),
+    "AllergyIntolerance": ("Patient", "Encounter"),
+    "Flag": ("Patient", "Encounter"),
+    "MedicationStatement": ("Patient",),
+    "Binary": ("Patient",),
+    "DocumentReference": ("Patient", "Encounter", "Practitioner", "Organization", "Binary"),
+    "Appointment": ("Location", "PractitionerRole"),
 }
+# Kinds that carry what ``demo_data.safety`` draws (problem-list Conditions among the Conditions).
+SAFETY_KINDS = ("Condition", "AllergyIntolerance", "Flag", "MedicationStatement")
+# Kinds that carry the transfer requests between hospitals (``demo_data.transfers``).
+TRANSFER_KINDS = ("ServiceRequest", "Task")
+# Kinds that carry what ``demo_data.documents`` writes; a letter names the home medication too.
+DOCUMENT_KINDS = ("Binary", "DocumentReference")
 FORMAT_VERSION = 1
 
 
-def resolve_kinds(kinds: Iterable[str] | None) -> list[str]:
-    """The requested kinds plus everything they reference, in load order."""
+def resolve_kinds(kinds: Iterable[str] | None, shape: str = "flat") -> list[str]:
+    """The requested kinds of ``shape`` plus everything they reference, in load order."""
+    if shape not in KINDS_BY_SHAPE:
+        raise ValueError(f"unknown shape {shape!r}; known: {', '.join(SHAPES)}")
+    known = KINDS_BY_SHAPE[shape]
     if kinds is None:
-        return list(KINDS)
+        return list(known)
     wanted: list[str] = []
     pending = list(kinds)
     while pending:
         kind = pending.pop()
-        if kind not in REFERENCES:
-            raise ValueError(f"unknown resource kind {kind!r}; known: {', '.join(KINDS)}")
+        if kind not in known:
+            raise ValueError(
+                f"unknown resource kind {kind!r} for the {shape} shape; known: {', '.join(known)}"
+            )
         if kind not in wanted:
             wanted.append(kind)
-            pending.extend(REFERENCES[kind])
-    return [kind for kind in KINDS if kind in wanted]
+            # A kind the shape lacks (MII has no MedicationRequest) is not referenced there.
+            pending.extend(r for r in REFERENCES[kind] if r in known)
+    return [kind for kind in known if kind in wanted]
 
 
 @dataclass
@@ -71,6 +127,7 @@ class Network:
     seed: int
     scale: float
     as_of: datetime
+    shape: str
     kinds: list[str]
     hospitals: list[Hospital]
     staff: Staff
@@ -81,6 +138,12 @@ class Network:
     resources: dict[str, list[dict[str, Any]]]
     manifest: dict[str, Any]
     ground_truth: dict[str, Any]
+    mii: mii.MiiRecords | None = None
+    safety: Safety | None = None
+    documents: list[DocumentRec] | None = None
+    roster: Roster | None = None
+    transfers: Transfers | None = None
+    admissions: Admissions | None = None
 
     def all_resources(self) -> Iterator[dict[str, Any]]:
         """Every resource in load order (referenced resources first)."""
@@ -139,6 +202,11 @@ def _resources(
     patients: list[PatientRec],
     encounters: list[EncounterRec],
     clinical: Clinical,
+    safety: Safety,
+    documents: list[DocumentRec],
+    roster: Roster,
+    transfers: Transfers,
+    admissions: Admissions,
 ) -> dict[str, list[dict[str, Any]]]:
     hospitals = simulation.hospitals
     wards = [(h, w) for h in hospitals for w in h.wards]
@@ -148,31 +216,125 @@ def _resources(
             [fhir.ward_location(h, w) for h, w in wards]
             + [fhir.room_location(h, r) for h, w in wards for r in w.rooms]
             + [
-                fhir.bed_location(h, b, simulation.bed_status[b.id])
+                fhir.bed_location(
+                    h, b, simulation.bed_status[b.id], simulation.block_reason.get(b.id)
+                )
                 for h, w in wards
                 for b in w.beds
             ]
         ),
-        "Practitioner": lambda: [fhir.practitioner(m) for m in staff.members],
-        "PractitionerRole": lambda: [fhir.practitioner_role(m) for m in staff.members],
+        "Practitioner": lambda: [fhir.practitioner(m) for m in (*staff.members, *roster.pool)],
+        "PractitionerRole": lambda: [
+            fhir.practitioner_role(m) for m in (*staff.members, *roster.pool)
+        ],
         "Patient": lambda: [fhir.patient(p) for p in patients],
-        "Encounter": lambda: [fhir.encounter(e) for e in encounters],
-        "Condition": lambda: [fhir.condition(x) for x in clinical.conditions],
+        "Encounter": lambda: (
+            [fhir.encounter(e) for e in encounters] + [x.encounter for x in admissions.waiting]
+        ),
+        "Condition": lambda: (
+            [fhir.condition(x) for x in clinical.conditions]
+            + [fhir.problem(x) for x in safety.problems]
+        ),
         "Procedure": lambda: [fhir.procedure(x) for x in clinical.procedures],
         "MedicationRequest": lambda: [fhir.medication_request(x) for x in clinical.medications],
         "Observation": lambda: [fhir.observation(x) for x in clinical.observations],
-        "Task": lambda: [fhir.task(x) for x in clinical.tasks],
+        "Task": lambda: (
+            [fhir.task(x) for x in clinical.all_tasks]
+            + [x.resources[1] for x in transfers.requests]
+            + [x.task for x in admissions.waiting]
+        ),
+        **_safety_builders(safety, documents, transfers),
+        "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
+    }
+    return {kind: builders[kind]() for kind in kinds}
+
+
+def _safety_builders(
+    safety: Safety, documents: list[DocumentRec], transfers: Transfers
+) -> dict[str, Any]:
+    """The safety, document and transfer-request kinds: the same in both shapes (a problem-list
+    item names no contact; a document and a request name the stay, whose id both shapes
+    share)."""
+    return {
+        "ServiceRequest": lambda: [x.resources[0] for x in transfers.requests],
+        "AllergyIntolerance": lambda: [fhir.allergy_intolerance(x) for x in safety.allergies],
+        "Flag": lambda: [fhir.flag(x) for x in safety.flags],
+        "MedicationStatement": lambda: [fhir.medication_statement(x) for x in safety.statements],
+        "Binary": lambda: [fhir.binary(x) for x in documents if x.binary_id],
+        "DocumentReference": lambda: [fhir.document_reference(x) for x in documents],
+    }
+
+
+def _mii_resources(
+    kinds: list[str],
+    simulation: Simulation,
+    staff: Staff,
+    patients: list[PatientRec],
+    encounters: list[EncounterRec],
+    clinical: Clinical,
+    safety: Safety,
+    documents: list[DocumentRec],
+    roster: Roster,
+    transfers: Transfers,
+    records: mii.MiiRecords,
+) -> dict[str, list[dict[str, Any]]]:
+    """The MII shape: flat builders where the shapes agree, ``mii`` where they differ."""
+    hospitals = simulation.hospitals
+    wards = [(h, w) for h in hospitals for w in h.wards]
+    builders = {
+        "Organization": lambda: [fhir.organization(h) for h in hospitals],
+        "Location": lambda: (
+            [mii.ward_location(h, w) for h, w in wards]
+            + [mii.room_location(h, w, r) for h, w in wards for r in w.rooms]
+            + [
+                mii.bed_location(
+                    h, b, simulation.bed_status[b.id], simulation.block_reason.get(b.id)
+                )
+                for h, w in wards
+                for b in w.beds
+            ]
+        ),
+        "Practitioner": lambda: [fhir.practitioner(m) for m in (*staff.members, *roster.pool)],
+        "PractitionerRole": lambda: [
+            fhir.practitioner_role(m) for m in (*staff.members, *roster.pool)
+        ],
+        "Patient": lambda: [mii.patient(p, records.pseudonyms.get(p.id)) for p in patients],
+        "Encounter": lambda: [r for e in encounters for r in mii.encounters(e, records)],
+        "Condition": lambda: (
+            [mii.condition(x, records) for x in clinical.conditions]
+            + [fhir.problem(x) for x in safety.problems]
+        ),
+        "Procedure": lambda: [mii.procedure(x, records) for x in clinical.procedures],
+        "Medication": lambda: [
+            mii.medication(key, code) for (key, _), code in records.medications.items()
+        ],
+        "MedicationAdministration": lambda: [
+            mii.medication_administration(x, records) for x in clinical.medications
+        ],
+        "Observation": lambda: [mii.observation(x, records) for x in clinical.observations],
+        "Task": lambda: (
+            [mii.task(x, records) for x in clinical.all_tasks]
+            + [x.resources[1] for x in transfers.requests]
+        ),
+        **_safety_builders(safety, documents, transfers),
+        "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
     }
     return {kind: builders[kind]() for kind in kinds}
 
 
 def _manifest(
-    seed: int, scale: float, simulation: Simulation, kinds: list[str], counts: dict[str, int]
+    seed: int,
+    scale: float,
+    shape: str,
+    simulation: Simulation,
+    kinds: list[str],
+    counts: dict[str, int],
 ) -> dict[str, Any]:
     return {
         "format": FORMAT_VERSION,
         "seed": seed,
         "scale": scale,
+        "shape": shape,
         "preset": next((name for name, value in PRESETS.items() if value == scale), None),
         "as_of": fhir_datetime(simulation.as_of),
         "window_start": fhir_datetime(simulation.window_start),
@@ -205,32 +367,131 @@ def _manifest(
 
 
 def generate(
-    seed: int, scale: float, as_of: datetime, kinds: Iterable[str] | None = None
+    seed: int,
+    scale: float,
+    as_of: datetime,
+    kinds: Iterable[str] | None = None,
+    shape: str = "flat",
 ) -> Network:
     """Generate the network for ``seed`` and ``scale`` as seen at ``as_of``.
 
     Scale 1 is the demo network; the same seed, scale and as-of always give the same network.
-    ``kinds`` limits the resource types (their referenced types come along).
+    ``kinds`` limits the resource types (their referenced types come along). ``shape`` ``mii``
+    writes the same people, stays, beds and tasks as MII Kerndatensatz / ISiK resources.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
-    chosen = resolve_kinds(kinds)
+    chosen = resolve_kinds(kinds, shape)
     instant = to_instant(as_of)
     hospitals = build_hospitals(scale)
     simulation = simulate(hospitals, instant, random.Random(f"{seed}:simulate"))
     staff = build_staff(hospitals, random.Random(f"{seed}:staff"))
     patients, encounters = _emit(simulation, staff, random.Random(f"{seed}:attending"))
+    plan_discharges(encounters, instant, random.Random(f"{seed}:discharge"))
     clinical = Clinical()
-    if any(kind in chosen for kind in KINDS[6:]):
+    if any(kind in chosen for kind in KINDS_BY_SHAPE[shape][6:]):
         clinical = generate_clinical(encounters, staff, instant, random.Random(f"{seed}:clinical"))
-    resources = _resources(chosen, simulation, staff, patients, encounters, clinical)
+    if "Task" in chosen:
+        clinical.cleaning = generate_cleaning(
+            encounters, staff, instant, random.Random(f"{seed}:cleaning")
+        )
+    safety = Safety()
+    if any(kind in chosen for kind in (*SAFETY_KINDS, *DOCUMENT_KINDS)):
+        safety = generate_safety(patients, encounters, instant, random.Random(f"{seed}:safety"))
+    acuity = Acuity()
+    if "Observation" in chosen:
+        acuity = generate_acuity(
+            encounters,
+            clinical,
+            instant,
+            random.Random(f"{seed}:acuity"),
+            with_flags="Flag" in chosen,
+        )
+        safety.flags.extend(acuity.flags)
+    documents: list[DocumentRec] = []
+    if any(kind in chosen for kind in DOCUMENT_KINDS):
+        documents = generate_documents(
+            encounters, clinical, safety, instant, random.Random(f"{seed}:documents")
+        )
+    # The roster's pool nurses are Practitioners too, so it is drawn whenever staff is written.
+    roster = Roster()
+    if any(kind in chosen for kind in ("Practitioner", "Appointment")):
+        roster = generate_roster(
+            hospitals,
+            staff,
+            simulation.window_start,
+            instant,
+            random.Random(f"{seed}:roster"),
+        )
+    transfers = Transfers()
+    if any(kind in chosen for kind in TRANSFER_KINDS):
+        transfers = generate_transfers(
+            hospitals, encounters, safety.flags, instant, random.Random(f"{seed}:transfers")
+        )
+    # The waiting admissions are written in the flat shape only (docs/DATA_MODEL.md).
+    admissions = Admissions()
+    if shape == "flat" and all(kind in chosen for kind in ("Encounter", "Task")):
+        admissions = generate_admissions(
+            hospitals, patients, encounters, instant, random.Random(f"{seed}:admissions")
+        )
+    records = None
+    if shape == "mii":
+        records = mii.build_mii_records(
+            patients, encounters, clinical, random.Random(f"{seed}:pseudonym")
+        )
+        resources = _mii_resources(
+            chosen,
+            simulation,
+            staff,
+            patients,
+            encounters,
+            clinical,
+            safety,
+            documents,
+            roster,
+            transfers,
+            records,
+        )
+    else:
+        resources = _resources(
+            chosen,
+            simulation,
+            staff,
+            patients,
+            encounters,
+            clinical,
+            safety,
+            documents,
+            roster,
+            transfers,
+            admissions,
+        )
     counts = {kind: len(resources[kind]) for kind in chosen}
-    ground_truth = compute_ground_truth(simulation, patients, encounters, clinical, chosen, counts)
+    ground_truth = compute_ground_truth(
+        simulation,
+        patients,
+        encounters,
+        clinical,
+        chosen,
+        counts,
+        safety,
+        documents,
+        transfers,
+        admissions,
+    )
     ground_truth["as_of"] = fhir_datetime(instant)
+    ground_truth["discharge_flow"] = discharge_truth(encounters, simulation.window_start, instant)
+    if "Observation" in chosen:
+        ground_truth["news2"] = acuity.truth
+    if "Appointment" in chosen:
+        ground_truth["staffing"] = staffing_truth(roster, encounters, instant)
+    if records is not None:
+        ground_truth["mii"] = mii.ground_truth(patients, encounters, records, chosen)
     return Network(
         seed=seed,
         scale=scale,
         as_of=as_of,
+        shape=shape,
         kinds=chosen,
         hospitals=hospitals,
         staff=staff,
@@ -239,6 +500,12 @@ def generate(
         encounters=encounters,
         clinical=clinical,
         resources=resources,
-        manifest=_manifest(seed, scale, simulation, chosen, counts),
+        manifest=_manifest(seed, scale, shape, simulation, chosen, counts),
         ground_truth=ground_truth,
+        mii=records,
+        safety=safety,
+        documents=documents,
+        roster=roster,
+        transfers=transfers,
+        admissions=admissions,
     )

@@ -22,6 +22,8 @@ import httpx
 import orjson
 
 from demo_data.bundles import read_manifest
+from services.config import env_source
+from services.source_auth import auth_for
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +97,12 @@ class StderrProgress:
         self.stream.flush()
 
 
-def _client(base_url: str) -> httpx.Client:
+def client_for(base_url: str) -> httpx.Client:
+    # A server that checks tokens is loaded with the client credentials the environment names
+    # (``make run``: the platform's admin client, the only one allowed to write every type).
     return httpx.Client(
         base_url=base_url.rstrip("/") + "/",
+        auth=auth_for(env_source(base_url)),
         timeout=TIMEOUT,
         headers={"Accept": FHIR_JSON},
         limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
@@ -120,7 +125,7 @@ def _get_json(client: httpx.Client, path: str, params: dict[str, str] | None = N
 
 def check_server(base_url: str) -> None:
     """Raise ServerUnavailable unless an R4 (4.0.1) server answers ``/metadata``."""
-    with _client(base_url) as client:
+    with client_for(base_url) as client:
         metadata = _get_json(client, "metadata")
     if metadata.get("fhirVersion") != "4.0.1":
         raise ServerUnavailable(
@@ -130,7 +135,7 @@ def check_server(base_url: str) -> None:
 
 def server_is_empty(base_url: str) -> bool:
     """True when the server holds no Organization yet (the network was never loaded)."""
-    with _client(base_url) as client:
+    with client_for(base_url) as client:
         bundle = _get_json(client, "Organization", {"_summary": "count"})
     return int(bundle.get("total", 0)) == 0
 
@@ -165,26 +170,27 @@ def _culprit(entries: list[dict[str, Any]], diagnostics: str) -> str:
     return f"one of {urls[0]} .. {urls[-1]}" if urls else "(empty bundle)"
 
 
-def _send(client: httpx.Client, data_dir: Path, item: dict[str, Any]) -> list[dict[str, Any]]:
+def post_transaction(client: httpx.Client, body: bytes, name: str) -> list[dict[str, Any]]:
     """POST one transaction bundle; the response entries, or LoadError naming the culprit."""
-    body = (data_dir / item["file"]).read_bytes()
     try:
         response = client.post("", content=body, headers={"Content-Type": FHIR_JSON})
     except httpx.TransportError as error:
         raise ServerUnavailable(
-            f"lost the FHIR server at {client.base_url} while sending {item['file']} "
+            f"lost the FHIR server at {client.base_url} while sending {name} "
             f"({error.__class__.__name__}); {START_HINT}"
         ) from error
     if response.status_code >= 400:
         diagnostics = _diagnostics(response.content)
         entries = orjson.loads(body)["entry"]
-        raise LoadError(
-            item["file"], _culprit(entries, diagnostics), response.status_code, diagnostics
-        )
+        raise LoadError(name, _culprit(entries, diagnostics), response.status_code, diagnostics)
     return response.json().get("entry", [])
 
 
-def _tally(report: LoadReport, entries: list[dict[str, Any]]) -> None:
+def _send(client: httpx.Client, data_dir: Path, item: dict[str, Any]) -> list[dict[str, Any]]:
+    return post_transaction(client, (data_dir / item["file"]).read_bytes(), item["file"])
+
+
+def tally(report: LoadReport, entries: list[dict[str, Any]]) -> None:
     for entry in entries:
         answer = entry.get("response", {})
         status = answer.get("status", "")
@@ -222,7 +228,7 @@ def load(
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        with _client(base_url) as client:
+        with client_for(base_url) as client:
             for phase in phases:
                 items = [item for item in listing if item["phase"] == phase]
                 futures = {pool.submit(_send, client, data_dir, item): item for item in items}
@@ -233,7 +239,7 @@ def load(
                         error = future.exception()
                         if error is not None:
                             raise error
-                        _tally(report, future.result())
+                        tally(report, future.result())
                         report.bundles += 1
                         report.resources += futures[future]["entries"]
                         if progress:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from demo_data.codes import Code
+from demo_data.codes import SYS_ISOLATION, Code
 from demo_data.hospitals import Bed, Hospital, Ward
 from demo_data.simulate import Person, Stay
 from demo_data.staff import StaffMember
@@ -46,11 +46,36 @@ class EncounterRec:
     attending: StaffMember
     periods: list[WardPeriod]
     current: bool
+    # When the planned discharge was first documented (``demo_data.discharge``); None: not yet.
+    planned_end_recorded: Instant | None = None
 
     @property
     def end(self) -> Instant | None:
         """The end of the contact, None while it is in progress."""
         return None if self.current else self.stay.end
+
+
+@dataclass
+class WardContact:
+    """A Versorgungsstellenkontakt (MII shape): one ward period of a stay."""
+
+    id: str
+    period: WardPeriod
+
+
+@dataclass
+class DepartmentContact:
+    """An Abteilungskontakt (MII shape): consecutive ward periods in one department.
+
+    ``logical_part_of``: the contact names its Einrichtungskontakt by case number only.
+    """
+
+    id: str
+    department: str
+    start: Instant
+    end: Instant | None
+    logical_part_of: bool
+    wards: list[WardContact] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +130,8 @@ class ObservationRec:
     high: float | None = None
     interpretation: str | None = None
     components: list[tuple[Code, float]] = field(default_factory=list)
+    # A coded value (SNOMED CT), such as the ACVPU level of consciousness.
+    value_code: Code | None = None
 
 
 @dataclass
@@ -123,7 +150,14 @@ class TaskRec:
     started: Instant | None = None
     finished: Instant | None = None
     owner: StaffMember | None = None
+    # The order: its text, and the medication order or the operation it is about.
+    description: str | None = None
+    medication: MedicationRec | None = None
+    procedure: ProcedureRec | None = None
+    # What the nurse noted on completing it (``owner`` at ``finished``).
     note: str | None = None
+    # A cleaning task (``bettenreinigung``): the bed the stay left, cleaned after ``authored``.
+    bed: Bed | None = None
 
     @property
     def is_open(self) -> bool:
@@ -133,3 +167,82 @@ class TaskRec:
     def is_overdue(self, as_of: Instant) -> bool:
         """Open and due before ``as_of``."""
         return self.is_open and self.due < as_of
+
+
+@dataclass
+class AllergyRec:
+    """An allergy or intolerance recorded at one hospital, or the statement that none is known
+    (``substance`` ``NO_KNOWN_ALLERGY``, no category, criticality or reaction)."""
+
+    id: str
+    patient: PatientRec
+    encounter: EncounterRec
+    substance: Code
+    recorded: Instant
+    category: str | None = None
+    criticality: str | None = None
+    verification: str = "confirmed"
+    reaction: Code | None = None
+
+
+@dataclass
+class FlagRec:
+    """A flag of a stay, active while the stay is current: an isolation flag, or (``system``
+    NEWS2) a physician's order to score SpO2 on NEWS2 scale 2."""
+
+    id: str
+    encounter: EncounterRec
+    code: str
+    start: Instant
+    end: Instant | None
+    system: str = SYS_ISOLATION
+
+    @property
+    def active(self) -> bool:
+        return self.end is None
+
+
+@dataclass
+class ProblemRec:
+    """An entry of a hospital's problem list (Condition, category problem-list-item)."""
+
+    id: str
+    patient: PatientRec
+    code: Code
+    onset: Instant
+    recorded: Instant
+    clinical_status: str
+
+
+@dataclass
+class StatementRec:
+    """Medication the patient takes at home, as a hospital recorded it (MedicationStatement)."""
+
+    id: str
+    patient: PatientRec
+    code: Code
+    dosage: str
+    start: Instant
+    recorded: Instant
+
+
+@dataclass
+class DocumentRec:
+    """A letter or report written for a past contact: its text, and how the content is kept.
+
+    ``storage``: ``inline`` (text/plain in ``attachment.data``), ``binary-text`` (text/plain in
+    a Binary named by ``attachment.url``) or ``binary-pdf`` (a PDF of the text in a Binary).
+    """
+
+    id: str
+    encounter: EncounterRec
+    kind: str
+    title: str
+    author: StaffMember
+    date: Instant
+    text: str
+    storage: str
+
+    @property
+    def binary_id(self) -> str | None:
+        return None if self.storage == "inline" else f"bin-{self.id.removeprefix('doc-')}"

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from demo_data import codes as c
 from demo_data.codes import Code
 from demo_data.hospitals import Bed, Hospital, Room, Ward
+from demo_data.pdf import text_pdf
 from demo_data.records import (
+    AllergyRec,
     ConditionRec,
+    DocumentRec,
     EncounterRec,
+    FlagRec,
     MedicationRec,
     ObservationRec,
     PatientRec,
+    ProblemRec,
     ProcedureRec,
+    StatementRec,
     TaskRec,
 )
+from demo_data.roster import ShiftRec
 from demo_data.staff import StaffMember
 from demo_data.timeutil import fhir_datetime, fhir_time
 
@@ -56,7 +64,8 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": number, "unit": unit, "system": c.SYS_UCUM, "code": unit}
 
 
-def _period(start: int | None, end: int | None) -> dict[str, str]:
+def period_of(start: int | None, end: int | None) -> dict[str, str]:
+    """A Period; an open end (None) is left out."""
     out = {}
     if start is not None:
         out["start"] = fhir_datetime(start)
@@ -117,11 +126,21 @@ def room_location(hospital: Hospital, room: Room) -> Resource:
     return out
 
 
-def bed_location(hospital: Hospital, bed: Bed, status: str) -> Resource:
-    """A bed in its room: status now, bed category in ``type[0]``, age group in ``type[1]``."""
+def bed_location(hospital: Hospital, bed: Bed, status: str, reason: str | None = None) -> Resource:
+    """A bed in its room: status now (and why it is blocked), bed category in ``type[0]``, age
+    group in ``type[1]``."""
     out = _location(bed.id, bed.name, "bd", hospital)
     out["partOf"] = ref("Location", bed.room_id)
     out["operationalStatus"] = coding(c.SYS_V2_0116, status, c.BED_STATUS_DISPLAY[status])
+    if reason is not None:
+        out["extension"] = [
+            {
+                "url": c.EXT_BED_BLOCK_REASON,
+                "valueCodeableConcept": concept(
+                    c.SYS_BED_BLOCK_REASON, reason, c.BED_BLOCK_REASON_DISPLAY[reason]
+                ),
+            }
+        ]
     out["type"] = [
         concept(c.SYS_BETTENKATEGORIE, bed.category, c.BED_CATEGORY_DISPLAY[bed.category]),
         concept(c.SYS_ALTERSGRUPPE, bed.age_group, c.AGE_GROUP_DISPLAY[bed.age_group]),
@@ -180,6 +199,35 @@ def practitioner_role(member: StaffMember) -> Resource:
     return out
 
 
+def duty_shift(record: ShiftRec, as_of: int) -> Resource:
+    """One shift of one ward as an Appointment: the ward and every nurse planned for it; a nurse
+    who fell sick stays on it as ``declined``."""
+    display = c.SHIFTS[record.shift][2]
+    nurses = [(m, "accepted") for m in record.on_duty] + [(m, "declined") for m in record.absent]
+    return {
+        "resourceType": "Appointment",
+        "id": record.id,
+        "status": "fulfilled" if record.end <= as_of else "booked",
+        "serviceCategory": [concept(c.SYS_SERVICE_CATEGORY, "dienstplan", "Dienstplan")],
+        "serviceType": [concept(c.SYS_SCHICHT, record.shift, display)],
+        "description": f"{display} {record.ward.name}",
+        "start": fhir_datetime(record.start),
+        "end": fhir_datetime(record.end),
+        "participant": [
+            {"actor": ref("Location", record.ward.id), "required": "required", "status": "accepted"}
+        ]
+        + [
+            {
+                "type": [concept(c.SYS_PARTICIPATION, "PPRF", "primary performer")],
+                "actor": ref("PractitionerRole", member.role_id),
+                "required": "required",
+                "status": status,
+            }
+            for member, status in nurses
+        ],
+    }
+
+
 def patient(record: PatientRec) -> Resource:
     """A person's record at one hospital: KVNR plus that hospital's patient number."""
     person = record.person
@@ -217,13 +265,19 @@ def patient(record: PatientRec) -> Resource:
     }
 
 
-def _location_entry(location_id: str, physical: str, start: int, end: int | None) -> Resource:
+def location_entry(location_id: str, physical: str, start: int, end: int | None) -> Resource:
+    """An ``Encounter.location`` entry: active while the period is open."""
     return {
         "location": ref("Location", location_id),
         "status": "active" if end is None else "completed",
         "physicalType": concept(c.SYS_PHYSICAL_TYPE, physical, PHYSICAL_DISPLAY[physical]),
-        "period": _period(start, end),
+        "period": period_of(start, end),
     }
+
+
+def case_identifier(iknr: str, number: str) -> dict[str, Any]:
+    """A stay's case number (Aufnahmenummer, v2-0203 VN) in the hospital's number system."""
+    return {"type": _id_type("VN"), "system": c.case_number_system(iknr), "value": number}
 
 
 def encounter(record: EncounterRec) -> Resource:
@@ -233,13 +287,7 @@ def encounter(record: EncounterRec) -> Resource:
     out: Resource = {
         "resourceType": "Encounter",
         "id": record.id,
-        "identifier": [
-            {
-                "type": _id_type("VN"),
-                "system": c.case_number_system(hospital.iknr),
-                "value": record.case_number,
-            }
-        ],
+        "identifier": [case_identifier(hospital.iknr, record.case_number)],
         "status": "in-progress" if record.current else "finished",
         "class": coding(c.SYS_ACT_CODE, stay.cls, CLASS_DISPLAY[stay.cls]),
         "type": [concept(c.SYS_KONTAKTEBENE, "einrichtungskontakt", "Einrichtungskontakt")],
@@ -251,7 +299,7 @@ def encounter(record: EncounterRec) -> Resource:
                 "individual": ref("Practitioner", record.attending.id),
             }
         ],
-        "period": _period(stay.start, record.end),
+        "period": period_of(stay.start, record.end),
         "hospitalization": {
             "admitSource": concept(
                 c.SYS_AUFNAHMEANLASS, stay.admit_source, c.ADMIT_SOURCE[stay.admit_source]
@@ -263,13 +311,19 @@ def encounter(record: EncounterRec) -> Resource:
         out["hospitalization"]["dischargeDisposition"] = concept(
             c.SYS_ENTLASSART, stay.discharge, c.DISCHARGE[stay.discharge]
         )
-    if record.current and stay.cls == "IMP":
-        out["extension"] = [{"url": c.EXT_PLANNED_END, "valueDateTime": fhir_datetime(stay.end)}]
+    if record.planned_end_recorded is not None:
+        out["extension"] = [
+            {"url": c.EXT_PLANNED_END, "valueDateTime": fhir_datetime(stay.end)},
+            {
+                "url": c.EXT_PLANNED_END_RECORDED,
+                "valueDateTime": fhir_datetime(record.planned_end_recorded),
+            },
+        ]
     locations = []
     for period in record.periods:
-        locations.append(_location_entry(period.ward.id, "wa", period.start, period.end))
-        locations.append(_location_entry(period.bed.room_id, "ro", period.start, period.end))
-        locations.append(_location_entry(period.bed.id, "bd", period.start, period.end))
+        locations.append(location_entry(period.ward.id, "wa", period.start, period.end))
+        locations.append(location_entry(period.bed.room_id, "ro", period.start, period.end))
+        locations.append(location_entry(period.bed.id, "bd", period.start, period.end))
     if locations:
         out["location"] = locations
     return out
@@ -326,7 +380,7 @@ def medication_request(record: MedicationRec) -> Resource:
         "authoredOn": fhir_datetime(record.authored),
         "requester": ref("Practitioner", record.requester.id),
         "dosageInstruction": [{"text": record.dosage}],
-        "dispenseRequest": {"validityPeriod": _period(record.start, record.end)},
+        "dispenseRequest": {"validityPeriod": period_of(record.start, record.end)},
     }
 
 
@@ -351,6 +405,8 @@ def observation(record: ObservationRec) -> Resource:
         ]
     if record.interpretation:
         out["interpretation"] = [concept(c.SYS_INTERPRETATION, record.interpretation)]
+    if record.value_code is not None:
+        out["valueCodeableConcept"] = _code(c.SYS_SNOMED, record.value_code)
     if record.components:
         out["component"] = [
             {"code": _code(c.SYS_LOINC, code), "valueQuantity": _quantity(value, record.unit)}
@@ -381,8 +437,163 @@ def task(record: TaskRec) -> Resource:
         out["performerType"] = [
             concept(c.SYS_SNOMED, c.REGISTERED_NURSE.code, c.REGISTERED_NURSE.display)
         ]
+    if record.description:
+        out["description"] = record.description
+    if record.medication is not None:
+        # The task fulfils the medication order and is about it.
+        order = ref("MedicationRequest", record.medication.id)
+        out["basedOn"] = [order]
+        out["focus"] = dict(order)
+    elif record.procedure is not None:
+        out["focus"] = ref("Procedure", record.procedure.id)
+    elif record.bed is not None:
+        # The bed to clean; completing the task frees it (docs/DATA_MODEL.md, "Beds over time").
+        out["focus"] = ref("Location", record.bed.id)
     if record.started is not None:
-        out["executionPeriod"] = _period(record.started, record.finished)
-    if record.note:
-        out["note"] = [{"text": record.note}]
+        out["executionPeriod"] = period_of(record.started, record.finished)
+    if record.note and record.owner is not None and record.finished is not None:
+        out["note"] = [
+            {
+                "authorReference": ref("Practitioner", record.owner.id),
+                "time": fhir_datetime(record.finished),
+                "text": record.note,
+            }
+        ]
     return out
+
+
+def allergy_intolerance(record: AllergyRec) -> Resource:
+    """An allergy (SNOMED CT substance), or the statement that no allergy is known."""
+    out: Resource = {
+        "resourceType": "AllergyIntolerance",
+        "id": record.id,
+        # Required (ait-1) even for the statement that no allergy is known: it holds now.
+        "clinicalStatus": concept(c.SYS_ALLERGY_CLINICAL, "active"),
+        "verificationStatus": concept(c.SYS_ALLERGY_VER, record.verification),
+        "code": {
+            "coding": [coding(c.SYS_SNOMED, record.substance.code, record.substance.display)],
+            "text": record.substance.display,
+        },
+        "patient": ref("Patient", record.patient.id),
+        "encounter": ref("Encounter", record.encounter.id),
+        "recordedDate": fhir_datetime(record.recorded),
+    }
+    if record.category is None:
+        return out
+    out["type"] = "allergy"
+    out["category"] = [record.category]
+    out["criticality"] = record.criticality
+    if record.reaction is not None:
+        out["reaction"] = [
+            {
+                "manifestation": [
+                    concept(c.SYS_SNOMED, record.reaction.code, record.reaction.display)
+                ],
+                "severity": "severe" if record.criticality == "high" else "mild",
+            }
+        ]
+    return out
+
+
+def flag(record: FlagRec) -> Resource:
+    """An isolation flag of a stay, or its SpO2 scale 2 order (a clinical flag)."""
+    if record.system == c.SYS_NEWS2:
+        category = concept(c.SYS_FLAG_CATEGORY, "clinical", "Clinical")
+        display = c.SPO2_SCALE_2.display
+    else:
+        category = concept(c.SYS_FLAG_CATEGORY, "safety", "Safety")
+        display = c.ISOLATION_FLAGS[record.code]
+    return {
+        "resourceType": "Flag",
+        "id": record.id,
+        "status": "active" if record.active else "inactive",
+        "category": [category],
+        "code": {"coding": [coding(record.system, record.code, display)], "text": display},
+        "subject": ref("Patient", record.encounter.patient.id),
+        "encounter": ref("Encounter", record.encounter.id),
+        "period": period_of(record.start, record.end),
+    }
+
+
+def problem(record: ProblemRec) -> Resource:
+    """An entry of the hospital's problem list (ICD-10-GM), not tied to one stay."""
+    return {
+        "resourceType": "Condition",
+        "id": record.id,
+        "clinicalStatus": concept(c.SYS_CONDITION_CLINICAL, record.clinical_status),
+        "verificationStatus": concept(c.SYS_CONDITION_VER, "confirmed"),
+        "category": [concept(c.SYS_CONDITION_CATEGORY, "problem-list-item", "Problem List Item")],
+        "code": _code(c.SYS_ICD10GM, record.code, c.ICD_VERSION),
+        "subject": ref("Patient", record.patient.id),
+        "onsetDateTime": fhir_datetime(record.onset),
+        "recordedDate": fhir_datetime(record.recorded),
+    }
+
+
+def medication_statement(record: StatementRec) -> Resource:
+    """Home medication as the hospital recorded it: taken since ``start``, still taken."""
+    return {
+        "resourceType": "MedicationStatement",
+        "id": record.id,
+        "status": "active",
+        "medicationCodeableConcept": _code(c.SYS_ATC, record.code),
+        "subject": ref("Patient", record.patient.id),
+        "effectivePeriod": period_of(record.start, None),
+        "dateAsserted": fhir_datetime(record.recorded),
+        "dosage": [{"text": record.dosage}],
+    }
+
+
+def document_reference(record: DocumentRec) -> Resource:
+    """A letter or report of a contact: KDL and LOINC type, the attending physician as author,
+    the hospital as custodian; the text inline or the Binary that holds it."""
+    kind = c.DOCUMENT_TYPES[record.kind]
+    codings = [coding(c.SYS_KDL, kind.kdl.code, kind.kdl.display)]
+    if kind.loinc is not None:
+        codings.append(coding(c.SYS_LOINC, kind.loinc.code, kind.loinc.display))
+    attachment: dict[str, Any] = {"language": "de-DE", "title": record.title}
+    if record.storage == "inline":
+        attachment["contentType"] = "text/plain; charset=utf-8"
+        attachment["data"] = base64.b64encode(record.text.encode("utf-8")).decode("ascii")
+    else:
+        pdf = record.storage == "binary-pdf"
+        attachment["contentType"] = "application/pdf" if pdf else "text/plain; charset=utf-8"
+        attachment["url"] = f"Binary/{record.binary_id}"
+        attachment["size"] = len(_binary_bytes(record))
+    encounter = record.encounter
+    return {
+        "resourceType": "DocumentReference",
+        "id": record.id,
+        "status": "current",
+        "docStatus": "final",
+        "type": {"coding": codings, "text": kind.title},
+        "subject": ref("Patient", encounter.patient.id),
+        "date": fhir_datetime(record.date),
+        "author": [ref("Practitioner", record.author.id)],
+        "custodian": ref("Organization", encounter.stay.hospital.id),
+        "description": record.title,
+        "content": [{"attachment": attachment}],
+        "context": {
+            "encounter": [ref("Encounter", encounter.id)],
+            "period": period_of(encounter.stay.start, encounter.stay.end),
+        },
+    }
+
+
+def _binary_bytes(record: DocumentRec) -> bytes:
+    if record.storage == "binary-pdf":
+        return text_pdf(record.text, record.title)
+    return record.text.encode("utf-8")
+
+
+def binary(record: DocumentRec) -> Resource:
+    """The content of a document kept apart from it; readable by those who may read the
+    patient's record (``securityContext``)."""
+    pdf = record.storage == "binary-pdf"
+    return {
+        "resourceType": "Binary",
+        "id": record.binary_id,
+        "contentType": "application/pdf" if pdf else "text/plain; charset=utf-8",
+        "securityContext": ref("Patient", record.encounter.patient.id),
+        "data": base64.b64encode(_binary_bytes(record)).decode("ascii"),
+    }

@@ -17,12 +17,23 @@ from datetime import date, timedelta
 
 from demo_data import names
 from demo_data.hospitals import Bed, Hospital, Ward
-from demo_data.timeutil import DAY, HOUR, Instant, at_local, berlin_date, date_range, midnight
+from demo_data.timeutil import (
+    DAY,
+    HOUR,
+    Instant,
+    at_local,
+    berlin_date,
+    date_range,
+    local,
+    midnight,
+)
 
 WINDOW_DAYS = 90
 WARM_UP_DAYS = 60
 CLEANING = 2 * HOUR
 DISINFECTION = 6 * HOUR
+# Housekeeping works 06:00-20:00: a bed freed in the evening or at night waits for the morning.
+HOUSEKEEPING_HOURS = (6, 20)
 FOREVER = 2**62
 
 # Median length of stay in days per department for general wards (log-normal, sigma below).
@@ -61,10 +72,16 @@ EMERGENCY_HOURS = (1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6, 5, 5, 5, 4, 3
 DISCHARGE_HOURS = {9: 1, 10: 3, 11: 5, 12: 5, 13: 3, 14: 2, 15: 1}
 RETURN_PROBABILITY = 0.33
 OTHER_HOSPITAL_PROBABILITY = 0.85
+# No stay lasts longer: the dashboard's open-stay limit is never below 30 days
+# (services.config.StaleStays), so every stay the ground truth counts as current is counted.
+MAX_STAY_DAYS = 30
 INTER_HOSPITAL_TRANSFER = 0.03
 DETERIORATION = 0.02
-ISOLATION = 0.05
+# Stays isolated for MRSA from admission (German inpatient MRSA prevalence is about 1-3 %).
+ISOLATION = 0.03
 CLOSED_BED_SHARE = 0.03
+# Why a bed is closed: too few nurses for the ward's beds, or the bed or room under repair.
+CLOSURE_REASONS = {"personal": 0.6, "wartung": 0.4}
 
 
 @dataclass
@@ -127,6 +144,8 @@ class Simulation:
     stays: list[Stay]
     closed_since: dict[str, Instant]
     bed_status: dict[str, str]
+    # Why a bed that cannot take a patient is blocked (closed C or isolated I): bed id -> reason.
+    block_reason: dict[str, str] = field(default_factory=dict)
 
 
 class BedBook:
@@ -195,8 +214,15 @@ class Simulator:
         self.stays: list[Stay] = []
         self.person_hospitals: dict[int, list[str]] = {}
         self.closed_since: dict[str, Instant] = {}
+        self.closure_reason: dict[str, str] = {}
         self.target: dict[str, float] = {}
         self.by_key = {hospital.key: hospital for hospital in hospitals}
+        self.rooms = {
+            room.id: room.beds
+            for hospital in hospitals
+            for ward in hospital.wards
+            for room in ward.rooms
+        }
 
     def run(self) -> Simulation:
         """Simulate from the warm-up start to the as-of instant."""
@@ -210,6 +236,7 @@ class Simulator:
                 )
         for day in date_range(first_day, berlin_date(self.as_of)):
             self._simulate_day(day)
+        status, reasons = self._bed_status_now()
         return Simulation(
             as_of=self.as_of,
             window_start=self.window_start,
@@ -217,7 +244,8 @@ class Simulator:
             persons=self.persons,
             stays=self.stays,
             closed_since=self.closed_since,
-            bed_status=self._bed_status_now(),
+            bed_status=status,
+            block_reason=reasons,
         )
 
     def _close_some_beds(self) -> None:
@@ -228,6 +256,9 @@ class Simulator:
                     if self.rng.random() < CLOSED_BED_SHARE:
                         since = self.as_of - int(self.rng.uniform(1, 20) * DAY)
                         self.closed_since[bed.id] = since
+                        self.closure_reason[bed.id] = self.rng.choices(
+                            list(CLOSURE_REASONS), list(CLOSURE_REASONS.values())
+                        )[0]
                         self.book.block(bed.id, since, FOREVER)
 
     # Arrivals of one day
@@ -390,6 +421,15 @@ class Simulator:
         return [ward for ward in hospital.wards if ward.kind == "general"]
 
     def _plan(self, ward: Ward, start: Instant) -> list[tuple[Ward, Instant, Instant]]:
+        """The ward periods of a stay admitted to ``ward`` at ``start``, at most
+        ``MAX_STAY_DAYS`` long."""
+        path = self._path(ward, start)
+        if path[-1][2] - start < (MAX_STAY_DAYS - 3) * DAY:
+            return path
+        limit = self._end_after(start, MAX_STAY_DAYS - 3, True)
+        return [(w, s, min(e, limit)) for w, s, e in path if s < limit]
+
+    def _path(self, ward: Ward, start: Instant) -> list[tuple[Ward, Instant, Instant]]:
         """The ward periods of a stay admitted to ``ward`` at ``start``."""
         rng = self.rng
         hospital = self.by_key[ward.hospital_key]
@@ -416,17 +456,29 @@ class Simulator:
             return [(ward, start, worse), (icu, worse, back), (ward, back, end)]
         return [(ward, start, end)]
 
-    def _free_bed(self, ward: Ward, start: Instant, end: Instant) -> Bed | None:
+    def _free_bed(
+        self, ward: Ward, start: Instant, end: Instant, isolation: bool = False
+    ) -> Bed | None:
+        """A free bed of the ward; for a patient in isolation one in a room of their own if
+        the ward has one free (else any free bed: the patient is then cohorted)."""
         free = [bed for bed in ward.beds if self.book.is_free(bed.id, start, end)]
+        if isolation:
+            alone = [
+                bed
+                for room in ward.rooms
+                if all(self.book.is_free(b.id, start, end) for b in room.beds)
+                for bed in room.beds
+            ]
+            free = alone or free
         return self.rng.choice(free) if free else None
 
-    def _place(self, path: list[tuple[Ward, Instant, Instant]]) -> list[Segment]:
+    def _place(self, path: list[tuple[Ward, Instant, Instant]], isolation: bool) -> list[Segment]:
         """Beds for each ward period; a later period without a bed keeps the patient where
         they are if possible, else the stay ends there. Empty when the first ward is full."""
         segments: list[Segment] = []
         final_end = path[-1][2]
         for ward, start, end in path:
-            bed = self._free_bed(ward, start, end)
+            bed = self._free_bed(ward, start, end, isolation)
             if bed is None:
                 if segments:
                     last = segments[-1]
@@ -437,13 +489,21 @@ class Simulator:
         return segments
 
     def _block(self, stay: Stay) -> None:
-        aftercare = DISINFECTION if stay.isolation else CLEANING
+        """Book the stay's beds up to their cleaning; an isolated patient's room-mates' beds are
+        blocked for as long (room isolation) where nobody has them."""
         for segment in stay.segments:
-            self.book.block(segment.bed.id, segment.start, segment.end + aftercare)
+            ready = ready_again(segment.end, stay.isolation)
+            self.book.block(segment.bed.id, segment.start, ready)
+            if not stay.isolation:
+                continue
+            for mate in self.rooms[segment.bed.room_id]:
+                if mate.id != segment.bed.id and self.book.is_free(mate.id, segment.start, ready):
+                    self.book.block(mate.id, segment.start, ready)
 
     def _admit(self, ward: Ward, start: Instant, elective: bool) -> None:
         path = self._plan(ward, start)
-        segments = self._place(path)
+        isolation = self.rng.random() < ISOLATION
+        segments = self._place(path, isolation)
         if not segments:
             return
         hospital = self.by_key[ward.hospital_key]
@@ -460,7 +520,7 @@ class Simulator:
             start=start,
             end=end,
             admit_source="einweisung" if elective else "notfall",
-            isolation=self.rng.random() < ISOLATION,
+            isolation=isolation,
             segments=segments,
         )
         transfer_share = INTER_HOSPITAL_TRANSFER * (2 if ward.kind == "icu" else 1)
@@ -484,8 +544,9 @@ class Simulator:
         ward = self.rng.choice(wards)
         start = first.end + int(self.rng.uniform(1, 3) * HOUR)
         median = self._ward_los_median(ward)
-        end = self._end_after(start, _days(self.rng, median, LOS_SIGMA), True)
-        bed = self._free_bed(ward, start, end)
+        days = min(_days(self.rng, median, LOS_SIGMA), MAX_STAY_DAYS - 3)
+        end = self._end_after(start, days, True)
+        bed = self._free_bed(ward, start, end, stay.isolation)
         if bed is None or not stay.person.is_free(start, end):
             return None
         stay.segments = [first]
@@ -535,15 +596,21 @@ class Simulator:
 
     # Bed status at the as-of instant
 
-    def _bed_status_now(self) -> dict[str, str]:
-        """O for a bed someone lies in now; free beds C (closed), K (being disinfected after an
-        isolated patient), H (being cleaned after a discharge or transfer) or U (ready)."""
+    def _bed_status_now(self) -> tuple[dict[str, str], dict[str, str]]:
+        """O for a bed someone lies in now. A free bed is C (closed, with its reason), K (being
+        disinfected after an isolated patient), I (in a room where an isolated patient lies:
+        reason ``isolation``), H (waiting for or being cleaned after a patient left) or U (ready).
+        """
         status: dict[str, str] = {}
+        reasons: dict[str, str] = {}
         last_free: dict[str, tuple[Instant, bool]] = {}
+        isolated_rooms: set[str] = set()
         for stay in self.stays:
             for segment in stay.segments:
                 if segment.start <= self.as_of < segment.end:
                     status[segment.bed.id] = "O"
+                    if stay.isolation:
+                        isolated_rooms.add(segment.bed.room_id)
                 elif segment.end <= self.as_of:
                     previous = last_free.get(segment.bed.id)
                     if previous is None or previous[0] < segment.end:
@@ -555,15 +622,35 @@ class Simulator:
                         continue
                     since = self.closed_since.get(bed.id)
                     freed, isolated = last_free.get(bed.id, (-FOREVER, False))
+                    cleaning = self.as_of < ready_again(freed, isolated)
                     if since is not None and since <= self.as_of:
                         status[bed.id] = "C"
-                    elif isolated and self.as_of < freed + DISINFECTION:
+                        reasons[bed.id] = self.closure_reason[bed.id]
+                    elif isolated and cleaning:
                         status[bed.id] = "K"
-                    elif self.as_of < freed + CLEANING:
+                    elif bed.room_id in isolated_rooms:
+                        status[bed.id] = "I"
+                        reasons[bed.id] = "isolation"
+                    elif cleaning:
                         status[bed.id] = "H"
                     else:
                         status[bed.id] = "U"
-        return status
+        return status, reasons
+
+
+def ready_again(freed: Instant, isolation: bool) -> Instant:
+    """When a bed freed at ``freed`` is clean again: cleaning (disinfection after an isolated
+    patient) starts at once within housekeeping hours, else at the next morning's start."""
+    if freed <= -FOREVER:
+        return freed
+    start = freed
+    opens, closes = HOUSEKEEPING_HOURS
+    hour = local(freed).hour
+    if hour >= closes:
+        start = at_local(berlin_date(freed) + timedelta(days=1), opens)
+    elif hour < opens:
+        start = at_local(berlin_date(freed), opens)
+    return start + (DISINFECTION if isolation else CLEANING)
 
 
 def simulate(hospitals: list[Hospital], as_of: Instant, rng: random.Random) -> Simulation:

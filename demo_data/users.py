@@ -15,7 +15,7 @@ import bcrypt
 import pandas as pd
 
 from services import queries
-from services.config import DEFAULT_BASE_URL, Settings, SourceConfig
+from services.config import DEFAULT_BASE_URL, Settings, env_source
 from services.errors import DataError
 from services.platform import Platform
 from services.users import write_users
@@ -28,6 +28,7 @@ DEMO_PASSWORDS = {
     "pflege.demo": "Demo-Pflege-2026!",
     "pflege2.demo": "Demo-Pflege-2026!",
     "management.demo": "Demo-Management-2026!",
+    "betten.demo": "Demo-Betten-2026!",
     "admin.demo": "Demo-Admin-2026!",
 }
 
@@ -41,7 +42,8 @@ def _name(practitioners: pd.DataFrame, practitioner_id: str) -> str:
 
 def build_demo_users(roles: pd.DataFrame, practitioners: pd.DataFrame) -> dict[str, dict]:
     """Credentials entries without passwords: two nurses of one ward, two physicians at two
-    hospitals, a network manager and an administrator."""
+    hospitals, a network manager, the bed manager of the second physician's hospital (who
+    answers the first physician's transfer requests) and an administrator."""
     nurses = roles[(roles["role"] == "nurse") & roles["ward_id"].notna()].sort_values("id")
     physicians = roles[roles["role"] == "physician"].sort_values("id")
     first_nurse = nurses.iloc[0]
@@ -80,6 +82,11 @@ def build_demo_users(roles: pd.DataFrame, practitioners: pd.DataFrame) -> dict[s
         "roles": ["manager"],
         "scope": {"facilities": []},
     }
+    users["betten.demo"] = {
+        "name": "Belegungsmanagement (Demo)",
+        "roles": ["manager"],
+        "scope": {"facilities": [away["hospital_id"]]},
+    }
     users["admin.demo"] = {"name": "Administration (Demo)", "roles": ["admin"], "scope": {}}
     return users
 
@@ -99,8 +106,8 @@ def write_demo_users(settings: Settings, path: Path) -> list[str]:
             DEMO_PASSWORDS[username].encode(), bcrypt.gensalt()
         ).decode()
         entry["email"] = f"{username}@demo.invalid"
-        entry["failed_login_attempts"] = 0
-        entry["logged_in"] = False
+        # Public passwords: the dashboard refuses these accounts unless the demo is switched on.
+        entry["demo"] = True
     write_users(path, {"credentials": {"usernames": users}})
     return list(users)
 
@@ -115,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.is_file() and not args.force:
         sys.stderr.write(f"demo users: {args.out} exists, kept\n")
         return 0
-    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=args.base),))
+    settings = Settings(sources=(env_source(args.base),))
     try:
         names = write_demo_users(settings, args.out)
     except DataError as exc:
