@@ -6,8 +6,13 @@
     ├── Unauthorised           401/403: credentials missing, wrong or expired
     ├── NotFound               404/410
     ├── Conflict               409/412: somebody else changed the resource first
+    │   └── BedTaken           the bed chosen for a patient was taken or blocked meanwhile
     ├── ServerError            any other 4xx/5xx; carries the OperationOutcome text
-    └── InvalidData            the answer is not the FHIR JSON it claims to be
+    ├── InvalidData            the answer is not the FHIR JSON it claims to be
+    ├── RequestRejected        the request cannot be sent at all (e.g. a URL too long to be valid)
+    ├── NotPermitted           the user may not make this write (another hospital's request)
+    └── Misconfigured          a local file the app depends on is unreadable or malformed
+                               (user directory, audit log path)
 
 HTTP library errors are translated once, in ``services.fhir_http``, with ``raise ... from exc``.
 Pages catch ``DataError`` only, and show ``error.message_key`` through the string catalogue.
@@ -16,10 +21,14 @@ Pages catch ``DataError`` only, and show ``error.message_key`` through the strin
 from __future__ import annotations
 
 __all__ = [
+    "BedTaken",
     "Conflict",
     "DataError",
     "InvalidData",
+    "Misconfigured",
     "NotFound",
+    "NotPermitted",
+    "RequestRejected",
     "ServerError",
     "SourceTimeout",
     "SourceUnavailable",
@@ -76,9 +85,27 @@ class Conflict(DataError):
         self.current = current
 
 
+class BedTaken(Conflict):
+    """The bed offered was taken, blocked or reserved for another patient since it was read."""
+
+    message_key = "error.bed_taken"
+
+
 class ServerError(DataError):
     message_key = "error.server"
 
 
 class InvalidData(DataError):
     message_key = "error.invalid_data"
+
+
+class RequestRejected(DataError):
+    message_key = "error.request_rejected"
+
+
+class NotPermitted(DataError):
+    message_key = "error.not_permitted"
+
+
+class Misconfigured(DataError):
+    message_key = "error.misconfigured"

@@ -23,6 +23,7 @@ from services.errors import (
     DataError,
     InvalidData,
     NotFound,
+    RequestRejected,
     ServerError,
     SourceTimeout,
     SourceUnavailable,
@@ -30,7 +31,7 @@ from services.errors import (
 )
 from services.source_auth import auth_for
 
-__all__ = ["FhirHttp", "operation_outcome_text"]
+__all__ = ["FhirHttp", "operation_outcome_text", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,37 @@ def operation_outcome_text(body: Any) -> str:
     return "; ".join(texts)
 
 
-def _retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait; None (the default backoff) when it says nothing usable.
+
+    A malformed header is the server's mistake, not a failure of the request: it must not turn
+    into an exception outside the error tree.
+    """
+    value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.isdigit():
         return float(value)
-    when = email.utils.parsedate_to_datetime(value)
-    return max(0.0, when.timestamp() - time.time()) if when else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _is_safe(method: str, headers: dict[str, str] | None) -> bool:
+    """May the request be sent again after a failure without changing its effect?
+
+    GET and HEAD read only. A PUT to a client-chosen id (an AuditEvent) stores the same resource
+    again, but a PUT with ``If-Match`` may have landed before the connection broke: repeated, it
+    fails on its own new version and shows the user a conflict that never was. POST creates anew.
+    """
+    method = method.upper()
+    if method in ("GET", "HEAD"):
+        return True
+    return method == "PUT" and "If-Match" not in (headers or {})
 
 
 class FhirHttp:
@@ -114,10 +138,15 @@ class FhirHttp:
         *,
         deadline: float | None = None,
         no_cache: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """The checked response, body unparsed: parallel page fetchers hold bytes, not trees."""
-        headers = {"Cache-Control": "no-cache"} if no_cache else None
-        return self._send("GET", url, params=params, headers=headers, deadline=deadline)
+        """The checked response, body unparsed: parallel page fetchers hold bytes, not trees.
+
+        ``headers`` add to the client's own (Bulk Data asks for ``Prefer: respond-async`` and
+        NDJSON files by their own ``Accept``).
+        """
+        headers = {**(headers or {}), **({"Cache-Control": "no-cache"} if no_cache else {})}
+        return self._send("GET", url, params=params, headers=headers or None, deadline=deadline)
 
     def send_json(
         self,
@@ -146,7 +175,7 @@ class FhirHttp:
         deadline: float | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        attempts = self.settings.retries + 1
+        attempts = self.settings.retries + 1 if _is_safe(method, kwargs.get("headers")) else 1
         for attempt in range(attempts):
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
@@ -157,20 +186,47 @@ class FhirHttp:
             self._count()
             try:
                 response = self._client.request(method, url, timeout=timeout, **kwargs)
+            except DataError as exc:
+                # Raised by the token flow (services.source_auth), which does not know the source.
+                exc.source = exc.source or self.source.name
+                raise
             except httpx.TimeoutException as exc:
                 raise SourceTimeout(str(exc) or "timeout", source=self.source.name) from exc
             except httpx.TransportError as exc:
                 if attempt + 1 < attempts:
                     self._sleep(attempt, None, deadline)
                     continue
-                raise SourceUnavailable(str(exc), source=self.source.name) from exc
+                raise SourceUnavailable(self._unreachable(exc), source=self.source.name) from exc
+            except httpx.DecodingError as exc:
+                raise InvalidData(f"undecodable body: {exc}", source=self.source.name) from exc
+            except httpx.TooManyRedirects as exc:
+                raise ServerError("too many redirects", source=self.source.name) from exc
+            except (
+                httpx.InvalidURL,
+                httpx.HTTPError,
+                httpx.StreamError,
+                httpx.CookieConflict,
+            ) as exc:
+                # The request itself is the problem (e.g. a search that makes the URL longer than
+                # any server takes); its text may carry search values, so only the type is kept.
+                raise RequestRejected(type(exc).__name__, source=self.source.name) from exc
             if response.status_code in _RETRY_STATUS and attempt + 1 < attempts:
-                self._sleep(attempt, _retry_after_seconds(response), deadline)
+                self._sleep(attempt, retry_after_seconds(response), deadline)
                 continue
             if response.status_code >= 400:
                 raise self._translate(response)
             return response
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _unreachable(self, exc: httpx.TransportError) -> str:
+        # A token endpoint that does not answer must not read as the FHIR server being down.
+        try:
+            failed = str(exc.request.url)
+        except RuntimeError:
+            failed = ""
+        if self.source.token_url and failed == self.source.token_url:
+            return f"identity provider unreachable at {self.source.token_url}: {exc}"
+        return str(exc)
 
     def _sleep(self, attempt: int, retry_after: float | None, deadline: float | None) -> None:
         # Jitter keeps parallel page fetchers from retrying in lockstep against a struggling server.

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pandas as pd
 from fhirpy.base.searchset import AbstractSearchSet
 
-from services.codes import OPEN_TASK_STATES
+from services.codes import BED_CLEANING, LOINC, NEWS2_LOINC, NURSING_TASK, OPEN_TASK_STATES
 from services.search import query
 
 __all__ = [
+    "cleanings_since",
     "current_stays",
+    "flags_of_patients",
     "locations",
     "open_tasks_of_wards",
     "organizations",
     "practitioner_roles",
     "refs",
+    "tasks_of_wards",
+    "vital_signs_of",
 ]
 
 
@@ -32,38 +37,39 @@ def organizations() -> AbstractSearchSet:
     return query("Organization")
 
 
-def locations(hospital_ids: Iterable[str] = ()) -> AbstractSearchSet:
-    """Wards, rooms and beds; of some hospitals only when ids are given."""
-    ids = list(hospital_ids)
-    return (
-        query("Location").search(organization=refs("Organization", ids))
-        if ids
-        else query("Location")
-    )
+def locations() -> AbstractSearchSet:
+    """Wards, rooms and beds of every hospital; a scope is applied after reading
+    (``services.domain.stays.locations_in``), since sources without Organization resources
+    name the hospital by identifier or only on the ward."""
+    return query("Location")
 
 
 def practitioner_roles() -> AbstractSearchSet:
     return query("PractitionerRole").include("PractitionerRole", "practitioner")
 
 
-def current_stays(
-    *,
-    ward_ids: Iterable[str] = (),
-    hospital_ids: Iterable[str] = (),
-    with_patients: bool = False,
-) -> AbstractSearchSet:
-    """Inpatient stays in progress with their location periods; narrowed to wards or hospitals.
+def current_stays(*, ward_ids: Iterable[str] = ()) -> AbstractSearchSet:
+    """Inpatient stays in progress with their location periods; narrowed to wards when given.
 
     ``location`` matches a stay that was ever in the ward; callers keep the stays that are
-    there now (``services.domain.stays.current_placements``).
+    there now (``services.domain.stays.current_placements``). A hospital scope is applied after
+    reading (``services.domain.stays.in_hospitals``): MII contact levels below the stay name
+    their department, not the hospital, so no search parameter finds all of a hospital's levels.
+    Patients are read afterwards for the stays kept (``components.scope.stays``), so that no
+    identities of other hospitals are fetched.
     """
     search = query("Encounter").search(status="in-progress", **{"class": "IMP"})
-    wards, hospitals = list(ward_ids), list(hospital_ids)
+    wards = list(ward_ids)
     if wards:
         search = search.search(location=refs("Location", wards))
-    if hospitals:
-        search = search.search(**{"service-provider": refs("Organization", hospitals)})
-    return search.include("Encounter", "subject") if with_patients else search
+    return search
+
+
+def flags_of_patients(patient_ids: Iterable[str]) -> AbstractSearchSet:
+    """Flags of these Patient records; the caller keeps the active isolation flags
+    (``services.domain.bed_board.isolation_by_patient``): R4 Flag has no ``status`` search
+    parameter, and HAPI refuses one it does not know."""
+    return query("Flag").search(patient=refs("Patient", patient_ids))
 
 
 def open_tasks_of_wards(ward_ids: Iterable[str]) -> AbstractSearchSet:
@@ -74,4 +80,35 @@ def open_tasks_of_wards(ward_ids: Iterable[str]) -> AbstractSearchSet:
     """
     return query("Task").search(
         status=",".join(OPEN_TASK_STATES), **{"encounter.location": refs("Location", ward_ids)}
+    )
+
+
+def tasks_of_wards(ward_ids: Iterable[str]) -> AbstractSearchSet:
+    """``open_tasks_of_wards`` without its status filter: the search for what changed since a
+    read of the open tasks, where a task that was completed or cancelled must arrive too."""
+    return query("Task").search(**{"encounter.location": refs("Location", ward_ids)})
+
+
+def cleanings_since(since: pd.Timestamp) -> AbstractSearchSet:
+    """Cleaning tasks completed and last changed from ``since`` on, of every ward (the bed
+    turnaround on the manager pages; a scope is applied after reading, by ward)."""
+    return query("Task").search(
+        code=f"{NURSING_TASK}|{BED_CLEANING}",
+        status="completed",
+        modified=f"ge{since.isoformat()}",
+    )
+
+
+def vital_signs_of(encounter_ids: Iterable[str], since: pd.Timestamp) -> AbstractSearchSet:
+    """The NEWS2 observations (``services.codes.NEWS2_LOINC``) of these stays from ``since`` on:
+    the early warning board's read of a ward.
+
+    ``combo-code`` matches a component's code too: systolic pressure usually comes as a
+    component of the blood pressure panel, whose own code is the panel's.
+    """
+    codes = ",".join(f"{LOINC}|{code}" for codes in NEWS2_LOINC.values() for code in codes)
+    return query("Observation").search(
+        encounter=refs("Encounter", encounter_ids),
+        date=f"ge{since.isoformat()}",
+        **{"combo-code": codes},
     )

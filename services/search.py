@@ -5,15 +5,17 @@ the pages are fetched here through ``FhirHttp``.
 
 When the server's next link carries ``_getpagesoffset`` (HAPI does) and the first page states the
 total, every remaining page is known in advance and is fetched in parallel with bounded
-concurrency. Otherwise the next links are followed one by one, with a guard against links that
-loop. A result cap stops early and says so in ``truncated`` instead of dropping silently.
+concurrency: on the caller's shared pool when one is given (a process serving many users bounds
+its requests to the server in one place), else on a pool of this search's own. Otherwise the next
+links are followed one by one, with a guard against links that loop. A result cap stops early
+and says so in ``truncated`` instead of dropping silently.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -99,11 +101,13 @@ def fetch_resources(
     cap: int | None = None,
     no_cache: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
+    pool: Executor | None = None,
 ) -> PageStats:
     """Fetch every match of ``searchset`` and hand each page's resources to ``on_page``.
 
     Pages reach ``on_page`` in order, one at a time, so a caller can extract rows and let the raw
-    JSON go: memory stays bounded by the pages in flight, not by the result size.
+    JSON go: memory stays bounded by the pages in flight, not by the result size. With ``pool``,
+    every request (the first page too) runs on it, so its size bounds the requests in flight.
     """
     settings = http.settings
     cap = settings.result_cap if cap is None else cap
@@ -129,7 +133,12 @@ def fetch_resources(
             progress(stats.fetched, stats.total)
         return not stats.truncated
 
-    first = http.get_json(searchset.resource_type, params, deadline=deadline, no_cache=no_cache)
+    if pool is None:
+        first = http.get_json(searchset.resource_type, params, deadline=deadline, no_cache=no_cache)
+    else:
+        first = pool.submit(
+            http.get_json, searchset.resource_type, params, deadline=deadline, no_cache=no_cache
+        ).result()
     stats.total = first.get("total") if isinstance(first.get("total"), int) else None
     next_url = _next_link(first)
     if deliver(_entries(first)) and next_url:
@@ -140,29 +149,44 @@ def fetch_resources(
             if stats.total > cap:
                 stats.truncated = True
         if pages is not None:
-            for bundle in _parallel(http, pages, deadline, no_cache):
+            for bundle in _parallel(http, pages, deadline, no_cache, pool):
                 if not deliver(_entries(bundle)):
                     break
         else:
-            _follow(http, next_url, deliver, stats, deadline, no_cache)
+            _follow(http, next_url, deliver, stats, deadline, no_cache, pool)
     stats.elapsed_s = time.monotonic() - started
     return stats
 
 
 def _parallel(
-    http: FhirHttp, urls: list[str], deadline: float, no_cache: bool
+    http: FhirHttp, urls: list[str], deadline: float, no_cache: bool, shared: Executor | None
 ) -> Iterator[Resource]:
     workers = max(1, http.settings.parallel_pages)
+    if shared is not None:
+        yield from _window(http, urls, deadline, no_cache, shared, workers)
+        return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # A sliding window keeps at most ``workers`` pages in memory beyond the one being read,
-        # as bytes: a parsed page is several times its JSON, so only the one being read is parsed.
-        pending = []
+        yield from _window(http, urls, deadline, no_cache, pool, workers)
+
+
+def _window(
+    http: FhirHttp, urls: list[str], deadline: float, no_cache: bool, pool: Executor, workers: int
+) -> Iterator[Resource]:
+    # A sliding window keeps at most ``workers`` pages in memory beyond the one being read,
+    # as bytes: a parsed page is several times its JSON, so only the one being read is parsed.
+    pending = []
+    try:
         for url in urls:
             pending.append(pool.submit(http.get, url, deadline=deadline, no_cache=no_cache))
             if len(pending) > workers:
                 yield http.parse(pending.pop(0).result())
         for future in pending:
             yield http.parse(future.result())
+    finally:
+        # A search stopped early (cap reached, a failed page) leaves no work queued on a pool
+        # that other searches share.
+        for future in pending:
+            future.cancel()
 
 
 def _follow(
@@ -172,6 +196,7 @@ def _follow(
     stats: PageStats,
     deadline: float,
     no_cache: bool,
+    pool: Executor | None = None,
 ) -> None:
     seen: set[str] = set()
     while next_url:
@@ -180,7 +205,12 @@ def _follow(
             stats.truncated = True
             return
         seen.add(next_url)
-        bundle = http.get_json(next_url, deadline=deadline, no_cache=no_cache)
+        if pool is None:
+            bundle = http.get_json(next_url, deadline=deadline, no_cache=no_cache)
+        else:
+            bundle = pool.submit(
+                http.get_json, next_url, deadline=deadline, no_cache=no_cache
+            ).result()
         if not deliver(_entries(bundle)):
             return
         next_url = _next_link(bundle)

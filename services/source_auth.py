@@ -9,6 +9,7 @@ from collections.abc import Generator
 import httpx
 
 from services.config import SourceConfig
+from services.errors import SourceUnavailable, Unauthorised
 
 __all__ = ["ClientCredentials", "auth_for"]
 
@@ -26,7 +27,11 @@ class _Bearer(httpx.Auth):
 
 
 class ClientCredentials(httpx.Auth):
-    """OAuth2 client-credentials grant; token fetched lazily, refreshed on expiry and on a 401."""
+    """OAuth2 client-credentials grant; token fetched lazily, refreshed on expiry and on a 401.
+
+    A refusal by the identity provider is ``Unauthorised``; an identity provider that cannot be
+    reached surfaces through ``FhirHttp`` as ``SourceUnavailable`` naming the token endpoint.
+    """
 
     requires_response_body = True
 
@@ -37,6 +42,7 @@ class ClientCredentials(httpx.Auth):
             if scope
             else {"grant_type": "client_credentials"}
         )
+        self.client_id = client_id
         self._basic = httpx.BasicAuth(client_id, client_secret)
         self._token = ""
         self._expires_at = 0.0
@@ -47,6 +53,22 @@ class ClientCredentials(httpx.Auth):
         return next(self._basic.auth_flow(request))
 
     def _remember(self, response: httpx.Response) -> None:
+        # The identity provider's own words (RFC 6749 "error"), never the request: it holds the
+        # secret.
+        if response.status_code >= 500:
+            raise SourceUnavailable(
+                f"identity provider answered {response.status_code}", status=response.status_code
+            )
+        if response.status_code >= 400:
+            try:
+                reason = str(response.json().get("error", ""))
+            except ValueError:
+                reason = ""
+            reason = reason or str(response.status_code)
+            raise Unauthorised(
+                f"identity provider refused client {self.client_id}: {reason}",
+                status=response.status_code,
+            )
         body = response.json()
         self._token = body["access_token"]
         self._expires_at = time.monotonic() + float(body.get("expires_in", 300)) - _EXPIRY_MARGIN_S
@@ -56,14 +78,12 @@ class ClientCredentials(httpx.Auth):
             stale = not self._token or time.monotonic() >= self._expires_at
         if stale:
             token_response = yield self._token_request()
-            token_response.raise_for_status()
             with self._lock:
                 self._remember(token_response)
         request.headers["Authorization"] = f"Bearer {self._token}"
         response = yield request
         if response.status_code == 401:
             token_response = yield self._token_request()
-            token_response.raise_for_status()
             with self._lock:
                 self._remember(token_response)
             request.headers["Authorization"] = f"Bearer {self._token}"

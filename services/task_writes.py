@@ -13,7 +13,11 @@ from typing import Literal
 from services.errors import Conflict, DataError
 from services.fhir_http import FhirHttp
 
-__all__ = ["Action", "change_task"]
+__all__ = ["RESTORED", "Action", "change_task", "put_task", "undo_change"]
+
+# What taking a change back restores from the version before it; the notes stay: what a nurse
+# wrote is kept even when the step is taken back.
+RESTORED = ("status", "owner", "performerType", "executionPeriod")
 
 Action = Literal["claim", "start", "complete"]
 
@@ -46,6 +50,19 @@ def _apply(task: dict, action: Action, practitioner_id: str | None, note: str) -
     return out
 
 
+def put_task(http: FhirHttp, task_id: str, changed: dict, version: str) -> dict:
+    """PUT a Task with If-Match on the version seen; a lost race raises ``Conflict`` carrying
+    the Task as it now is (None when it cannot be read)."""
+    try:
+        return http.send_json("PUT", f"Task/{task_id}", changed, if_match=f'W/"{version}"')
+    except Conflict as exc:
+        try:
+            exc.current = http.get_json(f"Task/{task_id}")
+        except DataError:
+            exc.current = None
+        raise
+
+
 def change_task(
     http: FhirHttp,
     task_id: str,
@@ -61,12 +78,19 @@ def change_task(
     changed it since that version.
     """
     seen = http.get_json(f"Task/{task_id}/_history/{seen_version}")
-    changed = _apply(seen, action, practitioner_id, note)
-    try:
-        return http.send_json("PUT", f"Task/{task_id}", changed, if_match=f'W/"{seen_version}"')
-    except Conflict as exc:
-        try:
-            exc.current = http.get_json(f"Task/{task_id}")
-        except DataError:
-            exc.current = None
-        raise
+    return put_task(http, task_id, _apply(seen, action, practitioner_id, note), seen_version)
+
+
+def undo_change(http: FhirHttp, task_id: str, done_version: str, before_version: str) -> dict:
+    """Take back the change that made ``done_version`` out of ``before_version``: a new version
+    with the status, owner and work period of ``before_version`` (``RESTORED``) and everything
+    else, notes included, as in ``done_version``; returns the stored task.
+
+    Raises ``Conflict`` when the task changed again after ``done_version``.
+    """
+    done = http.get_json(f"Task/{task_id}/_history/{done_version}")
+    before = http.get_json(f"Task/{task_id}/_history/{before_version}")
+    restored = {k: v for k, v in done.items() if k not in RESTORED and k != "meta"}
+    restored |= {k: before[k] for k in RESTORED if k in before}
+    restored["lastModified"] = _now()
+    return put_task(http, task_id, restored, done_version)

@@ -1,9 +1,31 @@
 """The string catalogue: ``key -> (German, English)``, one section per area of the app."""
 
-from services.catalogue import admin, common, manager, nurse, physician
+from services.catalogue import (
+    admin,
+    admissions,
+    common,
+    discharge,
+    manager,
+    nurse,
+    physician,
+    quality,
+    staffing,
+    transfers,
+)
 
 CATALOGUE: dict[str, tuple[str, str]] = {}
-for _section in (common, physician, nurse, manager, admin):
+for _section in (
+    common,
+    physician,
+    nurse,
+    manager,
+    admin,
+    quality,
+    staffing,
+    transfers,
+    admissions,
+    discharge,
+):
     _clash = CATALOGUE.keys() & _section.STRINGS.keys()
     if _clash:
         raise KeyError(f"catalogue keys defined twice: {sorted(_clash)}")

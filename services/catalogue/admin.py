@@ -12,4 +12,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{count} Einträge wurden von der Plattform abgelehnt und lokal gespeichert.",
         "{count} entries were refused by the platform and kept locally.",
     ),
+    "audit.chain_broken": (
+        "Das lokale Protokoll ist ab Zeile {line} verändert worden (Prüfsummenkette gebrochen). "
+        "Seine Einträge werden nicht weitergeleitet; bitte den Vorfall melden.",
+        "The local log was altered from line {line} on (hash chain broken). Its entries are not "
+        "forwarded; please report the incident.",
+    ),
 }

@@ -7,8 +7,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Demo environment with synthetic data. The demo accounts are for this demo only.",
     ),
     "lang.label": ("Sprache", "Language"),
-    "lang.de": ("Deutsch", "German"),
-    "lang.en": ("Englisch", "English"),
+    # Each language in its own name: the picker's options must not change with the language
+    # (Streamlit keeps the option's text and loses the choice when it changes on the next page).
+    "lang.de": ("Deutsch", "Deutsch"),
+    "lang.en": ("English", "English"),
     # Login
     "login.form": ("Anmeldung", "Sign in"),
     "login.username": ("Benutzername", "Username"),
@@ -31,6 +33,63 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Es sind keine Benutzer eingerichtet ({path}). `make run` legt die Demo-Benutzer an.",
         "No users are set up ({path}). `make run` creates the demo users.",
     ),
+    "login.demo_off": (
+        "Demo-Zugänge sind in dieser Umgebung abgeschaltet.",
+        "Demo accounts are switched off in this environment.",
+    ),
+    "login.session_ended": (
+        "Ihre Sitzung ist beendet (zu lange inaktiv, abgelaufen oder abgemeldet). "
+        "Bitte melden Sie sich erneut an.",
+        "Your session has ended (idle too long, expired or signed out). Please sign in again.",
+    ),
+    # Single sign-on (MEDICUS_SIGN_IN=oidc)
+    "sso.intro": (
+        "Melden Sie sich mit Ihrem Klinik-Konto an. Rolle und Zuständigkeit (Klinik, Stationen, "
+        "Fachabteilungen) kommen aus dem Konto.",
+        "Sign in with your hospital account. Your role and scope (hospital, wards, departments) "
+        "come from the account.",
+    ),
+    "sso.button": ("Mit Klinik-Konto anmelden", "Sign in with hospital account"),
+    "sso.not_configured": (
+        "Die Anmeldung mit Klinik-Konto ist nicht eingerichtet: Das Dashboard wurde ohne die "
+        "Einstellungen für den Identitätsdienst gestartet (siehe README, „Anmeldung mit "
+        "Klinik-Konto“).",
+        "Sign-in with a hospital account is not set up: the dashboard was started without the "
+        "identity provider's settings (see README, “Single sign-on”).",
+    ),
+    "sso.refused.no_role": (
+        "Anmeldung abgelehnt: Ihr Klinik-Konto ({username}) hat keine Rolle für das Dashboard "
+        "(Ärztin/Arzt, Pflege, Management oder Administration). Bitte wenden Sie sich an die "
+        "IT-Administration.",
+        "Sign-in refused: your hospital account ({username}) has no role for the dashboard "
+        "(physician, nurse, manager or administrator). Please contact IT administration.",
+    ),
+    "sso.refused.several_roles": (
+        "Anmeldung abgelehnt: Ihr Klinik-Konto ({username}) hat mehrere Dashboard-Rollen. Ein "
+        "Konto darf nur eine haben; bitte wenden Sie sich an die IT-Administration.",
+        "Sign-in refused: your hospital account ({username}) has several dashboard roles. An "
+        "account may have one only; please contact IT administration.",
+    ),
+    "sso.refused.missing_scope": (
+        "Anmeldung abgelehnt: Ihrem Klinik-Konto ({username}) fehlen Angaben, die die Rolle "
+        "{role} braucht: {missing}. Bitte wenden Sie sich an die IT-Administration.",
+        "Sign-in refused: your hospital account ({username}) lacks what the role {role} "
+        "needs: {missing}. Please contact IT administration.",
+    ),
+    "sso.refused.demo_off": (
+        "Anmeldung abgelehnt: Demo-Konten sind in dieser Umgebung abgeschaltet.",
+        "Sign-in refused: demo accounts are switched off in this environment.",
+    ),
+    "sso.refused.no_username": (
+        "Anmeldung abgelehnt: Die Anmeldung nennt keinen Benutzernamen. Bitte wenden Sie sich "
+        "an die IT-Administration.",
+        "Sign-in refused: the sign-in names no username. Please contact IT administration.",
+    ),
+    "sso.scope.practitioner": ("Personen-ID (Practitioner)", "practitioner id"),
+    "sso.scope.hospital": ("Klinik", "hospital"),
+    "sso.scope.wards": ("Stationen", "wards"),
+    "sso.scope.departments": ("Fachabteilungen", "departments"),
+    "sso.scope.facilities": ("Einrichtungen", "facilities"),
     "logout": ("Abmelden", "Sign out"),
     "logout.done": ("Sie sind abgemeldet.", "You are signed out."),
     "logout.sign_in_again": ("Erneut anmelden", "Sign in again"),
@@ -54,6 +113,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page.tasks": ("Aufgaben", "Tasks"),
     "page.bed_board": ("Bettenbelegung", "Bed board"),
     "page.handover": ("Schichtübergabe", "Shift handover"),
+    "page.acuity": ("Frühwarnscore (NEWS2)", "Early warning (NEWS2)"),
     "page.capacity": ("Kapazität", "Capacity"),
     "page.trends": ("Verläufe", "Trends"),
     "page.workload": ("Arbeitslast", "Workload"),
@@ -82,6 +142,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.warnings": (
         "{count} fehlerhafte Angaben in den Daten wurden übersprungen.",
         "{count} malformed items in the data were skipped.",
+    ),
+    "status.store_synced": (
+        "{source}: Auswertungsbestand vom {time}",
+        "{source}: analytics store as of {time}",
+    ),
+    "status.store_stale": (
+        "{source}: Auswertungsbestand vom {time}, zu alt, Kennzahlen per Suche",
+        "{source}: analytics store as of {time}, too old, figures by search",
+    ),
+    "status.store_never": (
+        "{source}: noch kein Auswertungsbestand, Kennzahlen per Suche",
+        "{source}: no analytics store yet, figures by search",
     ),
     "status.loading": ("Lade {what} …", "Loading {what} …"),
     "status.loaded": ("{count} {what} geladen", "{count} {what} loaded"),
@@ -114,6 +186,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ihre Eingabe bleibt erhalten.",
         "Somebody has just changed this entry. Its current state is shown; your input is kept.",
     ),
+    "error.bed_taken": (
+        "Das gewählte Bett ist inzwischen belegt, gesperrt oder reserviert. "
+        "Die Anfrage ist wieder offen; bitte ein anderes Bett wählen.",
+        "The chosen bed has been taken, blocked or reserved meanwhile. "
+        "The request is open again; please choose another bed.",
+    ),
+    "error.not_permitted": (
+        "Diese Änderung ist Ihnen nicht erlaubt.",
+        "You are not permitted to make this change.",
+    ),
     "error.server": (
         "{source} meldet einen Fehler: {detail}",
         "{source} reports an error: {detail}",
@@ -122,6 +204,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{source} hat unlesbare Daten geliefert ({detail}).",
         "{source} sent unreadable data ({detail}).",
     ),
+    "error.request_rejected": (
+        "Die Anfrage an {source} ist so nicht möglich (zum Beispiel zu lang). "
+        "Bitte die Suche eingrenzen.",
+        "The request to {source} cannot be sent like this (for example, it is too long). "
+        "Please narrow the search.",
+    ),
+    "error.misconfigured": (
+        "Eine Einstellungsdatei des Dashboards ist fehlerhaft. Bitte die Administration "
+        "informieren.",
+        "A settings file of the dashboard is faulty. Please inform the administration.",
+    ),
+    "error.unexpected": (
+        "Diese Seite konnte nicht angezeigt werden. Bitte erneut versuchen; besteht der Fehler "
+        "fort, die Administration informieren.",
+        "This page could not be shown. Please try again; if the error persists, inform the "
+        "administration.",
+    ),
+    "error.incident": ("Vorgangsnummer: {incident}", "Incident number: {incident}"),
     # Start pages
     "home.nurse.title": ("Meine Station jetzt", "My ward now"),
     "home.nurse.no_wards": (
@@ -145,6 +245,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.admin.break_glass": ("Notfallzugriffe", "Break-glass accesses"),
     "home.admin.local": ("Lokal gespeichert", "Kept locally"),
     "home.more": ("Weiter: {page}", "More: {page}"),
+    # Sources that report wards but no beds, and stays the source left open
+    "beds.none_reported": (
+        "Diese Quelle meldet keine Betten; Belegung nur je Station.",
+        "This source reports no beds; occupancy by ward only.",
+    ),
+    "beds.ward_census": ("Patienten jetzt", "Patients now"),
+    "beds.no_ward": ("ohne Station", "no ward"),
+    "stays.stale": (
+        "{n} Aufenthalte seit über {days} Tagen offen – nicht mitgezählt.",
+        "{n} stays open for more than {days} days – not counted.",
+    ),
     # Column headings shared by tables
     "col.patient": ("Patient/in", "Patient"),
     "col.birth_date": ("Geburtsdatum", "Date of birth"),
@@ -190,12 +301,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "task_code.wundversorgung": ("Wundversorgung", "Wound care"),
     "task_code.mobilisation": ("Mobilisation", "Mobilisation"),
     "task_code.entlassvorbereitung": ("Entlassvorbereitung", "Discharge preparation"),
+    "task_code.bettenreinigung": ("Bettenreinigung", "Bed cleaning"),
     "bed_status.O": ("belegt", "occupied"),
     "bed_status.U": ("frei", "free"),
     "bed_status.C": ("gesperrt", "closed"),
-    "bed_status.H": ("Reinigung", "housekeeping"),
-    "bed_status.I": ("Isolation", "isolated"),
-    "bed_status.K": ("kontaminiert", "contaminated"),
+    "bed_status.H": ("in Reinigung", "housekeeping"),
+    "bed_status.I": ("isoliert", "isolated"),
+    "bed_status.K": ("kontaminiert, Desinfektion", "contaminated, being disinfected"),
+    "bed_status.R": ("reserviert", "reserved"),
+    "block_reason.personal": ("Personalmangel", "staff shortage"),
+    "block_reason.wartung": ("Wartung oder Reparatur", "maintenance or repair"),
+    "block_reason.isolation": ("Isolierung im Zimmer", "isolation of the room"),
+    "isolation.mrsa": ("MRSA", "MRSA"),
+    "isolation.3mrgn": ("3MRGN", "3MRGN"),
+    "isolation.4mrgn": ("4MRGN", "4MRGN"),
+    "isolation.norovirus": ("Norovirus", "norovirus"),
+    "isolation.covid-19": ("COVID-19", "COVID-19"),
     "bed_category.icu-high-care": ("Intensiv (High Care)", "ICU high care"),
     "bed_category.icu-low-care": ("Intensiv (Low Care)", "ICU low care"),
     "bed_category.imc": ("IMC", "IMC"),
@@ -214,6 +335,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download.csv": ("CSV herunterladen", "Download CSV"),
     "download.json": ("JSON herunterladen", "Download JSON"),
     "download.png": ("PNG herunterladen", "Download PNG"),
+    # Streamlit's widget texts, given by the app so that they follow the language
+    "widget.choose_one": ("Bitte auswählen", "Choose an option"),
+    "widget.choose_many": ("Auswahl treffen", "Choose options"),
+    "print.printed": ("Gedruckt {time} von {name}", "Printed {time} by {name}"),
     "print.hint": (
         "Zum Drucken die Druckfunktion des Browsers verwenden (Strg+P).",
         "Use the browser's print function (Ctrl+P) to print.",

@@ -23,14 +23,41 @@ STRINGS: dict[str, tuple[str, str]] = {
         "By facility, ward and bed category",
     ),
     "mgr.by_category": ("Nach Bettenkategorie", "By bed category"),
+    "mgr.turnaround": (
+        "Bettenwechselzeit der letzten {days} Tage",
+        "Bed turnaround over the last {days} days",
+    ),
+    "mgr.turnaround.help": (
+        "Von der Entlassung oder Verlegung (Reinigungsauftrag angelegt) bis das Bett wieder "
+        "frei ist (Reinigung erledigt), aus den erledigten Reinigungsaufgaben. Mediane aus "
+        "weniger als 5 Reinigungen werden nicht gezeigt.",
+        "From discharge or transfer out (cleaning task made) to the bed being free again "
+        "(cleaning completed), from the completed cleaning tasks. Medians of fewer than 5 "
+        "cleanings are not shown.",
+    ),
+    "mgr.turnaround.none": (
+        "Die Quellen melden keine erledigten Reinigungsaufgaben (Bettenreinigung) für diese "
+        "Zeit: die Bettenwechselzeit lässt sich nicht berechnen. Der Bettenstatus allein "
+        "sagt nicht, wann ein Bett frei wurde.",
+        "The sources report no completed cleaning tasks (bed cleaning) for this period: bed "
+        "turnaround cannot be computed. The bed status alone does not say when a bed became "
+        "free.",
+    ),
+    "mgr.col.cleaned": ("Reinigungen", "Cleanings"),
+    "mgr.col.turnaround_median": ("Median (Std.)", "Median (hours)"),
+    "mgr.col.turnaround_p90": ("90. Perzentil (Std.)", "90th percentile (hours)"),
     "mgr.last_days": ("Belegung der letzten {days} Tage", "Occupancy over the last {days} days"),
     "mgr.light.green": ("grün", "green"),
     "mgr.light.amber": ("gelb", "amber"),
     "mgr.light.red": ("rot", "red"),
     "mgr.light.none": ("–", "–"),
     "mgr.help.blocked": (
-        "Gesperrt: außer Betrieb, in Reinigung, Isolation oder kontaminiert.",
-        "Blocked: closed, being cleaned, isolated or contaminated.",
+        "Gesperrt: außer Betrieb, in Reinigung, isoliert, kontaminiert oder für eine "
+        "angenommene Verlegung reserviert. Frei zählt nur, was jetzt einen Patienten aufnehmen "
+        "kann. „–“: die Quelle meldet keinen Bettenstatus.",
+        "Blocked: closed, being cleaned, isolated, contaminated or reserved for an accepted "
+        "transfer. Free counts only beds that can take a patient now. “–”: the source reports "
+        "no bed status.",
     ),
     "mgr.help.occupancy": (
         "Auslastung = belegte Betten / Betten in Betrieb (ohne außer Betrieb genommene). "
@@ -68,6 +95,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mgr.divi.icu-low-care": ("ICU Low Care", "ICU low care"),
     "mgr.divi.icu-high-care": ("ICU High Care", "ICU high care"),
     "mgr.divi.ecmo": ("ECMO", "ECMO"),
+    "mgr.divi.not_recorded": ("nicht erfasst", "not recorded"),
+    "mgr.divi.status": ("Status", "Status"),
+    "mgr.divi.status.VERFUEGBAR": ("verfügbar", "available"),
+    "mgr.divi.status.BEGRENZT": ("begrenzt", "limited"),
+    "mgr.divi.status.NICHT_VERFUEGBAR": ("ausgelastet", "full"),
+    "mgr.divi.status.KEINE_ANGABE": ("keine Angabe", "not stated"),
+    "mgr.divi.status_help": (
+        "Status wie im DIVI-Intensivregister: ausgelastet, wenn kein Bett frei ist; begrenzt, "
+        "wenn nur eines oder höchstens 20 % der betriebsbereiten Betten frei sind; sonst "
+        "verfügbar; keine Angabe ohne betriebsbereites Bett.",
+        "Status as in the DIVI intensive care register: full when no bed is free; limited when "
+        "only one or at most 20 % of the beds in service are free; available otherwise; not "
+        "stated without a bed in service.",
+    ),
+    "mgr.divi.register_json": (
+        "Meldung an das DIVI-Register (JSON)",
+        "Report to the DIVI register (JSON)",
+    ),
     # Columns
     "mgr.col.light": ("Ampel", "Traffic light"),
     "mgr.col.category": ("Bettenkategorie", "Bed category"),
@@ -233,14 +278,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mgr.backtest.coverage_calibrated": ("Im kalibrierten Band", "Inside calibrated band"),
     "mgr.backtest.method": (
         "Die Prognose wurde für jeden der letzten 30 Tage mit dem damaligen Wissensstand "
-        "wiederholt. Geplante Entlassungen vergangener Aufenthalte speichert die Plattform "
-        "nicht; der Rückblick schätzt sie aus der Verweildauer und überschätzt den Fehler "
+        "wiederholt. Von einer geplanten Entlassung hält die Plattform nur den letzten Stand, "
+        "nicht den vom Tag der Prognose; der Rückblick schätzt sie aus der Verweildauer und "
+        "überschätzt den Fehler "
         "der heutigen Prognose daher eher. „Davon kalibriert“ zählt die Prognosen, für die "
         "am Tag der Prognose schon mindestens {minimum} Abweichungen desselben Vorlaufs bekannt "
         "waren; nur mit diesen ist ihr Band kalibriert.",
         "The forecast was replayed for each of the last 30 days with what was known then. The "
-        "platform keeps no planned discharges of past stays, so the backtest estimates them "
-        "from the length of stay and tends to overstate today's error. “Of these calibrated” "
+        "platform keeps only the latest planned discharge of a stay, not the one known on the "
+        "day of the forecast, so the backtest estimates it from the length of stay and tends "
+        "to overstate today's error. “Of these calibrated” "
         "counts the forecasts for which at least {minimum} deviations of the same days ahead "
         "were known on the day of the forecast; their band is calibrated on those alone.",
     ),

@@ -1,21 +1,32 @@
-"""The bed board of one ward: every bed, who lies in it, for how long, and the work waiting there.
+"""The bed board of one ward: every bed, who lies in it, for how long, the work waiting there,
+why a bed is blocked and the isolation of the patient in it.
 
 A bed's status is the effective one of ``beds.bed_status_now`` (a current stay makes a bed
 occupied whatever the bed says); the patient's open and overdue tasks are counted at the bed
-the patient lies in now.
+the patient lies in now. A patient's isolation is every active Flag of the isolation code
+system (``services.codes.ISOLATION``) on that Patient record, whichever stay raised it: a
+carrier stays a carrier.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from services.codes import BED_CATEGORIES, BED_STATES
-from services.domain.beds import bed_status_now
+from services.codes import BED_CATEGORIES, BED_STATES, ISOLATION, RESERVED_BED_STATE
+from services.domain.beds import bed_status_now, can_take_patient
+from services.domain.ordering import natural_sort
 from services.domain.people import age_years, display_names
 from services.domain.stays import with_place_names
 from services.domain.tasks import task_counts
 
-__all__ = ["BOARD_COLUMNS", "free_by_category", "status_counts", "ward_beds"]
+__all__ = [
+    "BOARD_COLUMNS",
+    "free_by_category",
+    "isolation_by_patient",
+    "isolation_of",
+    "status_counts",
+    "ward_beds",
+]
 
 BOARD_COLUMNS = [
     "source",
@@ -26,15 +37,52 @@ BOARD_COLUMNS = [
     "bed_category",
     "age_group",
     "status",
+    "status_known",
+    "block_reason",
     "encounter_id",
     "patient_id",
     "patient",
     "age",
+    "isolation",
     "admitted",
     "days",
     "open",
     "overdue",
 ]
+
+
+def isolation_by_patient(flags: pd.DataFrame | None, now: pd.Timestamp) -> pd.DataFrame:
+    """``source``, ``patient_id`` and ``isolation``: a tuple of the codes of the patient's active
+    isolation flags (status active, started, not ended by ``now``), sorted, each once."""
+    columns = ["source", "patient_id", "isolation"]
+    if flags is None or flags.empty:
+        return pd.DataFrame(columns=columns)
+    active = (
+        flags["system"].eq(ISOLATION)
+        & flags["status"].eq("active")
+        & (flags["start"].isna() | (flags["start"] <= now))
+        & (flags["end"].isna() | (flags["end"] > now))
+    ).fillna(False)
+    rows = flags[active.astype(bool)].dropna(subset=["patient_id", "code"])
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = rows.groupby(["source", "patient_id"])["code"].agg(lambda c: tuple(sorted(set(c))))
+    return grouped.rename("isolation").reset_index()[columns]
+
+
+def isolation_of(rows: pd.DataFrame, flags: pd.DataFrame | None, now: pd.Timestamp) -> list:
+    """Per row (``source``, ``patient_id``) the codes of the patient's active isolation flags
+    (``isolation_by_patient``), a tuple, empty for a row without a patient or flags."""
+    found = {
+        (source, patient): codes
+        for source, patient, codes in isolation_by_patient(flags, now).itertuples(
+            index=False, name=None
+        )
+    }
+    return [
+        found.get((source, patient), ()) if isinstance(patient, str) else ()
+        for source, patient in zip(rows["source"], rows["patient_id"], strict=True)
+    ]
 
 
 def ward_beds(
@@ -45,13 +93,16 @@ def ward_beds(
     now: pd.Timestamp,
     *,
     patients: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per bed of the ward, ordered by room and bed name (``BOARD_COLUMNS``).
+    """One row per bed of the ward, ordered by room and bed name, naturally (``BOARD_COLUMNS``).
 
     ``placements`` are the current stays (``stays.current_placements``); ``tasks`` any read of
-    tasks (only open ones count); ``patients`` the Patient table for names and ages.
+    tasks (only open ones count); ``patients`` the Patient table for names and ages; ``flags``
+    the Flag table for the isolation of the patient in each bed (``isolation``: a tuple of
+    codes, empty for a free bed or a patient without isolation).
     """
-    beds = bed_status_now(locations, placements)
+    beds = bed_status_now(locations, placements, now)
     beds = beds[beds["ward_id"] == ward_id]
     beds = with_place_names(beds, locations)
     beds = beds.rename(columns={"start": "admitted", "days_so_far": "days"})
@@ -68,22 +119,24 @@ def ward_beds(
         beds = beds.merge(people, on=["source", "patient_id"], how="left")
     else:
         beds = beds.assign(patient=None, age=pd.Series(pd.NA, index=beds.index, dtype="Float64"))
+    beds["isolation"] = isolation_of(beds, flags, now)
     counts = task_counts(tasks, now, ["source", "encounter_id"])
     beds = beds.merge(counts, on=["source", "encounter_id"], how="left")
     occupied = beds["encounter_id"].notna()
     for column in ("open", "overdue"):
         beds[column] = beds[column].fillna(0).astype("int64").where(occupied, 0)
     beds["days"] = beds["days"].astype("Int64")
-    # Ids are zero-padded ("r02" before "r10"); names are not ("1A-10" sorts before "1A-2").
-    return beds.sort_values(["room_id", "bed_id"]).reset_index(drop=True)[BOARD_COLUMNS]
+    return natural_sort(beds, ["room", "bed"]).reset_index(drop=True)[BOARD_COLUMNS]
 
 
 def free_by_category(board: pd.DataFrame) -> pd.DataFrame:
-    """Free beds per bed category and age group, for every pair the ward has (zeros too)."""
+    """Beds that can take a patient now (``beds.can_take_patient``) per bed category and age
+    group, for every pair the ward has (zeros too)."""
     if board.empty:
         return pd.DataFrame({"bed_category": [], "age_group": [], "free": []})
     groups = board[["bed_category", "age_group"]].fillna("–")
-    free = (board["status"] == "U").groupby([groups["bed_category"], groups["age_group"]]).sum()
+    free = can_take_patient(board["status"])
+    free = free.groupby([groups["bed_category"], groups["age_group"]]).sum()
     out = free.rename("free").astype("int64").reset_index()
     rank = {category: n for n, category in enumerate(BED_CATEGORIES)}
     out["_rank"] = out["bed_category"].map(rank).fillna(len(rank))
@@ -93,4 +146,7 @@ def free_by_category(board: pd.DataFrame) -> pd.DataFrame:
 def status_counts(board: pd.DataFrame) -> dict[str, int]:
     """Beds per effective status code, every code present (zeros too)."""
     counts = board["status"].value_counts()
-    return {code: int(counts.get(code, 0)) for code in BED_STATES}
+    out = {code: int(counts.get(code, 0)) for code in BED_STATES}
+    # Reserved is the dashboard's state, not the source's: named only when a bed has it.
+    reserved = int(counts.get(RESERVED_BED_STATE, 0))
+    return out | ({RESERVED_BED_STATE: reserved} if reserved else {})

@@ -2,8 +2,12 @@
 
 Definitions used everywhere (documented for managers in the capacity page's help):
 - occupied: a current stay's bed entry points at the bed (status O), whatever the bed says;
-- free: unoccupied (U) and not blocked;
+- free: can take a patient now (``can_take_patient``): unoccupied (U), not closed, not being
+  cleaned or disinfected, not isolated. A source that reports no ``operationalStatus`` for a
+  bed makes it free whenever nobody lies in it (``status_known`` is then false);
 - blocked: closed (C), housekeeping (H), isolated (I) or contaminated (K) and not occupied;
+- reserved (R): reports U but is held for an accepted transfer until its reservation ends
+  (``services.transfers``); not free while it lasts, counted among the blocked beds;
 - occupancy: occupied / (total - closed). Closed beds are out of service and do not count.
 """
 
@@ -11,19 +15,60 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["BLOCKED", "bed_status_now", "occupancy"]
+from services.codes import (
+    BED_CLEANING,
+    BED_STATES,
+    BLOCKED_BED_STATES,
+    FREE_BED_STATE,
+    RESERVED_BED_STATE,
+)
 
-BLOCKED = ("C", "H", "I", "K")
+__all__ = [
+    "BLOCKED",
+    "NOT_FREE",
+    "bed_status_now",
+    "bed_turnaround",
+    "can_take_patient",
+    "has_beds",
+    "has_wards",
+    "in_service",
+    "occupancy",
+]
+
+BLOCKED = BLOCKED_BED_STATES
+# Every state a bed nobody lies in may have on the pages: the blocked ones and reserved.
+NOT_FREE = (*BLOCKED_BED_STATES, RESERVED_BED_STATE)
 
 
-def bed_status_now(locations: pd.DataFrame, placements: pd.DataFrame) -> pd.DataFrame:
+def can_take_patient(status: pd.Series) -> pd.Series:
+    """Whether each bed (effective status of ``bed_status_now``) can take a patient now: the one
+    definition of a free bed that the bed board, capacity pages and reports count."""
+    return status.eq(FREE_BED_STATE).fillna(False).astype(bool)
+
+
+def bed_status_now(
+    locations: pd.DataFrame, placements: pd.DataFrame, at: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Every bed with its effective status and, if occupied, the stay in it.
+
+    A free bed held for a transfer whose reservation runs beyond ``at`` is R (reserved); an
+    ended reservation holds nothing. Without ``at`` reservations are not looked at.
+
+    ``status_known`` says whether the source reported the bed's state (a v2-0116 code) or the
+    bed is occupied; a free bed without a reported state is free only in that nobody lies in
+    it. ``block_reason`` is kept for blocked beds only.
 
     ``locations`` must carry ``ward_id``/``room_id`` (``services.frames.with_hierarchy``).
     """
     beds = locations[locations["physical_type"] == "bd"]
     beds = beds[beds["status"].fillna("active") != "inactive"]
+    if "block_reason" not in beds.columns:
+        beds = beds.assign(block_reason=pd.Series(pd.NA, index=beds.index, dtype="str"))
     in_bed = placements.dropna(subset=["bed_id"]).drop_duplicates(["source", "bed_id"])
+    # Keys of one type whatever the source holds: a read without beds gives an all-null column
+    # that pandas would otherwise type as float and refuse to merge with text ids.
+    beds = beds.astype({"source": "str", "id": "str"})
+    in_bed = in_bed.astype({"source": "str", "bed_id": "str"})
     out = beds.merge(
         in_bed[["source", "bed_id", "encounter_id", "patient_id", "start", "days_so_far"]],
         left_on=["source", "id"],
@@ -31,28 +76,83 @@ def bed_status_now(locations: pd.DataFrame, placements: pd.DataFrame) -> pd.Data
         how="left",
     ).drop(columns=["bed_id"])
     occupied = out["encounter_id"].notna()
-    status = out["operational_status"].fillna("U")
+    reported = out["operational_status"]
+    status = reported.fillna(FREE_BED_STATE)
     out["status"] = status.where(~occupied, "O")
     # A bed marked occupied with nobody in it is free for planning purposes.
-    out.loc[~occupied & (out["status"] == "O"), "status"] = "U"
+    out.loc[~occupied & (out["status"] == "O"), "status"] = FREE_BED_STATE
+    if at is not None and "reserved_until" in out.columns:
+        held = out["reserved_until"].gt(at).fillna(False).astype(bool)
+        out.loc[held & (out["status"] == FREE_BED_STATE), "status"] = RESERVED_BED_STATE
+    out["status_known"] = (occupied | reported.isin(BED_STATES)).astype(bool)
+    out["block_reason"] = out["block_reason"].where(out["status"].isin(BLOCKED_BED_STATES))
     return out.rename(columns={"id": "bed_id"})
 
 
+def in_service(beds: pd.DataFrame) -> int:
+    """Beds in service among ``beds`` (rows of ``bed_status_now``): all but the closed ones; the
+    denominator of occupancy. A bed without a reported state counts as in service."""
+    return int((beds["status"] != "C").sum())
+
+
+def has_wards(locations: pd.DataFrame) -> bool:
+    """Whether the source names wards at all; research exports often hold no Location."""
+    return bool((locations["physical_type"] == "wa").any())
+
+
+def has_beds(locations: pd.DataFrame) -> bool:
+    """Whether the source names beds at all; many real sources report wards only."""
+    return bool((locations["physical_type"] == "bd").any())
+
+
 def occupancy(beds: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Totals, occupied, free, blocked, closed and occupancy per group of ``by`` columns."""
-    counts = pd.crosstab(
-        [beds[c].fillna("–") for c in by] if by else pd.Series("all", index=beds.index),
-        beds["status"],
-    ).reindex(columns=["O", "U", *BLOCKED], fill_value=0)
+    """Totals, occupied, free, blocked, closed and occupancy per group of ``by`` columns.
+
+    With a ``status_known`` column (``bed_status_now``), ``blocked`` and ``closed`` are missing
+    for a group that has a free bed without a reported state."""
+    keys = [beds[c].fillna("–") for c in by] if by else pd.Series("all", index=beds.index)
+    by_status = pd.crosstab(keys, beds["status"])
+    counts = by_status.reindex(columns=["O", *NOT_FREE], fill_value=0)
+    free = pd.crosstab(keys, can_take_patient(beds["status"]))
+    free = free.reindex(columns=[True], fill_value=0)[True]
     out = pd.DataFrame(
         {
-            "total": counts.sum(axis=1),
+            "total": by_status.sum(axis=1),
             "occupied": counts["O"],
-            "free": counts["U"],
-            "blocked": counts[list(BLOCKED)].sum(axis=1),
+            "free": free,
+            "blocked": counts[list(NOT_FREE)].sum(axis=1),
             "closed": counts["C"],
         }
     )
-    in_service = out["total"] - out["closed"]
+    if "status_known" in beds.columns:
+        # A free bed whose source reports no state might be closed or being cleaned: the
+        # group's blocked and closed counts are then unknown, not zero.
+        unknown = pd.crosstab(keys, ~beds["status_known"].astype(bool))
+        unknown = unknown.reindex(columns=[True], fill_value=0)[True] > 0
+        for column in ("blocked", "closed"):
+            out[column] = out[column].astype("Int64").mask(unknown)
+    in_service = out["total"] - out["closed"].fillna(0)
     out["occupancy"] = (out["occupied"] / in_service.where(in_service > 0)).astype("Float64")
+    return out.reset_index()
+
+
+def bed_turnaround(tasks: pd.DataFrame, since: pd.Timestamp, by: list[str]) -> pd.DataFrame:
+    """Bed turnaround per group of ``by`` columns from the cleaning tasks among ``tasks``.
+
+    A discharge or transfer out makes the cleaning task (``authored_on``); its completion frees
+    the bed (``exec_end``). Over the cleanings completed from ``since`` on: ``cleaned`` (how
+    many), ``median_hours`` and ``p90_hours`` from the patient leaving to the bed free again.
+    A task without either time is not counted: its turnaround is not known. The bed status
+    alone cannot give this figure, it says what a bed is now, not since when.
+    """
+    done = tasks[
+        tasks["code"].eq(BED_CLEANING).fillna(False)
+        & tasks["status"].eq("completed").fillna(False)
+        & tasks["authored_on"].notna()
+        & tasks["exec_end"].notna()
+    ]
+    done = done[(done["exec_end"] >= since) & (done["exec_end"] >= done["authored_on"])]
+    hours = (done["exec_end"] - done["authored_on"]).dt.total_seconds() / 3600
+    grouped = done.assign(hours=hours).groupby(by, dropna=False)["hours"]
+    out = grouped.agg(cleaned="size", median_hours="median", p90_hours=lambda h: h.quantile(0.9))
     return out.reset_index()

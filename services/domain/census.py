@@ -9,19 +9,32 @@ Conventions (the same as the generator's ground truth in docs/DATA_MODEL.md):
 - a transfer between wards is one ward period following another within the same stay, dated by
   the Berlin date it began; a transfer between hospitals is a stay that ended with the discharge
   disposition ``verlegung`` (out) or began with the admit source ``verlegung`` (in);
-- length of stay: finished inpatient stays discharged in the window, end - start in days.
+- length of stay: finished inpatient stays discharged in the window, end - start in days;
+- a ward period ends at the latest when its stay stops counting as present
+  (``services.domain.stays.counted_until``): at the stay's end, or for a stay without an end at
+  its start plus its source's limit for open stays (``services.config.StaleStays``).
+
+Why a stay the source left open counts up to its start plus the limit, and neither at every
+midnight nor not at all: a manager reads the census as "what we reported on that day". While the
+stay was younger than the limit the current-inpatient figures counted it, since nothing told it
+apart from a long stay; past the limit they stop. Clipping the census at the same instant keeps
+the last point of the 90-day trend equal to today's inpatients, and no past day changes when a
+stay crosses the limit. Counting it at every midnight would let a discharge never booked raise
+the census (and the occupancy) by one for years; leaving it out entirely would rewrite the
+figures of the days when it was reported as present. The stay is still no discharge: it keeps
+its status, so the discharges do not count it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 from fhirpy.base.searchset import AbstractSearchSet
 
-from services.queries import refs
+from services.config import StaleStays
+from services.domain.stays import counted_until
 from services.search import query
 
 __all__ = [
@@ -44,10 +57,15 @@ BERLIN = "Europe/Berlin"
 # Code of both the admit source and the discharge disposition of a move between hospitals.
 TRANSFER = "verlegung"
 # What the census needs of an Encounter; everything else (names, subject, diagnoses) stays on
-# the server, which keeps the pages aggregate-only and the transfer small.
+# the server, which keeps the pages aggregate-only and the transfer small. The contact level, the
+# partOf link and the case number are what collapses MII contact levels into one stay
+# (services.frames.contacts).
 ENCOUNTER_ELEMENTS = (
     "status",
     "class",
+    "type",
+    "partOf",
+    "identifier",
     "serviceType",
     "serviceProvider",
     "period",
@@ -57,17 +75,17 @@ ENCOUNTER_ELEMENTS = (
 )
 
 
-def window_encounters(start: pd.Timestamp, hospital_ids: Iterable[str] = ()) -> AbstractSearchSet:
-    """Inpatient stays overlapping [start, now): ``date=ge`` matches periods that end after it."""
-    search = (
+def window_encounters(start: pd.Timestamp) -> AbstractSearchSet:
+    """Inpatient stays overlapping [start, now): ``date=ge`` matches periods that end after it.
+
+    Of every hospital: a hospital scope is applied to the finished stays
+    (``services.domain.stays.in_hospitals``), see there why not by search.
+    """
+    return (
         query("Encounter")
         .search(date=f"ge{start.isoformat()}", **{"class": "IMP"})
         .elements(*ENCOUNTER_ELEMENTS)
     )
-    hospitals = list(hospital_ids)
-    if hospitals:
-        search = search.search(**{"service-provider": refs("Organization", hospitals)})
-    return search
 
 
 def midnight(day: date) -> pd.Timestamp:
@@ -84,21 +102,29 @@ def census_dates(start: pd.Timestamp, end: pd.Timestamp) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def ward_periods(encounters: pd.DataFrame, enc_locations: pd.DataFrame) -> pd.DataFrame:
+def ward_periods(
+    encounters: pd.DataFrame, enc_locations: pd.DataFrame, rule: StaleStays | None = None
+) -> pd.DataFrame:
     """The ward periods of inpatient stays, in order within each stay.
 
     Columns: source, encounter_id, hospital_id, department, ward_id, start, end, stay_start,
     stay_end, status (of the stay), step (0 for the first ward), last (the stay's last ward).
+    ``end`` is the period's end, but no later than the stay counts as present (``rule``, see the
+    module docstring); ``stay_end`` is the stay's end as the source gave it.
     """
-    stays = encounters[encounters["class"] == "IMP"][
-        ["source", "id", "hospital_id", "department", "status", "start", "end"]
-    ].rename(columns={"id": "encounter_id", "start": "stay_start", "end": "stay_end"})
+    inpatient = encounters[encounters["class"] == "IMP"]
+    stays = inpatient[["source", "id", "hospital_id", "department", "status", "start", "end"]]
+    stays = stays.rename(columns={"id": "encounter_id", "start": "stay_start", "end": "stay_end"})
+    # The limit is that of the whole read's finished stays, as for the current inpatients.
+    stays = stays.assign(_until=counted_until(encounters, rule).loc[inpatient.index])
     wards = enc_locations[
         (enc_locations["physical_type"] == "wa") & enc_locations["start"].notna()
     ][["source", "encounter_id", "location_id", "start", "end"]]
     out = wards.rename(columns={"location_id": "ward_id"}).merge(
         stays, on=["source", "encounter_id"], how="inner"
     )
+    until = out.pop("_until")
+    out["end"] = out["end"].where(out["end"].notna() & ~(out["end"] > until), until)
     out = out.sort_values(["source", "encounter_id", "start"], kind="stable")
     group = out.groupby(["source", "encounter_id"], sort=False)
     out["step"] = group.cumcount()
@@ -256,8 +282,15 @@ def length_of_stay(
 
 
 def weekday_pattern(totals: pd.DataFrame) -> pd.DataFrame:
-    """Mean admissions, discharges and midnight census per weekday (0 = Monday)."""
+    """Mean admissions, discharges and midnight census per weekday (0 = Monday).
+
+    ``admissions_total`` and ``discharges_total``: the events behind each mean, for the
+    small-count rule (``services.domain.disclosure.small_means``).
+    """
     frame = totals.assign(weekday=[d.weekday() for d in totals["date"]])
     out = frame.groupby("weekday")[["admissions", "discharges", "census"]].mean()
     out["days"] = frame.groupby("weekday").size()
+    sums = frame.groupby("weekday")[["admissions", "discharges"]].sum()
+    out["admissions_total"] = sums["admissions"]
+    out["discharges_total"] = sums["discharges"]
     return out.reindex(range(7)).reset_index()

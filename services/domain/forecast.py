@@ -38,6 +38,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from services.config import StaleStays
+from services.domain.stays import begun, counted_until
+
 __all__ = [
     "BAND_LEVEL",
     "BAND_Z",
@@ -62,9 +65,17 @@ MIN_RESIDUALS = 10
 DAY_S = 86400.0
 
 
-def inpatient_stays(encounters: pd.DataFrame) -> pd.DataFrame:
-    """Inpatient stays with a start: source, hospital_id, status, start, end, planned_end."""
-    stays = encounters[(encounters["class"] == "IMP") & encounters["start"].notna()]
+def inpatient_stays(encounters: pd.DataFrame, rule: StaleStays | None = None) -> pd.DataFrame:
+    """Inpatient stays that have begun, with a start: source, hospital_id, status, start, end,
+    planned_end (a patient waiting for a bed is not in one).
+
+    ``end`` is when the stay stops counting as present (``services.domain.stays.counted_until``):
+    a stay the source left open counts up to its start plus the limit, as in the census; it
+    keeps its status, so it never enters the length of stay distribution.
+    """
+    inpatient = (encounters["class"] == "IMP") & encounters["start"].notna() & begun(encounters)
+    until = counted_until(encounters, rule)
+    stays = encounters[inpatient].assign(end=until[inpatient])
     return stays[["source", "hospital_id", "status", "start", "end", "planned_end"]].reset_index(
         drop=True
     )
@@ -112,7 +123,9 @@ class _Survival:
 
 
 def _lengths(stays: pd.DataFrame, before: pd.Timestamp) -> np.ndarray:
-    done = stays[stays["end"].notna() & (stays["end"] <= before)]
+    # An open stay past its limit has an end (inpatient_stays) but was never discharged.
+    ended = stays["status"] == "finished" if "status" in stays else stays["end"].notna()
+    done = stays[ended & (stays["end"] <= before)]
     return (done["end"] - done["start"]).dt.total_seconds().to_numpy()
 
 

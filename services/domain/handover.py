@@ -1,12 +1,15 @@
 """Shift handover of one ward: per patient the open work, the last vitals, what happened this shift.
 
 Shifts change at 06:00, 14:00 and 22:00 Berlin time (``frueh``, ``spaet``, ``nacht``, the codes of
-the PractitionerRoles). "Since the shift began" means from the start of the shift ``now`` lies in.
+the PractitionerRoles). "Since the shift began" means from the start of the shift ``now`` lies in,
+less an overlap (``Settings.handover_overlap_minutes``): at 22:05 the late shift's last half hour
+is still on the sheet the night shift is handed.
 
-Vital signs carry no reference range in the data, so they are flagged here with the adult NEWS2
-bands that score 2 or more on their own (Royal College of Physicians, 2017). NEWS2 is not validated
-for children: for patients under 16 vitals are shown without a flag. Lab results keep the flag
-(H/L) the laboratory sent.
+Each patient carries the NEWS2 of the latest set of vitals, scored by ``services.domain.news2``
+exactly as the early warning board scores it. Vital signs carry no reference range in the data, so
+a single vital is flagged when it scores 2 or more NEWS2 points on its own. NEWS2 is not validated
+for children: for patients under 16 there is no score and vitals are shown without a flag. Lab
+results keep the flag (H/L) the laboratory sent.
 """
 
 from __future__ import annotations
@@ -15,19 +18,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from services.catalogue import CATALOGUE
+from services.codes import ACVPU
+from services.domain.bed_board import isolation_of
 from services.domain.labels import label
+from services.domain.news2 import ADULT_AGE, score_text, vital_flag, ward_scores
+from services.domain.ordering import natural_sort
 from services.domain.people import age_years, display_names
 from services.domain.stays import with_place_names
-from services.domain.tasks import by_urgency
+from services.domain.tasks import by_urgency, order_text
+from services.domain.timeline import stay_ids
 from services.i18n import BERLIN, fmt_datetime, fmt_number, t
+from services.lab_labels import analyte_label, display_unit
+from services.markdown import plain
 from services.search import query
 
 __all__ = [
     "ADULT_AGE",
-    "VITAL_LIMITS",
     "Handover",
     "Shift",
     "completed_tasks_since",
@@ -39,17 +49,8 @@ __all__ = [
     "vital_flags",
 ]
 
-# (flag at or below, flag at or above): NEWS2 single-parameter score >= 2.
-VITAL_LIMITS: dict[str, tuple[float | None, float | None]] = {
-    "8867-4": (40, 111),  # heart rate /min
-    "9279-1": (8, 21),  # respiratory rate /min
-    "59408-5": (93, None),  # SpO2 % (scale 1)
-    "8310-5": (35.0, 39.1),  # body temperature Cel
-    "8480-6": (100, 220),  # systolic blood pressure mm[Hg]
-}
 # The order in which a handover reads out vitals.
-VITAL_ORDER = ("8480-6", "8462-4", "8867-4", "9279-1", "59408-5", "8310-5")
-ADULT_AGE = 16
+VITAL_ORDER = ("8480-6", "8462-4", "8867-4", "9279-1", "59408-5", "3151-8", "8310-5", "67775-7")
 _SHIFT_STARTS = (("frueh", 6), ("spaet", 14), ("nacht", 22))
 
 
@@ -94,33 +95,74 @@ def completed_tasks_since(ward_ids: Iterable[str], since: pd.Timestamp):
     )
 
 
-def vital_flags(vitals: pd.DataFrame, ages: pd.Series) -> pd.Series:
-    """'H', 'L' or None per vital sign row; ``ages`` aligned with the rows (None: unknown)."""
-    limits = vitals["code"].map(VITAL_LIMITS)
-    low = limits.map(lambda pair: pair[0] if isinstance(pair, tuple) else None)
-    high = limits.map(lambda pair: pair[1] if isinstance(pair, tuple) else None)
-    value = pd.to_numeric(vitals["value"], errors="coerce")
+def vital_flags(vitals: pd.DataFrame, ages: pd.Series, scores: pd.DataFrame) -> pd.Series:
+    """'H', 'L' or None per vital sign row: a value scoring 2 or more NEWS2 points on its own
+    (``news2.vital_flag``), SpO2 on the scale and with the oxygen of the stay's latest set
+    (``scores``: ``news2.ward_scores``); ``ages`` aligned with the rows (None: unknown)."""
     adult = pd.to_numeric(ages, errors="coerce").ge(ADULT_AGE).fillna(False).astype(bool)
-    is_low = adult & low.notna() & (value <= pd.to_numeric(low)).fillna(False).astype(bool)
-    is_high = adult & high.notna() & (value >= pd.to_numeric(high)).fillna(False).astype(bool)
-    out = pd.Series(None, index=vitals.index, dtype="object")
-    out[is_low] = "L"
-    out[is_high] = "H"
-    return out
+    latest = scores.set_index("encounter_id")
+    scale = vitals["encounter_id"].map(latest["scale"]).fillna(1)
+    oxygen = vitals["encounter_id"].map(latest["oxygen_value"])
+    value = pd.to_numeric(vitals["value"], errors="coerce")
+    flags = [
+        vital_flag(
+            code,
+            number,
+            scale=int(on_scale),
+            on_oxygen=bool(given) if isinstance(given, bool | np.bool_) else None,
+        )
+        if grown
+        else None
+        for code, number, on_scale, given, grown in zip(
+            vitals["code"], value, scale, oxygen, adult, strict=True
+        )
+    ]
+    return pd.Series(flags, index=vitals.index, dtype="object")
 
 
 @dataclass(frozen=True)
 class Handover:
-    """The handover of one ward for one shift; every table keyed by ``encounter_id``."""
+    """The handover of one ward for one shift; every table keyed by ``encounter_id``.
+
+    ``since``: where the events begin (the shift's start less the overlap)."""
 
     shift: Shift
+    since: pd.Timestamp
     patients: pd.DataFrame
     tasks: pd.DataFrame
     vitals: pd.DataFrame
     events: pd.DataFrame
+    news2: pd.DataFrame
 
 
-_EVENT_COLUMNS = ["encounter_id", "when", "kind", "code", "text", "value", "unit", "flag"]
+# ``text``: a place, a result's name, a task's order text or a note; ``notes``: a completed task's
+# notes as "author: text" joined by "; ".
+_EVENT_COLUMNS = [
+    "encounter_id",
+    "when",
+    "kind",
+    "code",
+    "text",
+    "value",
+    "unit",
+    "flag",
+    "author",
+    "notes",
+]
+_NOTE_COLUMNS = ["source", "task_id", "time", "author", "text"]
+
+
+def _said(notes: pd.DataFrame) -> pd.Series:
+    """ "author: text" per note (just the text where nobody is named)."""
+    author = notes["author"].where(notes["author"].notna(), None)
+    return pd.Series(
+        [
+            f"{who}: {what}" if isinstance(who, str) and who else what
+            for who, what in zip(author, notes["text"], strict=True)
+        ],
+        index=notes.index,
+        dtype="object",
+    )
 
 
 def _events(
@@ -129,13 +171,14 @@ def _events(
     locations: pd.DataFrame,
     tasks: pd.DataFrame,
     observations: pd.DataFrame,
-    shift: Shift,
+    notes: pd.DataFrame,
+    since: pd.Timestamp,
     now: pd.Timestamp,
 ) -> pd.DataFrame:
     ids = set(stays["encounter_id"])
 
     def in_shift(when: pd.Series) -> pd.Series:
-        return when.notna() & (when >= shift.start) & (when <= now)
+        return when.notna() & (when >= since) & (when <= now)
 
     parts = []
     admitted = stays[in_shift(stays["admitted"])]
@@ -183,10 +226,43 @@ def _events(
     done = tasks[(tasks["status"] == "completed") & tasks["encounter_id"].isin(ids)]
     finished = done["exec_end"].fillna(done["last_modified"])
     done = done.assign(when=finished)[in_shift(finished)]
+    ours = tasks[tasks["encounter_id"].isin(ids)][["source", "id", "encounter_id", "code"]]
+    noted = notes.merge(
+        ours.rename(columns={"id": "task_id"}), on=["source", "task_id"], how="inner"
+    ).sort_values("time", na_position="first")
+    done_keys = set(zip(done["source"], done["id"], strict=True))
+    on_done = pd.Series(
+        [key in done_keys for key in zip(noted["source"], noted["task_id"], strict=True)],
+        index=noted.index,
+        dtype="bool",
+    )
+    # A completed task's notes go with it; a note on other work only when written in the window.
+    with_done = noted[on_done & (noted["time"].isna() | (noted["time"] >= since))]
+    said = with_done.assign(said=_said(with_done)).groupby(["source", "task_id"])["said"]
+    joined = said.agg("; ".join).rename("notes").reset_index()
+    done = done.merge(joined.rename(columns={"task_id": "id"}), on=["source", "id"], how="left")
     parts.append(
         pd.DataFrame(
-            {"encounter_id": done["encounter_id"], "when": done["when"], "code": done["code"]}
+            {
+                "encounter_id": done["encounter_id"],
+                "when": done["when"],
+                "code": done["code"],
+                "text": order_text(done),
+                "notes": done["notes"],
+            }
         ).assign(kind="task_done")
+    )
+    other = noted[~on_done & in_shift(noted["time"])]
+    parts.append(
+        pd.DataFrame(
+            {
+                "encounter_id": other["encounter_id"],
+                "when": other["time"],
+                "code": other["code"],
+                "text": other["text"],
+                "author": other["author"],
+            }
+        ).assign(kind="note")
     )
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -205,13 +281,26 @@ def handover(
     now: pd.Timestamp,
     *,
     patients: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
+    overlap: timedelta = timedelta(0),
+    flags: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
 ) -> Handover:
     """Everything the next shift needs to know about the patients lying in the ward now.
 
     ``tasks`` holds open tasks and those completed this shift; ``observations`` the vitals and
-    labs of the ward's stays (at least since the last rounds).
+    labs of the ward's stays (at least since the last rounds); ``notes`` the notes on those tasks
+    (``source``, ``task_id``, ``time``, ``author`` as a name, ``text``); ``flags`` the Flags of
+    the patients, whose active isolation codes each patient row carries (``isolation``);
+    ``contacts`` (table ``encounter_contact``) the stay of every contact level, for observations
+    that point at a lower level (MII). Events count from the shift's start less ``overlap``.
     """
+    if not observations.empty:
+        observations = observations.assign(encounter_id=stay_ids(observations, contacts))
     shift = shift_at(now)
+    since = shift.start - overlap
+    if notes is None:
+        notes = pd.DataFrame({c: pd.Series(dtype="object") for c in _NOTE_COLUMNS})
     here = placements[placements["ward_id"] == ward_id]
     stays = with_place_names(here, locations).rename(
         columns={"start": "admitted", "days_so_far": "days"}
@@ -233,30 +322,33 @@ def handover(
     else:
         stays = stays.assign(patient=None, age=pd.Series(pd.NA, index=stays.index, dtype="Float64"))
     stays["patient"] = stays["patient"].fillna(stays["patient_id"])
+    stays["isolation"] = isolation_of(stays, flags, now)
 
     open_work = by_urgency(tasks[tasks["encounter_id"].isin(stays["encounter_id"])], now)
     per_stay = open_work.groupby("encounter_id")["overdue"].agg(open="size", overdue="sum")
     stays = stays.merge(per_stay.reset_index(), on="encounter_id", how="left")
     for column in ("open", "overdue"):
         stays[column] = stays[column].fillna(0).astype("int64")
-    stays = stays.sort_values(["room_id", "bed_id", "patient"], na_position="last").reset_index(
-        drop=True
-    )
+    stays = natural_sort(stays, ["room", "bed", "patient"]).reset_index(drop=True)
 
     vitals = observations[
         observations["encounter_id"].isin(stays["encounter_id"])
         & (observations["category"] == "vital-signs")
         & (observations["effective"] <= now)
     ]
+    scores = ward_scores(stays, observations, flags, now)
     vitals = vitals.sort_values("effective").drop_duplicates(["encounter_id", "code"], keep="last")
     ages = vitals["encounter_id"].map(stays.set_index("encounter_id")["age"])
-    vitals = vitals.assign(flag=vital_flags(vitals, ages))[
-        ["encounter_id", "code", "display", "value", "unit", "effective", "flag"]
+    # ACVPU comes as a coded value: shown by its letter.
+    level = vitals.reindex(columns=["value_code"])["value_code"].map(ACVPU)
+    vitals = vitals.assign(flag=vital_flags(vitals, ages, scores), level=level)[
+        ["encounter_id", "code", "display", "value", "unit", "effective", "flag", "level"]
     ].reset_index(drop=True)
 
-    events = _events(stays, enc_locations, locations, tasks, observations, shift, now)
+    events = _events(stays, enc_locations, locations, tasks, observations, notes, since, now)
     return Handover(
         shift=shift,
+        since=since,
         patients=stays[
             [
                 "source",
@@ -264,6 +356,7 @@ def handover(
                 "patient_id",
                 "patient",
                 "age",
+                "isolation",
                 "room",
                 "bed",
                 "admitted",
@@ -272,11 +365,22 @@ def handover(
                 "overdue",
             ]
         ],
-        tasks=open_work[
-            ["encounter_id", "id", "code", "priority", "status", "due", "overdue", "owner_id"]
+        tasks=open_work.assign(order=order_text(open_work))[
+            [
+                "encounter_id",
+                "id",
+                "code",
+                "order",
+                "priority",
+                "status",
+                "due",
+                "overdue",
+                "owner_id",
+            ]
         ],
         vitals=vitals,
         events=events,
+        news2=scores,
     )
 
 
@@ -292,19 +396,22 @@ def _time(when: pd.Timestamp, lang: str) -> str:
     return fmt_datetime(when, lang)[-5:] if pd.notna(when) else "–"
 
 
-# UCUM codes as people write them.
-_UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "%": "%"}
-
-
 def _value(value: object, unit: object, lang: str) -> str:
     if value is None or pd.isna(value):
         return "–"
     number = float(value)
     shown = fmt_number(number, lang, 0 if number.is_integer() else 1)
-    if not isinstance(unit, str) or not unit:
+    unit = display_unit(unit)
+    if not unit:
         return shown
-    unit = _UNITS.get(unit, unit)
     return f"{shown}{unit}" if unit == "%" else f"{shown} {unit}"
+
+
+def _isolation(codes: object, tr) -> str:
+    """The patient's isolation flags in words, or that there is none."""
+    if not isinstance(codes, tuple) or not codes:
+        return tr("word.none")
+    return ", ".join(label(pd.Series(list(codes)), "isolation", tr))
 
 
 def _vital_name(code: str, display: object, lang: str) -> str:
@@ -329,6 +436,7 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
         work = h.tasks[h.tasks["encounter_id"] == enc]
         work_text = "; ".join(
             label(pd.Series([w.code]), "task_code", tr).iloc[0]
+            + (f": {w.order}" if isinstance(w.order, str) else "")
             + f" ({fmt_datetime(w.due, lang)}"
             + (f", {tr('handover.overdue')}" if w.overdue else "")
             + ")"
@@ -340,11 +448,13 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
         vitals_text = "; ".join(
             _vital_name(s.code, s.display, lang)
             + " "
-            + _value(s.value, s.unit, lang)
+            + (s.level if isinstance(s.level, str) else _value(s.value, s.unit, lang))
             + _arrow(s.flag)
             for s in signs.itertuples(index=False)
         )
         last_round = signs["effective"].max() if not signs.empty else None
+        score = h.news2[h.news2["encounter_id"] == enc]
+        news2 = score_text(score.iloc[0], lang) if not score.empty else "–"
         happened = []
         for e in h.events[h.events["encounter_id"] == enc].itertuples(index=False):
             when = _time(e.when, lang)
@@ -353,19 +463,32 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
             elif e.kind == "transfer":
                 happened.append(f"{when} {tr('handover.event.transfer')}: {e.text}")
             elif e.kind == "result":
-                happened.append(f"{when} {e.text} {_value(e.value, e.unit, lang)}{_arrow(e.flag)}")
+                name = analyte_label(e.code, e.text, lang)
+                happened.append(f"{when} {name} {_value(e.value, e.unit, lang)}{_arrow(e.flag)}")
+            elif e.kind == "note":
+                name = label(pd.Series([e.code]), "task_code", tr).iloc[0]
+                who = f" ({e.author})" if isinstance(e.author, str) and e.author else ""
+                happened.append(f"{when} {tr('handover.event.note')} {name}{who}: {e.text}")
             else:
                 name = label(pd.Series([e.code]), "task_code", tr).iloc[0]
-                happened.append(f"{when} {tr('handover.event.task_done')}: {name}")
+                order = f" – {e.text}" if isinstance(e.text, str) and e.text else ""
+                noted = (
+                    f" ({tr('handover.event.noted')} {e.notes})"
+                    if isinstance(e.notes, str) and e.notes
+                    else ""
+                )
+                happened.append(f"{when} {tr('handover.event.task_done')}: {name}{order}{noted}")
         rows.append(
             {
                 tr("col.room"): _text(patient.room),
                 tr("col.bed"): _text(patient.bed),
                 tr("col.patient"): patient.patient,
+                tr("col.isolation"): _isolation(patient.isolation, tr),
                 tr("col.age"): fmt_number(patient.age, lang),
                 tr("col.days"): patient.days,
                 tr("handover.col.open"): patient.open,
                 tr("handover.col.overdue"): patient.overdue,
+                tr("handover.col.news2"): news2,
                 tr("handover.col.tasks"): work_text or tr("word.none"),
                 tr("handover.col.vitals"): vitals_text or "–",
                 tr("handover.col.vitals_at"): fmt_datetime(last_round, lang),
@@ -378,10 +501,12 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
             "col.room",
             "col.bed",
             "col.patient",
+            "col.isolation",
             "col.age",
             "col.days",
             "handover.col.open",
             "handover.col.overdue",
+            "handover.col.news2",
             "handover.col.tasks",
             "handover.col.vitals",
             "handover.col.vitals_at",
@@ -399,17 +524,27 @@ def printable(table: pd.DataFrame, lang: str) -> list[str]:
 
     blocks = []
     for _, row in table.iterrows():
-        head = f"#### {row[tr('col.room')]} · {row[tr('col.bed')]} — {row[tr('col.patient')]}"
+        # Every cell is data (names, notes, free text from the sources): shown as text only.
+        head = (
+            f"#### {plain(row[tr('col.room')])} · {plain(row[tr('col.bed')])} — "
+            f"{plain(row[tr('col.patient')])}"
+        )
         facts = " · ".join(
-            f"{tr(key)} {row[tr(key)]}"
+            f"{tr(key)} {plain(row[tr(key)])}"
             for key in ("col.age", "col.days", "handover.col.open", "handover.col.overdue")
         )
-        vitals = row[tr("handover.col.vitals")]
-        taken = row[tr("handover.col.vitals_at")]
+        isolated = row[tr("col.isolation")]
+        if isolated != tr("word.none"):
+            facts += (
+                f"  \n:red-badge[:material/masks: {plain(tr('col.isolation'))}: {plain(isolated)}]"
+            )
+        vitals = plain(row[tr("handover.col.vitals")])
+        taken = plain(row[tr("handover.col.vitals_at")])
         lines = [
-            f"- **{tr('handover.col.tasks')}:** {row[tr('handover.col.tasks')]}",
+            f"- **{tr('handover.col.news2')}:** {plain(row[tr('handover.col.news2')])}",
+            f"- **{tr('handover.col.tasks')}:** {plain(row[tr('handover.col.tasks')])}",
             f"- **{tr('handover.col.vitals')}** ({taken}): {vitals}",
-            f"- **{tr('handover.col.events')}:** {row[tr('handover.col.events')]}",
+            f"- **{tr('handover.col.events')}:** {plain(row[tr('handover.col.events')])}",
         ]
         blocks.append("\n".join([head, facts, "", *lines]))
     return blocks

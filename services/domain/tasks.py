@@ -6,7 +6,14 @@ import pandas as pd
 
 from services.codes import OPEN_TASK_STATES
 
-__all__ = ["PRIORITY_RANK", "by_urgency", "open_tasks", "task_counts", "with_overdue"]
+__all__ = [
+    "PRIORITY_RANK",
+    "by_urgency",
+    "open_tasks",
+    "order_text",
+    "task_counts",
+    "with_overdue",
+]
 
 # FHIR request priority, most pressing first.
 PRIORITY_RANK = {"stat": 0, "asap": 1, "urgent": 2, "routine": 3}
@@ -38,3 +45,12 @@ def task_counts(tasks: pd.DataFrame, now: pd.Timestamp, by: list[str]) -> pd.Dat
     flagged = with_overdue(open_tasks(tasks), now)
     grouped = flagged.groupby(by, dropna=False)["overdue"]
     return grouped.agg(open="size", overdue="sum").reset_index()
+
+
+def order_text(tasks: pd.DataFrame) -> pd.Series:
+    """What each task is about as ordered (``description``); None where the order says nothing
+    beyond the kind of task."""
+    if "description" not in tasks.columns:
+        return pd.Series(None, index=tasks.index, dtype="object")
+    words = tasks["description"].astype("object")
+    return words.where(words.notna() & words.astype("str").str.strip().ne(""), None)

@@ -5,8 +5,14 @@ output are three frames a figure or a table can draw directly:
 
 - ``stays``: one row per contact (inpatient, emergency, outpatient) with its hospital;
 - ``places``: the ward, room and bed periods inside the stays;
-- ``marks``: one row per fact (diagnosis, procedure, medication period, observation). The same
-  fact recorded at two hospitals, or twice, is one mark that lists every hospital and record.
+- ``marks``: one row per fact (diagnosis, procedure, medication period or administration, order,
+  lab report with its results, observation, letter or report). The same fact recorded at two
+  hospitals, or twice, is one mark that lists every hospital and record.
+
+Medication comes as orders (MedicationRequest), administrations (MedicationAdministration) and
+statements (MedicationStatement); where an entry names a ``Medication`` resource instead of coding
+the drug itself (MII), the drug's code and name come from that resource. An Observation listed
+as a result of a DiagnosticReport is shown inside the report's mark, not as a mark of its own.
 
 "The same fact" is the same kind and code (and value, for observations) recorded close together
 in time; how close depends on the kind (``SAME_FACT_WITHIN``). A chronic diagnosis carried from
@@ -20,11 +26,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from services.catalogue import CATALOGUE
+from services.config import StaleStays
 from services.domain.stays import current_placements, with_place_names
+from services.frames.contacts import stay_of
+from services.i18n import t
+from services.lab_labels import analyte_labels, display_unit, shown_value
 
 __all__ = [
     "ABNORMAL_FLAGS",
     "MARK_KINDS",
+    "RESULT_SEPARATOR",
     "SAME_FACT_WITHIN",
     "Timeline",
     "build_timeline",
@@ -32,21 +44,46 @@ __all__ = [
     "filter_timeline",
     "hospital_of",
     "record_ids",
+    "status_words",
+    "stay_ids",
+    "with_medication",
 ]
 
-MARK_KINDS = ("condition", "procedure", "medication", "observation")
+MARK_KINDS = (
+    "condition",
+    "procedure",
+    "medication",
+    "order",
+    "report",
+    "observation",
+    "document",
+)
 RESOURCE_OF_KIND = {
     "stay": "Encounter",
     "condition": "Condition",
     "procedure": "Procedure",
     "medication": "MedicationRequest",
+    "order": "ServiceRequest",
+    "report": "DiagnosticReport",
     "observation": "Observation",
+    "document": "DocumentReference",
 }
 SAME_FACT_WITHIN = {
     "condition": pd.Timedelta(days=30),
     "procedure": pd.Timedelta(days=1),
     "medication": pd.Timedelta(days=1),
+    "order": pd.Timedelta(hours=1),
+    "report": pd.Timedelta(hours=1),
     "observation": pd.Timedelta(hours=1),
+    "document": pd.Timedelta(0),
+}
+# Between the results of one lab report in a mark's detail.
+RESULT_SEPARATOR = "; "
+# Medication tables and the resource each row comes from.
+_MEDICATION_TABLES = {
+    "medication_request": "MedicationRequest",
+    "medication_administration": "MedicationAdministration",
+    "medication_statement": "MedicationStatement",
 }
 # v3 ObservationInterpretation codes that mean "outside the reference range".
 ABNORMAL_FLAGS = frozenset({"H", "HH", "HU", "L", "LL", "LU", "A", "AA"})
@@ -88,6 +125,7 @@ _MARK_COLUMNS = [
     "hospitals",
     "records",
     "sources",
+    "merged",
 ]
 _RAW_COLUMNS = [
     "kind",
@@ -156,6 +194,38 @@ def _places(
     return out.reindex(columns=_PLACE_COLUMNS).reset_index(drop=True)
 
 
+def stay_ids(frame: pd.DataFrame, contacts: pd.DataFrame | None = None) -> pd.Series:
+    """The stay of each row's ``(source, encounter_id)``.
+
+    ``contacts`` maps every contact of a stay to the stay (table ``encounter_contact``: source,
+    encounter_id, stay_id); without it, or for a contact it does not list, an Encounter is its
+    own stay. Every figure that groups by stay goes through here.
+    """
+    if contacts is None or contacts.empty or frame.empty:
+        return frame["encounter_id"]
+    lookup = contacts.drop_duplicates(["source", "encounter_id"]).set_index(
+        ["source", "encounter_id"]
+    )["stay_id"]
+    keys = pd.MultiIndex.from_arrays([frame["source"], frame["encounter_id"]])
+    found = pd.Series(lookup.reindex(keys).to_numpy(), index=frame.index, dtype="str")
+    return found.where(found.notna(), frame["encounter_id"])
+
+
+def with_medication(uses: pd.DataFrame, medications: pd.DataFrame | None) -> pd.DataFrame:
+    """Medication rows with the drug's ``system``, ``code`` and ``display`` taken from the
+    Medication resource they name (same source) where they do not code the drug themselves."""
+    if medications is None or medications.empty or uses["medication_id"].isna().all():
+        return uses
+    named = medications.drop_duplicates(["source", "id"]).set_index(["source", "id"])
+    keys = pd.MultiIndex.from_arrays([uses["source"], uses["medication_id"]])
+    out = uses.copy()
+    own = out["code"].notna() | out["display"].notna()
+    for column in ("system", "code", "display"):
+        found = pd.Series(named[column].reindex(keys).to_numpy(), index=out.index, dtype="str")
+        out[column] = out[column].where(own, found)
+    return out
+
+
 def _raw(
     kind: str,
     frame: pd.DataFrame,
@@ -166,9 +236,17 @@ def _raw(
     detail: pd.Series | None = None,
     key: pd.Series | None = None,
     abnormal: pd.Series | None = None,
+    resource: str | None = None,
+    records: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Rows of one kind in the common shape, before same facts are merged."""
+    """Rows of one kind in the common shape, before same facts are merged.
+
+    ``records`` are the ``Type/id`` tuples a row stands for; by default the row's own resource.
+    """
     index = frame.index
+    if records is None:
+        own = f"{resource or RESOURCE_OF_KIND[kind]}/" + frame["id"]
+        records = pd.Series([(r,) for r in own], index=index, dtype="object")
     return pd.DataFrame(
         {
             "kind": kind,
@@ -180,26 +258,45 @@ def _raw(
             "end": end if end is not None else pd.Series(pd.NaT, index=index, dtype=start.dtype),
             "abnormal": abnormal if abnormal is not None else False,
             "hospital": hospital_of(frame, patients),
-            "record": f"{RESOURCE_OF_KIND[kind]}/" + frame["id"],
+            "record": records,
             "source": frame["source"],
         },
         index=index,
     )
 
 
-def _observations(observations: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
-    """One row per Observation: panels (blood pressure) join their component values."""
-    if observations.empty:
-        return _raw("observation", observations, patients, start=observations["effective"])
-    obs = observations.copy()
-    obs["value_text"] = obs["value"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
-    obs["flag"] = obs["interpretation"].isin(ABNORMAL_FLAGS)
-    obs["values"] = obs["value_text"]
-    obs["abnormal"] = obs["flag"]
+def status_words(statuses: pd.Series, resource: str, lang: str | None) -> pd.Series:
+    """FHIR statuses of ``resource`` (``condition``, ``event``, ``request``, ``statement``,
+    ``observation``, ``encounter``: the catalogue's ``status.<resource>.<code>``) in ``lang``;
+    unchanged without ``lang`` or for a code the catalogue does not know."""
+    if lang is None:
+        return statuses
+
+    def one(code: object) -> object:
+        key = f"status.{resource}.{code}"
+        return t(key, lang) if isinstance(code, str) and key in CATALOGUE else code
+
+    return statuses.map(one)
+
+
+def _observation_rows(observations: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """One row per Observation with its value as text (``values``, ``detail``): panels (blood
+    pressure) join their component values; a coded or text value is shown as written. With
+    ``lang``, names are the short labels of ``services.lab_labels`` and units as a ward writes
+    them."""
     keep = ["source", "id", "patient_id", "effective", "code", "panel_code", "display"]
     keep += ["values", "unit", "abnormal"]
+    if observations.empty:
+        return pd.DataFrame(columns=[*keep, "detail"])
+    obs = observations.copy()
+    number = obs["value"].map(
+        lambda v: "" if pd.isna(v) else f"{v:g}" if lang is None else shown_value(v, lang)
+    )
+    obs["shown"] = number.where(number != "", obs["value_text"].fillna(""))
+    obs["flag"] = obs["interpretation"].isin(ABNORMAL_FLAGS)
+    obs["values"] = obs["shown"]
+    obs["abnormal"] = obs["flag"]
     panels = obs["panel_code"].notna()
-    # Panels (blood pressure) have one row per component: join their values into one mark.
     joined = (
         obs[panels]
         .groupby(["source", "id"], sort=False)
@@ -209,7 +306,7 @@ def _observations(observations: pd.DataFrame, patients: pd.DataFrame) -> pd.Data
             code=("code", "first"),
             panel_code=("panel_code", "first"),
             display=("display", lambda s: " / ".join(s.dropna().astype(str))),
-            values=("value_text", lambda s: "/".join(s)),
+            values=("shown", lambda s: "/".join(s)),
             unit=("unit", "first"),
             abnormal=("flag", "any"),
         )
@@ -217,19 +314,148 @@ def _observations(observations: pd.DataFrame, patients: pd.DataFrame) -> pd.Data
     )
     one = pd.concat([obs.loc[~panels, keep], joined[keep]], ignore_index=True)
     one["code"] = one["panel_code"].where(one["panel_code"].notna(), one["code"])
-    detail = (one["values"] + " " + one["unit"].fillna("")).str.strip()
+    unit = one["unit"]
+    if lang is not None:
+        one["display"] = analyte_labels(one["code"], one["display"], lang)
+        unit = unit.map(display_unit)
+    detail = (one["values"] + " " + unit.fillna("")).str.strip()
+    one["detail"] = detail.where(detail != "")
+    return one
+
+
+def _observations(one: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
     return _raw(
         "observation",
         one,
         patients,
         start=one["effective"],
-        detail=detail,
-        key=one["code"].fillna(one["display"]) + "=" + detail,
+        detail=one["detail"],
+        key=one["code"].fillna(one["display"]) + "=" + one["detail"].fillna(""),
         abnormal=one["abnormal"],
     )
 
 
-def _marks(tables: dict[str, pd.DataFrame], patients: pd.DataFrame) -> pd.DataFrame:
+def _reports(
+    reports: pd.DataFrame,
+    results: pd.DataFrame | None,
+    one: pd.DataFrame,
+    patients: pd.DataFrame,
+) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """Report marks listing their results, and the ``(source, id)`` of the Observations shown
+    inside them."""
+    if results is None or results.empty or one.empty:
+        listed = pd.DataFrame(columns=["source", "report_id", "id", "text", "abnormal", "n"])
+    else:
+        found = one.assign(
+            text=one["display"].fillna(one["code"]).fillna("") + (": " + one["detail"]).fillna("")
+        )
+        listed = results.assign(n=range(len(results))).merge(
+            found[["source", "id", "text", "abnormal"]],
+            left_on=["source", "observation_id"],
+            right_on=["source", "id"],
+            how="inner",
+        )
+    listed = listed.sort_values("n", kind="stable")
+    per_report = listed.groupby(["source", "report_id"], sort=False).agg(
+        text=("text", lambda s: RESULT_SEPARATOR.join(s)),
+        abnormal=("abnormal", "any"),
+        ids=("id", tuple),
+    )
+    keys = pd.MultiIndex.from_arrays([reports["source"], reports["id"]])
+    per = per_report.reindex(keys)
+    detail = pd.Series(per["text"].to_numpy(), index=reports.index, dtype="object")
+    abnormal = pd.Series(per["abnormal"].to_numpy(), index=reports.index).fillna(False)
+    records = pd.Series(
+        [
+            (f"DiagnosticReport/{rid}", *(f"Observation/{o}" for o in ids))
+            if isinstance(ids, tuple)
+            else (f"DiagnosticReport/{rid}",)
+            for rid, ids in zip(reports["id"], per["ids"], strict=True)
+        ],
+        index=reports.index,
+        dtype="object",
+    )
+    raw = _raw(
+        "report",
+        reports,
+        patients,
+        start=reports["effective"].fillna(reports["issued"]),
+        detail=detail,
+        key=reports["code"].fillna(reports["display"]) + "=" + detail.fillna(""),
+        abnormal=abnormal.astype(bool),
+        records=records,
+    )
+    shown = set(zip(listed["source"], listed["id"], strict=True))
+    return raw, shown
+
+
+_MEDICATION_STATUS = {
+    "medication_request": "request",
+    "medication_administration": "event",
+    "medication_statement": "statement",
+}
+
+
+def _medication_marks(
+    tables: dict[str, pd.DataFrame], patients: pd.DataFrame, lang: str | None = None
+) -> list:
+    parts = []
+    for table, resource in _MEDICATION_TABLES.items():
+        frame = tables.get(table)
+        if frame is None:
+            continue
+        frame = with_medication(frame, tables.get("medication"))
+        if table == "medication_request":
+            start = frame["start"].fillna(frame["authored_on"])
+            end = frame["end"]
+        else:
+            start = frame["start"]
+            # An administration is a moment; a statement without end is taken until now.
+            end = (
+                frame["end"].fillna(start) if resource.endswith("Administration") else frame["end"]
+            )
+        parts.append(
+            _raw(
+                "medication",
+                frame,
+                patients,
+                start=start,
+                end=end,
+                detail=_with_status(frame["dosage"], frame["status"], table, lang),
+                resource=resource,
+            )
+        )
+    return parts
+
+
+def _with_status(dosage: pd.Series, status: pd.Series, table: str, lang: str | None) -> pd.Series:
+    """The dosage, and with ``lang`` the order's status in words after it."""
+    if lang is None:
+        return dosage
+    words = status_words(status, _MEDICATION_STATUS[table], lang)
+    both = dosage.fillna("") + " (" + words + ")"
+    return both.str.removeprefix(" ").where(words.notna(), dosage)
+
+
+def _documents(documents: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """One mark per document, named by its title, with its type as detail; keyed by its own id
+    so that no two documents merge."""
+    kept = documents[documents["status"].ne("entered-in-error")]
+    type_name = kept["type_text"].fillna(kept["display"])
+    named = kept.assign(display=kept["title"].fillna(type_name))
+    return _raw(
+        "document",
+        named,
+        patients,
+        start=kept["date"].fillna(kept["period_end"]),
+        detail=type_name,
+        key="DocumentReference/" + kept["id"],
+    )
+
+
+def _marks(
+    tables: dict[str, pd.DataFrame], patients: pd.DataFrame, lang: str | None = None
+) -> pd.DataFrame:
     parts = []
     conditions = tables.get("condition")
     if conditions is not None:
@@ -239,7 +465,7 @@ def _marks(tables: dict[str, pd.DataFrame], patients: pd.DataFrame) -> pd.DataFr
                 conditions,
                 patients,
                 start=conditions["recorded"].fillna(conditions["onset"]),
-                detail=conditions["clinical_status"],
+                detail=status_words(conditions["clinical_status"], "condition", lang),
             )
         )
     procedures = tables.get("procedure")
@@ -250,24 +476,40 @@ def _marks(tables: dict[str, pd.DataFrame], patients: pd.DataFrame) -> pd.DataFr
                 procedures,
                 patients,
                 start=procedures["performed"],
-                detail=procedures["status"],
+                detail=status_words(procedures["status"], "event", lang),
             )
         )
-    medications = tables.get("medication_request")
-    if medications is not None:
+    parts += _medication_marks(tables, patients, lang)
+    orders = tables.get("service_request")
+    if orders is not None:
         parts.append(
             _raw(
-                "medication",
-                medications,
+                "order",
+                orders,
                 patients,
-                start=medications["start"].fillna(medications["authored_on"]),
-                end=medications["end"],
-                detail=medications["dosage"],
+                start=orders["occurrence"].fillna(orders["authored_on"]),
+                detail=status_words(orders["status"], "request", lang),
             )
         )
     observations = tables.get("observation")
-    if observations is not None:
-        parts.append(_observations(observations, patients))
+    one = _observation_rows(observations, lang) if observations is not None else None
+    reports = tables.get("diagnostic_report")
+    in_reports: set[tuple[str, str]] = set()
+    if reports is not None and not reports.empty:
+        empty = pd.DataFrame(columns=["source", "id", "code", "display", "detail", "abnormal"])
+        report_marks, in_reports = _reports(
+            reports,
+            tables.get("diagnostic_report_result"),
+            one if one is not None else empty,
+            patients,
+        )
+        parts.append(report_marks)
+    if one is not None and not one.empty:
+        alone = [pair not in in_reports for pair in zip(one["source"], one["id"], strict=True)]
+        parts.append(_observations(one[alone], patients))
+    documents = tables.get("document_reference")
+    if documents is not None and not documents.empty:
+        parts.append(_documents(documents, patients))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=_MARK_COLUMNS)
@@ -287,8 +529,9 @@ def _merge_same_facts(raw: pd.DataFrame) -> pd.DataFrame:
     single = raw[size == 1].set_index("fact")
     single = single.assign(
         hospitals=[() if pd.isna(h) else (h,) for h in single["hospital"]],
-        records=[(r,) for r in single["record"]],
+        records=single["record"],
         sources=[(s,) for s in single["source"]],
+        merged=1,
     )
     several = (
         raw[size > 1]
@@ -302,8 +545,9 @@ def _merge_same_facts(raw: pd.DataFrame) -> pd.DataFrame:
             end=("end", "max"),
             abnormal=("abnormal", "any"),
             hospitals=("hospital", lambda s: tuple(dict.fromkeys(s.dropna()))),
-            records=("record", tuple),
+            records=("record", lambda s: tuple(r for rs in s for r in rs)),
             sources=("source", lambda s: tuple(dict.fromkeys(s))),
+            merged=("record", "size"),
         )
     )
     merged = (
@@ -315,9 +559,15 @@ def _merge_same_facts(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_timeline(
-    tables: dict[str, pd.DataFrame], patients: pd.DataFrame, now: pd.Timestamp
+    tables: dict[str, pd.DataFrame],
+    patients: pd.DataFrame,
+    now: pd.Timestamp,
+    lang: str | None = None,
 ) -> Timeline:
-    """The timeline of one person from the tables of their record at every hospital."""
+    """The timeline of one person from the tables of their record at every hospital.
+
+    With ``lang`` the marks read as a physician reads them: observation names and units
+    (``services.lab_labels``) and statuses in words; without, as the sources sent them."""
     encounters = tables.get("encounter")
     if encounters is None:
         stays = pd.DataFrame(columns=_STAY_COLUMNS)
@@ -325,7 +575,7 @@ def build_timeline(
     else:
         stays = _stays(encounters, now)
         places = _places(tables["encounter_location"], stays, tables.get("location"))
-    return Timeline(stays, places, _marks(tables, patients))
+    return Timeline(stays, places, _marks(tables, patients, lang))
 
 
 def filter_timeline(
@@ -384,14 +634,20 @@ def record_ids(timeline: Timeline) -> set[str]:
 
 
 def current_stays(
-    tables: dict[str, pd.DataFrame], now: pd.Timestamp, conditions_active_only: bool = True
+    tables: dict[str, pd.DataFrame],
+    now: pd.Timestamp,
+    conditions_active_only: bool = True,
+    rule: StaleStays | None = None,
 ) -> pd.DataFrame:
     """The person's inpatient stays in progress: place now, days so far, planned discharge,
-    attending physician id and the stay's active diagnoses (``code display``, one text)."""
+    attending physician id and the stay's active diagnoses (``code display``, one text).
+
+    A stay the source left open longer than ``rule`` allows is no current stay, as on every
+    other page (``services.domain.stays.current_placements``)."""
     encounters = tables.get("encounter")
     if encounters is None or encounters.empty:
         return pd.DataFrame()
-    placed = current_placements(encounters, tables["encounter_location"], now)
+    placed = current_placements(encounters, tables["encounter_location"], now, rule)
     if placed.empty:
         return placed
     locations = tables.get("location")
@@ -404,15 +660,24 @@ def current_stays(
         active = conditions
         if conditions_active_only:
             active = conditions[conditions["clinical_status"] == "active"]
+        contacts = tables.get("encounter_contact")
         text = (active["code"].fillna("") + " " + active["display"].fillna("")).str.strip()
+        contacts = tables.get("encounter_contact")
+        if contacts is not None and not contacts.empty:
+            # MII diagnoses point at the Abteilungskontakt; the stay is its Einrichtungskontakt.
+            active = active.assign(encounter_id=stay_of(active, contacts))
         per_stay = (
-            active.assign(text=text)
-            .groupby(["source", "encounter_id"])["text"]
+            active.assign(text=text, stay_id=stay_ids(active, contacts))
+            .groupby(["source", "stay_id"])["text"]
             .agg(lambda s: "; ".join(dict.fromkeys(s)))
             .rename("diagnoses")
             .reset_index()
         )
-        placed = placed.merge(per_stay, on=["source", "encounter_id"], how="left")
+        placed = (
+            placed.assign(stay_id=stay_ids(placed, contacts))
+            .merge(per_stay, on=["source", "stay_id"], how="left")
+            .drop(columns="stay_id")
+        )
     else:
         placed["diagnoses"] = None
     return placed.reset_index(drop=True)

@@ -62,7 +62,8 @@ def normalise_units(observations: pd.DataFrame) -> pd.DataFrame:
             unit[hit] = canonical
     for column in ("value", "ref_low", "ref_high"):
         out[column] = (out[column].astype("Float64") * factor + offset).astype("Float64")
-    out["unit"] = unit.astype("str")
+    # A value without unit gets the empty unit: a series key that compares equal to itself.
+    out["unit"] = unit.fillna("").astype("str")
     return out
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
+from services.codes import BED_CLEANING, OPEN_TASK_STATES
+from services.domain.bed_board import isolation_of
 from services.domain.people import display_names
 from services.domain.stays import with_place_names
 from services.domain.tasks import by_urgency, open_tasks, with_overdue
@@ -25,10 +27,14 @@ __all__ = [
     "TaskCounts",
     "TaskFilter",
     "filter_tasks",
+    "named_notes",
+    "only_open",
     "task_frame",
     "task_summary",
+    "task_tables",
     "ward_task_list",
     "wards_of",
+    "with_own_notes",
     "with_own_writes",
 ]
 
@@ -77,11 +83,28 @@ def wards_of(user: User, locations: pd.DataFrame) -> pd.DataFrame:
     return chosen[["source", "id", "name"]].drop_duplicates("id").reset_index(drop=True)
 
 
-def task_frame(resources: Iterable[dict], source: str) -> pd.DataFrame:
-    """Task resources (as the server returned them) as rows of the ``task`` table."""
+def task_tables(resources: Iterable[dict], source: str) -> dict[str, pd.DataFrame]:
+    """Task resources (as the server returned them) as the ``task`` and ``task_note`` tables."""
     collector = Collector(KINDS, "Task", source=source)
     collector.feed(list(resources))
-    return collector.frames()["task"]
+    return collector.frames()
+
+
+def only_open(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Tables of a Task read with the tasks that are no longer open (and their notes) left out:
+    a refresh by changes brings completed and cancelled tasks, which leave the work list."""
+    tasks = tables["task"]
+    kept = tasks[tasks["status"].isin(OPEN_TASK_STATES)]
+    out = {**tables, "task": kept.reset_index(drop=True)}
+    if "task_note" in tables:
+        notes = tables["task_note"]
+        out["task_note"] = notes[notes["task_id"].isin(kept["id"])].reset_index(drop=True)
+    return out
+
+
+def task_frame(resources: Iterable[dict], source: str) -> pd.DataFrame:
+    """Task resources (as the server returned them) as rows of the ``task`` table."""
+    return task_tables(resources, source)["task"]
 
 
 def _version(values: pd.Series) -> pd.Series:
@@ -103,6 +126,48 @@ def with_own_writes(tasks: pd.DataFrame, written: pd.DataFrame) -> pd.DataFrame:
     return newest.drop(columns="_version").sort_index().reset_index(drop=True)
 
 
+def with_own_notes(
+    notes: pd.DataFrame,
+    tasks: pd.DataFrame,
+    written: pd.DataFrame,
+    written_notes: pd.DataFrame,
+) -> pd.DataFrame:
+    """``notes`` of the read ``tasks`` with the notes of each task in ``written`` in their place
+    where the write is as new as the read or newer (the rule of ``with_own_writes``)."""
+    if written.empty:
+        return notes
+    keys = zip(tasks["source"], tasks["id"], strict=True)
+    read = dict(zip(keys, _version(tasks["version"]), strict=True))
+    won = {
+        key
+        for key, version in zip(
+            zip(written["source"], written["id"], strict=True),
+            _version(written["version"]),
+            strict=True,
+        )
+        if version >= read.get(key, -1)
+    }
+
+    def of_won(frame: pd.DataFrame) -> pd.Series:
+        keys = zip(frame["source"], frame["task_id"], strict=True)
+        return pd.Series([key in won for key in keys], index=frame.index, dtype="bool")
+
+    kept = notes[~of_won(notes)]
+    added = written_notes[of_won(written_notes)]
+    return pd.concat([kept, added], ignore_index=True) if not added.empty else kept
+
+
+def named_notes(notes: pd.DataFrame, practitioners: pd.DataFrame | None) -> pd.DataFrame:
+    """``source``, ``task_id``, ``time``, ``author`` (a name: the practitioner's, else the
+    author as written, else null) and ``text`` of the notes that say something, oldest first."""
+    names = _names(practitioners).rename(columns={"id": "author_id", "name": "author_name"})
+    out = notes.merge(names, on=["source", "author_id"], how="left")
+    out["author"] = out["author_name"].fillna(out["author"])
+    said = out["text"].notna() & out["text"].astype("str").str.strip().ne("")
+    out = out[said].sort_values("time", kind="stable", na_position="first")
+    return out[["source", "task_id", "time", "author", "text"]].reset_index(drop=True)
+
+
 def _names(frame: pd.DataFrame | None) -> pd.DataFrame:
     """``source``, ``id``, ``name`` of people; an empty table when there are none."""
     if frame is None or frame.empty:
@@ -120,17 +185,21 @@ def ward_task_list(
     *,
     patients: pd.DataFrame | None = None,
     practitioners: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Open tasks of one ward, overdue first, then priority, then due time.
 
     Adds ``overdue``; ``room_id``/``bed_id`` and their names ``room``/``bed`` where the patient
-    lies now; ``patient`` and ``owner`` names where the people are known.
+    lies now, for a cleaning task the bed it cleans (its ``focus``); ``patient`` and ``owner``
+    names where the people are known; ``isolation``: the codes of the patient's active
+    isolation flags (``bed_board.isolation_of`` over ``flags``), empty without any.
     """
     ordered = by_urgency(tasks[tasks["ward_id"] == ward_id], now)
     where = placements[["source", "encounter_id", "room_id", "bed_id"]].drop_duplicates(
         ["source", "encounter_id"]
     )
     rows = ordered.merge(where, on=["source", "encounter_id"], how="left")
+    rows = _cleaned_beds(rows, locations)
     rows = with_place_names(rows, locations)
     patient_names = _names(patients).rename(columns={"id": "patient_id", "name": "patient"})
     rows = rows.merge(patient_names, on=["source", "patient_id"], how="left")
@@ -139,7 +208,27 @@ def ward_task_list(
     # A reference to somebody the read did not bring along still says who it is.
     rows["owner"] = rows["owner"].fillna(rows["owner_id"])
     rows["patient"] = rows["patient"].fillna(rows["patient_id"])
+    rows["isolation"] = isolation_of(rows, flags, now)
     return rows
+
+
+def _cleaned_beds(rows: pd.DataFrame, locations: pd.DataFrame) -> pd.DataFrame:
+    """A cleaning task's place is the bed it cleans (``focus``), not where its patient, who
+    has left, lies now."""
+    cleaning = rows["code"].eq(BED_CLEANING).fillna(False) & rows["focus"].astype(
+        "str"
+    ).str.startswith("Location/").fillna(False)
+    if not cleaning.any():
+        return rows
+    out = rows.copy()
+    beds = out.loc[cleaning, "focus"].str.removeprefix("Location/")
+    rooms = locations.drop_duplicates(["source", "id"]).set_index(["source", "id"])["part_of"]
+    keys = pd.MultiIndex.from_arrays([out.loc[cleaning, "source"], beds])
+    out["bed_id"] = out["bed_id"].astype("object")
+    out["room_id"] = out["room_id"].astype("object")
+    out.loc[cleaning, "bed_id"] = beds.to_numpy()
+    out.loc[cleaning, "room_id"] = rooms.reindex(keys).to_numpy()
+    return out
 
 
 def filter_tasks(rows: pd.DataFrame, chosen: TaskFilter, me: str | None) -> pd.DataFrame:

@@ -66,8 +66,9 @@ def shift_of(times: pd.Series) -> pd.Series:
 
 
 def workload_by_ward_shift(tasks: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
-    """Open and overdue tasks per ward and shift of their due time."""
-    flagged = with_overdue(open_tasks(tasks), now)
+    """Open and overdue tasks per ward and shift of their due time; a task on no ward (a
+    transfer request between hospitals) is no ward's work."""
+    flagged = with_overdue(open_tasks(tasks[tasks["ward_id"].notna()]), now)
     flagged = flagged.assign(shift=shift_of(flagged["due"]))
     grouped = flagged.groupby(["ward_id", "shift"], dropna=False)["overdue"]
     out = grouped.agg(open="size", overdue="sum").reset_index()

@@ -5,9 +5,24 @@ the other columns are listed in each kind's ``Table`` and documented in docs/FRA
 """
 
 from services.frames.audit import AUDIT_EVENT
-from services.frames.base import Collector, Kind, Table, to_frame
-from services.frames.clinical import CONDITION, MEDICATION_REQUEST, OBSERVATION, PROCEDURE
+from services.frames.base import Collector, Kind, Table, Tables, to_frame
+from services.frames.clinical import (
+    ALLERGY_INTOLERANCE,
+    CONDITION,
+    CONSENT,
+    DIAGNOSTIC_REPORT,
+    FLAG,
+    MEDICATION,
+    MEDICATION_ADMINISTRATION,
+    MEDICATION_REQUEST,
+    MEDICATION_STATEMENT,
+    OBSERVATION,
+    PROCEDURE,
+    SERVICE_REQUEST,
+)
+from services.frames.documents import DOCUMENT_REFERENCE
 from services.frames.people import ORGANIZATION, PATIENT, PRACTITIONER, PRACTITIONER_ROLE
+from services.frames.roster import APPOINTMENT
 from services.frames.stays import ENCOUNTER, LOCATION, with_hierarchy
 from services.frames.tasks import TASK
 
@@ -23,10 +38,34 @@ KINDS: dict[str, Kind] = {
         CONDITION,
         PROCEDURE,
         MEDICATION_REQUEST,
+        MEDICATION_ADMINISTRATION,
+        MEDICATION_STATEMENT,
+        MEDICATION,
         OBSERVATION,
+        DIAGNOSTIC_REPORT,
+        SERVICE_REQUEST,
+        CONSENT,
+        ALLERGY_INTOLERANCE,
+        FLAG,
+        DOCUMENT_REFERENCE,
         TASK,
         AUDIT_EVENT,
+        APPOINTMENT,
     )
 }
 
-__all__ = ["KINDS", "Collector", "Kind", "Table", "to_frame", "with_hierarchy"]
+
+def finish(tables: Tables) -> Tables:
+    """The tables of a whole read as pages use them: each kind's ``finish`` over its tables.
+
+    Runs once over all sources of a read (``Platform``), after extraction, so that a stay whose
+    contact levels came in different pages of the search is still one stay.
+    """
+    for kind in KINDS.values():
+        first = next(iter(kind.tables))
+        if kind.finish is not None and first in tables:
+            tables = kind.finish(tables)
+    return tables
+
+
+__all__ = ["KINDS", "Collector", "Kind", "Table", "finish", "to_frame", "with_hierarchy"]

@@ -20,9 +20,11 @@ __all__ = [
     "Collector",
     "Kind",
     "Table",
+    "Tables",
     "get",
     "items",
     "ref_id",
+    "ref_key",
     "to_frame",
 ]
 
@@ -45,20 +47,32 @@ def get(node: Any, *path: str | int) -> Any:
     return node
 
 
-def ref_id(reference: Any, resource_type: str | None = None) -> str | None:
-    """The id of a relative reference ``Type/id`` (absolute and versioned forms too).
-
-    None for anything else, whatever its shape: ``Patient/``, ``/``, ``urn:...``, ``#x``, a number.
-    """
+def _ref_parts(reference: Any) -> tuple[str, str] | None:
     ref = reference.get("reference") if isinstance(reference, dict) else None
     if not isinstance(ref, str):
         return None
     parts = ref.split("/_history/")[0].rstrip("/").split("/")
     if len(parts) < 2 or not parts[-1] or not parts[-2]:
         return None
-    if resource_type and parts[-2] != resource_type:
+    return parts[-2], parts[-1]
+
+
+def ref_id(reference: Any, resource_type: str | None = None) -> str | None:
+    """The id of a relative reference ``Type/id`` (absolute and versioned forms too).
+
+    None for anything else, whatever its shape: ``Patient/``, ``/``, ``urn:...``, ``#x``, a number.
+    """
+    parts = _ref_parts(reference)
+    if parts is None or (resource_type and parts[0] != resource_type):
         return None
-    return parts[-1]
+    return parts[1]
+
+
+def ref_key(reference: Any) -> str | None:
+    """``Type/id`` of a reference to any type (absolute and versioned forms too), as ``ref_id``
+    reads it; None where ``ref_id`` gives None."""
+    parts = _ref_parts(reference)
+    return None if parts is None else "/".join(parts)
 
 
 def items(value: Any, out: Collector, what: str) -> list[dict]:
@@ -89,13 +103,21 @@ class Table:
     numbers: tuple[str, ...] = ()
 
 
+Tables = dict[str, pd.DataFrame]
+
+
 @dataclass(frozen=True)
 class Kind:
-    """How one resource type becomes tables."""
+    """How one resource type becomes tables.
+
+    ``finish`` turns the extracted tables of every source of a read into what pages use (the
+    contact levels of a stay into one stay, say); ``services.frames.finish`` applies it.
+    """
 
     resource_type: str
     extract: Callable[[Resource, Collector], None]
     tables: dict[str, Table]
+    finish: Callable[[Tables], Tables] | None = None
 
 
 @dataclass
@@ -209,12 +231,24 @@ def _text_only(raw: pd.Series) -> pd.Series:
     return pd.Series([v if isinstance(v, str) else None for v in raw], index=raw.index, dtype="str")
 
 
+# FHIR allows a year or a year and month where a day belongs; read as the first day, counted.
+_PARTIAL = r"[0-9]{4}(?:-[0-9]{2})?"
+
+
+def _count_partial(text: pd.Series, parsed: pd.Series, col: str, warnings: Counter | None) -> None:
+    if warnings is not None:
+        partial = int((text.str.fullmatch(_PARTIAL, na=False) & parsed.notna()).sum())
+        if partial:
+            warnings[f"partial_{col}"] += partial
+
+
 def _times(raw: pd.Series, col: str, warnings: Counter | None) -> pd.Series:
     text = _text_only(raw)
     parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
     if parsed.min() < _EARLIEST:
         parsed = parsed.where(parsed >= _EARLIEST)
     _count_bad(raw, parsed, col, warnings)
+    _count_partial(text, parsed, col, warnings)
     if warnings is not None:
         # FHIR requires an offset on every time of day; without one it is read as UTC.
         naive = text.str.fullmatch(_NO_OFFSET, na=False)
@@ -235,6 +269,7 @@ def _dates(raw: pd.Series, col: str, warnings: Counter | None) -> pd.Series:
         days = days.str.replace(r"^([0-9]{4}-[0-9]{2})$", r"\1-01", regex=True)
         parsed = pd.to_datetime(days, format="%Y-%m-%d", errors="coerce")
     _count_bad(raw, parsed, col, warnings)
+    _count_partial(_text_only(raw), parsed, col, warnings)
     # .dt.date keeps datetime64 when no row holds a date; the column is always object.
     return parsed.dt.date.astype(object)
 

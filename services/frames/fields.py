@@ -51,8 +51,9 @@ def first_coding(codes: list[dict], system: str | None = None) -> dict:
     return {}
 
 
-def pick(codes: list[dict], system: str) -> dict:
-    """The first coding of the preferred ``system``; when it has no code, the first coding."""
+def pick(codes: list[dict], system: str | None) -> dict:
+    """The first coding of the preferred ``system`` (any system when None); when it has no
+    code, the first coding."""
     coding = first_coding(codes, system)
     if coding.get("code") is None:
         return codes[0] if codes else {}

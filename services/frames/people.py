@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from services.codes import FACHABTEILUNG, IKNR, KVNR, ROLE, SHIFT
+from services.codes import FACHABTEILUNG, IKNR, KVNR, OBSERVATION_VALUE, PSEUDONYM, ROLE, SHIFT
 from services.frames.base import Collector, Kind, Table, get, items, ref_id
+from services.frames.contacts import fill_hospitals
 from services.frames.fields import code_of, codings, identifier, obj, text, when
 
 __all__ = ["ORGANIZATION", "PATIENT", "PRACTITIONER", "PRACTITIONER_ROLE"]
@@ -20,11 +21,24 @@ def _human_name(resource: dict, out: Collector) -> tuple[str | None, str | None]
     return text(name.get("family"), out, "family"), given_text or None
 
 
+def _is_pseudonym(ident: dict) -> bool:
+    if ident.get("system") == PSEUDONYM:
+        return True
+    # Misshapen codings were already counted when the MR identifier was looked for.
+    type_codings = get(ident, "type", "coding")
+    return isinstance(type_codings, list) and any(
+        isinstance(c, dict) and c.get("system") == OBSERVATION_VALUE and c.get("code") == "PSEUDED"
+        for c in type_codings
+    )
+
+
 def _patient(res: dict, out: Collector) -> None:
     family, given = _human_name(res, out)
     idents = items(res.get("identifier"), out, "identifier")
     kvnr = next((i.get("value") for i in idents if i.get("system") == KVNR), None)
     mr_system, mrn = identifier(idents, "MR", out)
+    # Research exports replace name and KVNR by a pseudonym: the one handle a person still has.
+    pseudonym = next((i.get("value") for i in idents if _is_pseudonym(i)), None)
     out.add(
         "patient",
         res["id"],
@@ -32,6 +46,7 @@ def _patient(res: dict, out: Collector) -> None:
         text(kvnr, out, "kvnr"),
         text(mrn, out, "mrn"),
         text(mr_system, out, "mrn_system"),
+        text(pseudonym, out, "pseudonym"),
         family,
         given,
         text(res.get("gender"), out, "gender"),
@@ -52,6 +67,7 @@ PATIENT = Kind(
                 "kvnr",
                 "mrn",
                 "mrn_system",
+                "pseudonym",
                 "family",
                 "given",
                 "gender",
@@ -63,6 +79,10 @@ PATIENT = Kind(
             dates=("birth_date",),
         )
     },
+    # Research exports carry no managingOrganization: such a Patient takes the one hospital the
+    # source's other Patients name, else the source's name, as stays do (fill_hospitals); with no
+    # hospital at all nobody could open the record without break-glass.
+    finish=lambda tables: {**tables, "patient": fill_hospitals(tables["patient"])},
 )
 
 

@@ -1,0 +1,686 @@
+"""Transfer requests between hospitals: ask another hospital for a bed, and answer such requests.
+
+The request is a ``ServiceRequest`` (the physician's order: the patient's stay, the bed wanted,
+the urgency, the reason) and a ``Task`` that carries it from the requesting hospital
+(``requester``) to the target hospital (``owner``). The target hospital's bed managers read the
+Task only: its ``input`` holds what they may know before accepting (bed category, age group,
+sex, isolation, reason) and never a name. Every answer is a new version of the Task written
+with ``If-Match`` on the version the manager saw; of two managers answering the same version
+one wins and the other gets ``Conflict`` with the Task as it is now.
+
+Accepting reserves a bed: the Task is accepted first (that decides the race), then the bed
+Location gets the reservation extension (``auftrag`` the Task, ``bis`` its end), written with
+``If-Match`` too. A bed taken in between gives the request back as it was and raises
+``BedTaken``. The bed keeps reporting U: it is empty and clean; readers see it as reserved (R)
+until ``bis`` (``domain.beds.bed_status_now``), so an ended reservation frees it without a
+write. Docs: docs/DATA_MODEL.md, "Transfer requests".
+
+Each write is audited here (``AuditEvent`` with the Task or the bed as entity), so a page and a
+test go through the same record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from fhirpy.base.searchset import AbstractSearchSet
+
+from services.audit import AuditRecord, record
+from services.codes import (
+    AGE_GROUP,
+    BED_CATEGORY,
+    BED_REQUEST,
+    BED_RESERVATION_EXT,
+    BED_STATUS,
+    FREE_BED_STATE,
+    ISOLATION,
+    OPEN_TASK_STATES,
+    REQUEST_DETAIL,
+    TRANSFER,
+)
+from services.domain.beds import can_take_patient
+from services.errors import BedTaken, Conflict, NotPermitted
+from services.fhir_http import FhirHttp
+from services.i18n import t
+from services.platform import Platform
+from services.roles import Capability, User
+from services.search import query
+from services.task_writes import put_task
+
+__all__ = [
+    "ASKED_BACK",
+    "OPEN_STATES",
+    "QUEUE_COLUMNS",
+    "RESERVATION",
+    "URGENCIES",
+    "TransferAsk",
+    "accept",
+    "answer",
+    "ask_back",
+    "cancel",
+    "concept",
+    "decides_for",
+    "decline",
+    "free_beds_matching",
+    "inbound_requests",
+    "outbound_requests",
+    "queue_figures",
+    "release_bed",
+    "request_input",
+    "request_resources",
+    "reserve_bed",
+    "send_request",
+    "stamp",
+    "suitable_beds",
+    "transfer_queue",
+    "utc_now",
+]
+
+# How long an accepted request holds its bed: long enough to arrange transport the same shift.
+RESERVATION = timedelta(hours=4)
+# Task states of a request still waiting for a decision or for the patient to arrive.
+OPEN_STATES = ("requested", "received", "accepted")
+# businessStatus of a request the target hospital has asked a question about.
+ASKED_BACK = "rueckfrage"
+URGENCIES = ("routine", "urgent", "asap", "stat")
+_URGENCY_RANK = {code: n for n, code in enumerate(reversed(URGENCIES))}
+AUDIT_PAGE = "transfers"
+
+Decision = Literal["accept", "decline", "ask_back", "answer", "cancel"]
+
+
+@dataclass(frozen=True)
+class TransferAsk:
+    """What a physician asks for: a bed of ``bed_category`` at ``target_org`` for the stay
+    ``encounter_id`` of ``patient_id`` at ``requester_org``."""
+
+    patient_id: str
+    encounter_id: str
+    requester_org: str
+    target_org: str
+    bed_category: str
+    age_group: str
+    sex: str | None
+    isolation: tuple[str, ...]
+    urgency: str
+    reason: str
+    practitioner_id: str | None = None
+    id: str = ""
+
+    def with_id(self) -> TransferAsk:
+        if self.id:
+            return self
+        return TransferAsk(**{**self.__dict__, "id": uuid.uuid4().hex[:16]})
+
+
+def utc_now() -> datetime:
+    """Now, in UTC: the time the bed-request resources are written at."""
+    return datetime.now(UTC)
+
+
+def stamp(moment: datetime) -> str:
+    """A FHIR instant to the second."""
+    return moment.isoformat(timespec="seconds")
+
+
+def concept(system: str, code: str) -> dict:
+    """A CodeableConcept of one coding."""
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def request_input(detail: str, **value: object) -> dict:
+    """One ``Task.input`` of a bed request, typed by its anfrageangabe ``detail``."""
+    return {"type": concept(REQUEST_DETAIL, detail), **value}
+
+
+def request_resources(ask: TransferAsk, authored: datetime) -> tuple[dict, dict]:
+    """The ServiceRequest and the Task of a transfer request (ids ``srq-``/``tsk-`` + ``id``).
+
+    The generator writes its requests with this function too, so demo and app agree."""
+    ask = ask.with_id()
+    when = stamp(authored)
+    service_request: dict = {
+        "resourceType": "ServiceRequest",
+        "id": f"srq-{ask.id}",
+        "status": "active",
+        "intent": "order",
+        "category": [concept(BED_REQUEST, TRANSFER)],
+        "code": {
+            **concept(BED_CATEGORY, ask.bed_category),
+            "text": "Verlegungsanfrage: " + t(f"bed_category.{ask.bed_category}", "de"),
+        },
+        "orderDetail": [concept(AGE_GROUP, ask.age_group)]
+        + [concept(ISOLATION, code) for code in ask.isolation],
+        "priority": ask.urgency,
+        "subject": {"reference": f"Patient/{ask.patient_id}"},
+        "encounter": {"reference": f"Encounter/{ask.encounter_id}"},
+        "authoredOn": when,
+        "requester": {
+            "reference": f"Practitioner/{ask.practitioner_id}"
+            if ask.practitioner_id
+            else f"Organization/{ask.requester_org}"
+        },
+        "performer": [{"reference": f"Organization/{ask.target_org}"}],
+        "reasonCode": [{"text": ask.reason}],
+    }
+    inputs = [
+        request_input(
+            "bettenkategorie", valueCodeableConcept=concept(BED_CATEGORY, ask.bed_category)
+        ),
+        request_input("altersgruppe", valueCodeableConcept=concept(AGE_GROUP, ask.age_group)),
+        *(
+            request_input("isolation", valueCodeableConcept=concept(ISOLATION, code))
+            for code in ask.isolation
+        ),
+        request_input("grund", valueString=ask.reason),
+    ]
+    if ask.sex:
+        inputs.insert(2, request_input("geschlecht", valueCode=ask.sex))
+    task: dict = {
+        "resourceType": "Task",
+        "id": f"tsk-{ask.id}",
+        "status": "requested",
+        "intent": "order",
+        "priority": ask.urgency,
+        "code": concept(BED_REQUEST, TRANSFER),
+        "basedOn": [{"reference": f"ServiceRequest/srq-{ask.id}"}],
+        # The stay to be moved; not ``encounter``: the request is no nursing work of that stay.
+        "focus": {"reference": f"Encounter/{ask.encounter_id}"},
+        "for": {"reference": f"Patient/{ask.patient_id}"},
+        "requester": {"reference": f"Organization/{ask.requester_org}"},
+        "owner": {"reference": f"Organization/{ask.target_org}"},
+        "authoredOn": when,
+        "lastModified": when,
+        "input": inputs,
+    }
+    return service_request, task
+
+
+# ---- searches ---------------------------------------------------------------------------------
+
+
+def inbound_requests(hospital_ids: tuple[str, ...]) -> AbstractSearchSet:
+    """Transfer requests addressed to these hospitals that still wait for something."""
+    return query("Task").search(
+        code=f"{BED_REQUEST}|{TRANSFER}",
+        owner=",".join(f"Organization/{h}" for h in sorted(hospital_ids)),
+        status=",".join(OPEN_STATES),
+    )
+
+
+def outbound_requests(hospital_id: str, since: pd.Timestamp) -> AbstractSearchSet:
+    """Transfer requests the hospital sent, answered or not, changed from ``since`` on."""
+    return query("Task").search(
+        code=f"{BED_REQUEST}|{TRANSFER}",
+        requester=f"Organization/{hospital_id}",
+        modified=f"ge{since.isoformat()}",
+    )
+
+
+# ---- who may answer ---------------------------------------------------------------------------
+
+
+def decides_for(user: User) -> tuple[str, ...]:
+    """The hospitals whose inbound requests the user answers: a bed manager's own facilities.
+    A network manager (no facility) answers for none: a bed is given by its hospital."""
+    if not user.can(Capability.TRANSFER_DECIDE):
+        return ()
+    return tuple(sorted(user.facilities))
+
+
+# ---- pure figures -----------------------------------------------------------------------------
+
+QUEUE_COLUMNS = (
+    "source",
+    "task_id",
+    "version",
+    "status",
+    "business_status",
+    "urgency",
+    "requester_org",
+    "target_org",
+    "bed_category",
+    "age_group",
+    "sex",
+    "isolation",
+    "reason",
+    "status_reason",
+    "bed_id",
+    "authored_on",
+    "last_modified",
+    "reserved_until",
+    "waiting_hours",
+    "state",
+)
+
+
+def transfer_queue(tasks: pd.DataFrame, requests: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """One row per transfer request (``QUEUE_COLUMNS``), most urgent and oldest first.
+
+    ``tasks`` and ``requests`` are the ``task`` and ``bed_request`` tables of a read. ``state``
+    says it in one word: ``open``, ``asked_back``, ``reserved``, ``expired`` (accepted, but the
+    bed's reservation has ended), ``declined``, ``withdrawn``, ``done``. ``waiting_hours`` runs
+    from the request to now while no decision is made, else to the last change."""
+    transfers = requests[requests["kind"] == TRANSFER]
+    rows = transfers.merge(
+        tasks.rename(columns={"id": "task_id", "priority": "urgency", "due": "reserved_until"}),
+        on=["source", "task_id"],
+        how="inner",
+        suffixes=("", "_task"),
+    )
+    waiting = rows["status"].isin(("requested", "received"))
+    end = rows["last_modified"].where(~waiting, now).fillna(now)
+    rows["waiting_hours"] = ((end - rows["authored_on"]).dt.total_seconds() / 3600).astype(
+        "Float64"
+    )
+    rows["state"] = _state(rows, now)
+    rank = rows["urgency"].map(_URGENCY_RANK).fillna(len(URGENCIES))
+    rows = rows.assign(_open=~waiting, _rank=rank).sort_values(
+        ["_open", "_rank", "authored_on"], kind="stable"
+    )
+    return rows.reset_index(drop=True)[list(QUEUE_COLUMNS)]
+
+
+def _state(rows: pd.DataFrame, now: pd.Timestamp) -> pd.Series:
+    state = rows["status"].map(
+        {
+            "requested": "open",
+            "received": "open",
+            "accepted": "reserved",
+            "rejected": "declined",
+            "cancelled": "withdrawn",
+            "completed": "done",
+        }
+    )
+    state = state.where(~rows["business_status"].eq(ASKED_BACK).fillna(False), "asked_back")
+    ended = rows["status"].eq("accepted") & ~rows["reserved_until"].gt(now).fillna(False)
+    return state.where(~ended, "expired").fillna("open").astype("str")
+
+
+def suitable_beds(
+    beds: pd.DataFrame, hospital_id: str, bed_category: str, age_group: str, isolation: bool
+) -> pd.DataFrame:
+    """Beds of the hospital that can take this patient now (rows of ``bed_status_now``, with
+    ``room_id``): free by the one definition, of the category and age group asked for; for a
+    patient in isolation only beds in a room nobody else lies in or is reserved for."""
+    mine = beds[beds["hospital_id"] == hospital_id]
+    fits = (
+        can_take_patient(mine["status"])
+        & mine["bed_category"].eq(bed_category).fillna(False)
+        & mine["age_group"].eq(age_group).fillna(False)
+    )
+    chosen = mine[fits]
+    if isolation:
+        taken = mine.loc[~can_take_patient(mine["status"]) & mine["status"].ne("C"), "room_id"]
+        chosen = chosen[~chosen["room_id"].isin(set(taken.dropna()))]
+    return chosen
+
+
+def free_beds_matching(queue: pd.DataFrame, beds: pd.DataFrame) -> pd.Series:
+    """Per request of ``queue``: how many beds of its target hospital could take it now."""
+    if queue.empty:
+        return pd.Series(dtype="int64", index=queue.index)
+    counts = [
+        len(
+            suitable_beds(
+                beds,
+                row.target_org,
+                row.bed_category,
+                row.age_group,
+                isinstance(row.isolation, str) and bool(row.isolation),
+            )
+        )
+        for row in queue.itertuples(index=False)
+    ]
+    return pd.Series(counts, index=queue.index, dtype="int64")
+
+
+def queue_figures(queue: pd.DataFrame) -> dict[str, float | int | None]:
+    """Key figures of a queue: requests waiting for a decision, of them urgent (urgent, asap,
+    stat), asked back, beds reserved now, and the longest wait in hours (None without any)."""
+    waiting = queue[queue["state"].isin(("open", "asked_back"))]
+    urgent = waiting["urgency"].isin(URGENCIES[1:])
+    longest = waiting["waiting_hours"].max() if not waiting.empty else None
+    return {
+        "waiting": len(waiting),
+        "urgent": int(urgent.sum()),
+        "asked_back": int((waiting["state"] == "asked_back").sum()),
+        "reserved": int((queue["state"] == "reserved").sum()),
+        "longest_hours": None if longest is None or pd.isna(longest) else float(longest),
+    }
+
+
+# ---- writes -----------------------------------------------------------------------------------
+
+
+def _audit(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    source: str | None,
+    resource: str,
+    patient_id: str | None,
+    action: Literal["create", "update"] = "update",
+) -> None:
+    record(
+        platform,
+        AuditRecord(
+            user=user,
+            action=action,
+            page=AUDIT_PAGE,
+            patient_id=patient_id,
+            source=source,
+            resource=resource,
+        ),
+        local_log,
+    )
+
+
+def _patient_of(task: dict) -> str | None:
+    reference = (task.get("for") or {}).get("reference") or ""
+    return reference.split("/", 1)[1] if reference.startswith("Patient/") else None
+
+
+def send_request(
+    platform: Platform, user: User, local_log: Path, ask: TransferAsk, source: str | None = None
+) -> dict:
+    """Write the ServiceRequest and the Task of ``ask`` (client-chosen ids, so a repeated send
+    stores them once); both audited. Returns the stored Task."""
+    if not user.can(Capability.TRANSFER_REQUEST) or user.hospital_id != ask.requester_org:
+        raise NotPermitted("transfer requests are sent by physicians of the patient's hospital")
+    if ask.requester_org == ask.target_org:
+        raise ValueError("a transfer goes to another hospital")
+    http = platform.http(source)
+    service_request, task = request_resources(ask.with_id(), utc_now())
+    http.send_json("PUT", f"ServiceRequest/{service_request['id']}", service_request)
+    _audit(
+        platform,
+        user,
+        local_log,
+        source,
+        f"ServiceRequest/{service_request['id']}",
+        ask.patient_id,
+        "create",
+    )
+    stored = http.send_json("PUT", f"Task/{task['id']}", task)
+    _audit(platform, user, local_log, source, f"Task/{task['id']}", ask.patient_id, "create")
+    return stored
+
+
+def _seen(http: FhirHttp, task_id: str, version: str, allowed: tuple[str, ...]) -> dict:
+    """The version the user saw; ``Conflict`` with the Task as it is now when that version is
+    no longer one this step may follow (somebody decided, or the request changed since)."""
+    seen = http.get_json(f"Task/{task_id}/_history/{version}")
+    if seen.get("status") not in allowed:
+        raise Conflict("request already answered", current=seen)
+    return {k: v for k, v in seen.items() if k != "meta"}
+
+
+def _note(user: User, words: str, moment: datetime) -> dict:
+    note: dict = {"text": words.strip(), "time": stamp(moment)}
+    if user.practitioner_id:
+        note["authorReference"] = {"reference": f"Practitioner/{user.practitioner_id}"}
+    else:
+        note["authorString"] = user.name
+    return note
+
+
+def _check_target(user: User, task: dict) -> None:
+    owner = (task.get("owner") or {}).get("reference", "").removeprefix("Organization/")
+    if owner not in decides_for(user):
+        raise NotPermitted("requests are answered by a bed manager of the target hospital")
+
+
+def _check_requester(user: User, task: dict) -> None:
+    requester = (task.get("requester") or {}).get("reference", "").removeprefix("Organization/")
+    if not user.can(Capability.TRANSFER_REQUEST) or requester != user.hospital_id:
+        raise NotPermitted("a request is answered back by its own hospital")
+
+
+def accept(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    task_id: str,
+    seen_version: str,
+    bed_id: str,
+    *,
+    source: str | None = None,
+    hold: timedelta = RESERVATION,
+) -> dict:
+    """Accept the request as seen and reserve ``bed_id`` until now + ``hold``; returns the
+    stored Task. ``Conflict`` (with ``current``) when another manager answered first;
+    ``BedTaken`` when the bed cannot be reserved (the request is then open again)."""
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, ("requested", "received"))
+    _check_target(user, seen)
+    moment = utc_now()
+    until = moment + hold
+    changed = {
+        **seen,
+        "status": "accepted",
+        "restriction": {**(seen.get("restriction") or {}), "period": {"end": stamp(until)}},
+        "output": [
+            {
+                "type": concept(REQUEST_DETAIL, "bett"),
+                "valueReference": {"reference": f"Location/{bed_id}"},
+            }
+        ],
+        "lastModified": stamp(moment),
+    }
+    changed.pop("businessStatus", None)
+    stored = put_task(http, task_id, changed, seen_version)
+    patient = _patient_of(seen)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
+    try:
+        reserve_bed(http, bed_id, task_id, until, moment)
+    except BedTaken:
+        _give_back(http, task_id, seen, stored)
+        _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
+        raise
+    _audit(platform, user, local_log, source, f"Location/{bed_id}", None)
+    return stored
+
+
+def _give_back(http: FhirHttp, task_id: str, seen: dict, stored: dict) -> None:
+    """The request as it was before this acceptance, unless somebody changed it since."""
+    restored = {**seen, "lastModified": stamp(utc_now())}
+    try:
+        put_task(http, task_id, restored, stored["meta"]["versionId"])
+    except Conflict:
+        return
+
+
+def _reservation(location: dict) -> tuple[str | None, datetime | None]:
+    for ext in location.get("extension") or []:
+        if ext.get("url") != BED_RESERVATION_EXT:
+            continue
+        task = until = None
+        for part in ext.get("extension") or []:
+            if part.get("url") == "auftrag":
+                task = (part.get("valueReference") or {}).get("reference")
+            elif part.get("url") == "bis" and part.get("valueDateTime"):
+                until = datetime.fromisoformat(part["valueDateTime"])
+        return task, until
+    return None, None
+
+
+def reserve_bed(http: FhirHttp, bed_id: str, task_id: str, until: datetime, now: datetime) -> dict:
+    """Hold the bed for the Task until ``until``: only a bed that reports U and is not held for
+    another request now; written with ``If-Match``. Raises ``BedTaken`` otherwise."""
+    location = http.get_json(f"Location/{bed_id}")
+    status = (location.get("operationalStatus") or {}).get("code")
+    held_for, held_until = _reservation(location)
+    if status != FREE_BED_STATE or (
+        held_until is not None and held_until > now and held_for != f"Task/{task_id}"
+    ):
+        raise BedTaken(f"bed {bed_id} is {status}", current=location)
+    changed = {k: v for k, v in location.items() if k != "meta"}
+    changed["operationalStatus"] = {
+        "system": BED_STATUS,
+        "code": FREE_BED_STATE,
+        "display": "Unoccupied",
+    }
+    kept = [e for e in changed.get("extension") or [] if e.get("url") != BED_RESERVATION_EXT]
+    changed["extension"] = [
+        *kept,
+        {
+            "url": BED_RESERVATION_EXT,
+            "extension": [
+                {"url": "auftrag", "valueReference": {"reference": f"Task/{task_id}"}},
+                {"url": "bis", "valueDateTime": stamp(until)},
+            ],
+        },
+    ]
+    version = (location.get("meta") or {}).get("versionId")
+    try:
+        return http.send_json(
+            "PUT",
+            f"Location/{bed_id}",
+            changed,
+            if_match=f'W/"{version}"' if version else None,
+        )
+    except Conflict as exc:
+        raise BedTaken(f"bed {bed_id} changed", current=exc.current) from exc
+
+
+def release_bed(http: FhirHttp, bed_id: str, task_id: str) -> bool:
+    """Take the Task's reservation off the bed; False when the bed holds none for it (or
+    changed meanwhile: what the hospital set stands)."""
+    location = http.get_json(f"Location/{bed_id}")
+    held_for, _ = _reservation(location)
+    if held_for != f"Task/{task_id}":
+        return False
+    changed = {k: v for k, v in location.items() if k != "meta"}
+    kept = [e for e in changed.get("extension") or [] if e.get("url") != BED_RESERVATION_EXT]
+    if kept:
+        changed["extension"] = kept
+    else:
+        changed.pop("extension", None)
+    version = (location.get("meta") or {}).get("versionId")
+    try:
+        http.send_json(
+            "PUT", f"Location/{bed_id}", changed, if_match=f'W/"{version}"' if version else None
+        )
+    except Conflict:
+        return False
+    return True
+
+
+def decline(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    task_id: str,
+    seen_version: str,
+    reason: str,
+    *,
+    source: str | None = None,
+) -> dict:
+    """Decline the request as seen, with ``reason`` (required); ``Conflict`` when another
+    manager answered first."""
+    if not reason.strip():
+        raise ValueError("a declined request says why")
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, ("requested", "received"))
+    _check_target(user, seen)
+    changed = {
+        **seen,
+        "status": "rejected",
+        "statusReason": {"text": reason.strip()},
+        "lastModified": stamp(utc_now()),
+    }
+    changed.pop("businessStatus", None)
+    stored = put_task(http, task_id, changed, seen_version)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+    return stored
+
+
+def ask_back(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    task_id: str,
+    seen_version: str,
+    question: str,
+    *,
+    source: str | None = None,
+) -> dict:
+    """Ask the requesting hospital a question: the Task is ``received`` with businessStatus
+    ``rueckfrage`` and the question as a note, until the requester answers."""
+    if not question.strip():
+        raise ValueError("a question has words")
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, ("requested", "received"))
+    _check_target(user, seen)
+    moment = utc_now()
+    changed = {
+        **seen,
+        "status": "received",
+        "businessStatus": {**concept(BED_REQUEST, ASKED_BACK), "text": "Rückfrage"},
+        "note": [*(seen.get("note") or []), _note(user, question, moment)],
+        "lastModified": stamp(moment),
+    }
+    stored = put_task(http, task_id, changed, seen_version)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+    return stored
+
+
+def answer(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    task_id: str,
+    seen_version: str,
+    words: str,
+    *,
+    source: str | None = None,
+) -> dict:
+    """The requester's answer to a question: a note, and the request waits for a decision
+    again (``requested``)."""
+    if not words.strip():
+        raise ValueError("an answer has words")
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, ("received",))
+    _check_requester(user, seen)
+    moment = utc_now()
+    changed = {
+        **seen,
+        "status": "requested",
+        "note": [*(seen.get("note") or []), _note(user, words, moment)],
+        "lastModified": stamp(moment),
+    }
+    changed.pop("businessStatus", None)
+    stored = put_task(http, task_id, changed, seen_version)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+    return stored
+
+
+def cancel(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    task_id: str,
+    seen_version: str,
+    *,
+    source: str | None = None,
+) -> dict:
+    """Withdraw the request (the requesting hospital): the Task is ``cancelled``, a bed
+    reserved for it is released."""
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, (*OPEN_TASK_STATES, "received", "accepted"))
+    _check_requester(user, seen)
+    changed = {**seen, "status": "cancelled", "lastModified": stamp(utc_now())}
+    stored = put_task(http, task_id, changed, seen_version)
+    patient = _patient_of(seen)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
+    for output in seen.get("output") or []:
+        bed = (output.get("valueReference") or {}).get("reference", "")
+        if bed.startswith("Location/") and release_bed(http, bed.split("/", 1)[1], task_id):
+            _audit(platform, user, local_log, source, bed, None)
+    return stored

@@ -1,0 +1,52 @@
+"""What several views share: names by id, the census of wards without beds, the aggregate check."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+import pandas as pd
+
+from services.domain.disclosure import aggregate_only
+from services.domain.stays import ward_census_now
+
+__all__ = ["aggregates_only", "named", "names_by_id", "ward_census", "wards_of"]
+
+
+def names_by_id(frame: pd.DataFrame) -> dict[str, str]:
+    """``id`` -> ``name`` of a frame of Locations or Organizations."""
+    return dict(zip(frame["id"], frame["name"], strict=True))
+
+
+def named(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """The name of each id, the id itself where there is no name."""
+    return ids.map(names).fillna(ids)
+
+
+def wards_of(locations: pd.DataFrame) -> pd.DataFrame:
+    """The ward Locations among ``locations``."""
+    return locations[locations["physical_type"] == "wa"]
+
+
+def ward_census(
+    placed: pd.DataFrame, locations: pd.DataFrame, hospital_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """Current inpatients per ward, named: what a source without beds still allows.
+
+    Columns ``hospital_id``, ``hospital``, ``ward_id``, ``ward`` (the id where the ward has no
+    name, null where the stay names no ward) and ``patients``.
+    """
+    census = ward_census_now(placed)
+    wards = names_by_id(locations)
+    return census.assign(
+        hospital=census["hospital_id"].map(lambda h: hospital_names.get(h, h)),
+        ward=[wards.get(w) or w if isinstance(w, str) else None for w in census["ward_id"]],
+    )[["hospital_id", "hospital", "ward_id", "ward", "patients"]]
+
+
+def aggregates_only(view: object) -> None:
+    """Refuse a view any of whose frames carries a column that identifies a person."""
+    for field in dataclasses.fields(view):
+        value = getattr(view, field.name)
+        if isinstance(value, pd.DataFrame):
+            aggregate_only(value)
