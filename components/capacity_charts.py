@@ -2,7 +2,7 @@
 
 Every builder takes DataFrames and already translated labels and returns a ``go.Figure``, so the
 figures can be tested without Streamlit. The PNG of each figure comes from plotly's toolbar
-(camera icon), configured by ``PNG_CONFIG``.
+(camera icon), configured by ``components.charts.chart_config``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ __all__ = [
     "forecast_chart",
     "length_of_stay_chart",
     "occupancy_chart",
-    "png_config",
     "traffic_light",
     "weekday_chart",
     "workload_chart",
@@ -48,14 +47,6 @@ def traffic_light(occupancy: float | None) -> str | None:
     return "green"
 
 
-def png_config(filename: str) -> dict:
-    """``st.plotly_chart`` config: the toolbar's camera saves this figure as a PNG."""
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-    }
-
-
 def _thresholds(fig: go.Figure, horizontal: bool = False) -> None:
     for value, colour in ((AMBER_FROM, COLOURS["amber"]), (RED_ABOVE, COLOURS["red"])):
         line = {"color": colour, "dash": "dot", "width": 1}
@@ -63,6 +54,16 @@ def _thresholds(fig: go.Figure, horizontal: bool = False) -> None:
             fig.add_vline(x=value, line=line)
         else:
             fig.add_hline(y=value, line=line)
+
+
+def _bar_text(value: float | None, labels: Mapping[str, str]) -> str:
+    """'97 %', and the traffic light's word when ``labels`` has ``light.<colour>`` entries: the
+    bar's colour is never the only sign of how full a hospital is."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = labels["percent"].format(value * 100)
+    word = labels.get(f"light.{traffic_light(value)}")
+    return f"{text} · {word}" if word else text
 
 
 def occupancy_chart(table: pd.DataFrame, name: str, labels: Mapping[str, str]) -> go.Figure:
@@ -75,7 +76,7 @@ def occupancy_chart(table: pd.DataFrame, name: str, labels: Mapping[str, str]) -
             y=table[name].astype("str"),
             orientation="h",
             marker_color=colours,
-            text=[labels["percent"].format(v * 100) if pd.notna(v) else "–" for v in values],
+            text=[_bar_text(v, labels) for v in values],
             textposition="auto",
             name=labels["occupancy"],
         )

@@ -7,16 +7,32 @@ is when a source fails.
 
 from __future__ import annotations
 
+import secrets
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 from fhirpy.base.searchset import AbstractSearchSet
 
-from components.session import platform, tr
-from services.platform import FrameSet
+from components.session import platform, settings, tr
+from services import store
+from services.frames.base import Tables
+from services.platform import FrameSet, read_key
 
-__all__ = ["TTL", "freshness", "load"]
+__all__ = [
+    "FULL_READ_SECONDS",
+    "TTL",
+    "forget",
+    "freshness",
+    "load",
+    "load_changes",
+    "load_fresh",
+    "load_stored_window",
+]
 
 # Seconds a cached result stays valid, by resource type: work lists change by the minute,
 # the building plan by the month.
@@ -28,9 +44,11 @@ TTL = {
     "Condition": 300,
     "Procedure": 300,
     "MedicationRequest": 300,
+    "Flag": 60,
     "Patient": 600,
     "AuditEvent": 30,
     "PractitionerRole": 3600,
+    "Appointment": 300,
     "Practitioner": 3600,
     "Organization": 3600,
 }
@@ -38,24 +56,31 @@ TTL = {
 _fresh_lock = threading.Lock()
 _last_fresh: dict[str, datetime] = {}
 _last_failed: dict[str, str] = {}
+# Resource types written since their last read: read past the server's stored searches once.
+_written: set[str] = set()
 
 
-def _query_key(searchset: AbstractSearchSet) -> tuple:
-    return (
-        searchset.resource_type,
-        sorted((k, tuple(map(str, v))) for k, v in searchset.params.items()),
-    )
-
-
-# Work lists must show a colleague's change at once: ask the server not to answer from its own
-# stored search results (standard Cache-Control, honoured by HAPI).
-_BYPASS_SERVER_CACHE = frozenset({"Task"})
+# HAPI repeats an identical search's stored answer for up to a minute. Data we keep for a minute
+# or less (work lists, isolation flags, the audit trail) is kept that short because a change must
+# show at once, so its reads ask the server not to answer from stored results (standard
+# Cache-Control, honoured by HAPI).
+_SERVER_SEARCH_REUSE_SECONDS = 60
+_BYPASS_SERVER_CACHE = frozenset(
+    kind for kind, seconds in TTL.items() if seconds <= _SERVER_SEARCH_REUSE_SECONDS
+)
 
 
 def _cached(ttl: int):
-    # The search set itself is not hashable; its resource type and parameters are the key.
+    # The search set itself is not hashable; its resource type and parameters are the key, and
+    # nothing of the user: every session asking for one ward's tasks shares one entry.
+    # Concurrent misses of one key compute once: Streamlit holds a lock per key while computing,
+    # and the platform sends identical reads in flight once even for callers outside the cache.
     def read(key: tuple, _searchset: AbstractSearchSet) -> FrameSet:
-        no_cache = _searchset.resource_type in _BYPASS_SERVER_CACHE
+        kind = _searchset.resource_type
+        with _fresh_lock:
+            written = kind in _written
+            _written.discard(kind)
+        no_cache = kind in _BYPASS_SERVER_CACHE or written
         return platform().read(_searchset, no_cache=no_cache)
 
     # st.cache_data keys a cache by the function's name; readers of different lifetimes sharing
@@ -67,11 +92,144 @@ def _cached(ttl: int):
 _READERS = {seconds: _cached(seconds) for seconds in set(TTL.values())}
 
 
+def forget(*kinds: str) -> None:
+    """After a write of these resource types: the next read of each comes from the server as
+    it is now (past this cache and the server's stored searches), so a bed given on one page
+    shows on the bed board at once."""
+    with _fresh_lock:
+        _written.update(kinds)
+    for seconds in {TTL.get(kind, 120) for kind in kinds}:
+        _READERS[seconds].clear()
+    kept = _kept_reads()
+    with kept.lock:
+        for key in [k for k in kept.reads if k[0] in kinds]:
+            del kept.reads[key]
+
+
 def load(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
     """The FrameSet of a search, from the cache when it is fresh enough; shows a spinner."""
     reader = _READERS[TTL.get(searchset.resource_type, 120)]
     with st.spinner(tr("status.loading", what=what or searchset.resource_type)):
-        result = reader(_query_key(searchset), searchset)
+        result = reader(read_key(searchset), searchset)
+    _remember(result)
+    return result
+
+
+def load_fresh(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
+    """The FrameSet of a search as the server holds it now, past every cache: for small reads
+    that decide a write another hospital is waiting for (a transfer request and its bed)."""
+    with st.spinner(tr("status.loading", what=what or searchset.resource_type)):
+        result = platform().read(searchset, no_cache=True)
+    _remember(result)
+    return result
+
+
+# A read kept by ``load_changes`` is read in full at most this often, and in between brought up
+# to date with only what changed. Only the full read notices a resource deleted on the server
+# (changes by search cannot): tasks leave a work list by a new status, which arrives as a change,
+# so a deletion (an administrator's correction, not a step of the ward's work) shows this late.
+FULL_READ_SECONDS = 600
+
+
+@dataclass
+class _Kept:
+    read: FrameSet
+    read_at: float
+    full_at: float
+
+
+class _KeptReads:
+    """The reads of ``load_changes``, one per search, shared by every session of the process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reads: dict[tuple, _Kept] = {}
+        self.locks: dict[tuple, threading.Lock] = {}
+
+    def lock_of(self, key: tuple) -> threading.Lock:
+        now = time.monotonic()
+        with self.lock:
+            # Reads nobody asked for since their last full read would only hold memory.
+            for old in [k for k, v in self.reads.items() if now - v.read_at > FULL_READ_SECONDS]:
+                del self.reads[old]
+                self.locks.pop(old, None)
+            return self.locks.setdefault(key, threading.Lock())
+
+
+@st.cache_resource
+def _kept_store() -> dict[str, _KeptReads]:
+    return {}
+
+
+@st.cache_data(show_spinner=False)
+def _data_generation() -> str:
+    return secrets.token_hex(8)
+
+
+def _kept_reads() -> _KeptReads:
+    # Kept reads are cached data too: whoever clears the data caches (st.cache_data.clear())
+    # means them as well, and a cleared cache hands out a new generation.
+    store = _kept_store()
+    generation = _data_generation()
+    with _fresh_lock:
+        if generation not in store:
+            store.clear()
+            store[generation] = _KeptReads()
+        return store[generation]
+
+
+def load_changes(
+    searchset: AbstractSearchSet,
+    changes: AbstractSearchSet,
+    keep: Callable[[Tables], Tables],
+    what: str | None = None,
+) -> FrameSet:
+    """The FrameSet of ``searchset``, re-read only as far as it changed.
+
+    A read younger than the resource type's TTL is handed out as it is (one ward's read serves
+    all its colleagues); an older one is brought up to date by ``changes`` (``searchset`` without
+    the filter on a state its resources can leave) with ``_lastUpdated`` after its fetch, merged
+    and cut down by ``keep`` (``Platform.refresh``); every ``FULL_READ_SECONDS`` it is read anew.
+    """
+    kept = _kept_reads()
+    key = read_key(searchset)
+    ttl = TTL.get(searchset.resource_type, 120)
+    with kept.lock_of(key), st.spinner(tr("status.loading", what=what or searchset.resource_type)):
+        now = time.monotonic()
+        entry = kept.reads.get(key)
+        if entry is not None and now - entry.read_at < ttl:
+            result = entry.read
+        elif entry is None or now - entry.full_at >= FULL_READ_SECONDS:
+            result = platform().read(searchset, no_cache=True)
+            full_at = now
+        else:
+            result = platform().refresh(entry.read, changes, keep=keep)
+            full_at = entry.full_at
+        if entry is None or result is not entry.read:
+            if result.errors:
+                # The next call reads in full: a read with a source missing is no base to add to.
+                kept.reads.pop(key, None)
+            else:
+                kept.reads[key] = _Kept(result, time.monotonic(), full_at)
+    _remember(result)
+    return result
+
+
+@st.cache_data(ttl=TTL["Encounter"], show_spinner=False)
+def _stored_window(start: pd.Timestamp, synced: tuple) -> FrameSet:
+    # ``synced`` (each source's last sync) is only a key: a new sync is a new entry.
+    return store.window_read(settings(), start)
+
+
+def load_stored_window(start: pd.Timestamp) -> FrameSet | None:
+    """The 90-day stays from the Parquet store when the settings ask for it and every source's
+    last sync is fresh enough; None when the pages must search instead."""
+    current = settings()
+    if current.analytics != "store" or not store.is_fresh(current):
+        return None
+    synced = tuple(sorted((n, str(s.synced_at)) for n, s in store.freshness(current).items()))
+    with st.spinner(tr("status.loading", what="Encounters")):
+        result = _stored_window(start, synced)
     _remember(result)
     return result
 

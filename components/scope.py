@@ -1,16 +1,34 @@
-"""The data a page needs, read once through the cache and narrowed to the user's scope."""
+"""The data a page needs, read once through the cache and narrowed to the user's scope.
+
+Hospital scopes are applied after reading (``services.domain.stays.in_hospitals`` and
+``locations_in``): sources without Organization resources name a hospital by identifier, and MII
+contact levels below the stay name their department instead. Location entries without a
+physical type take it from the Location read (``services.domain.stays.typed_places``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from components.data import load
+from components.data import load, load_stored_window
+from components.session import settings
 from services import queries
-from services.domain.stays import current_placements
-from services.frames import with_hierarchy
+from services.domain.census import window_encounters
+from services.domain.stays import (
+    current_placements,
+    in_hospitals,
+    locations_in,
+    stale_stays,
+    typed_places,
+)
+from services.frames import KINDS, Collector, with_hierarchy
+from services.patient_record import chunks
 from services.platform import FrameSet
+from services.search import query
 
-__all__ = ["now", "places", "stays", "this_minute"]
+__all__ = ["flags_of", "left_open", "now", "places", "stays", "this_minute", "window_stays"]
 
 
 def now() -> pd.Timestamp:
@@ -24,8 +42,41 @@ def this_minute() -> pd.Timestamp:
 
 def places(hospital_ids: tuple[str, ...] = ()) -> tuple[pd.DataFrame, FrameSet]:
     """Wards, rooms and beds with ``ward_id``/``room_id``; and the read behind them."""
-    read = load(queries.locations(hospital_ids), "Locations")
-    return with_hierarchy(read["location"]), read
+    read = load(queries.locations(), "Locations")
+    return locations_in(with_hierarchy(read["location"]), hospital_ids), read
+
+
+def _scoped(read: FrameSet, hospital_ids: tuple[str, ...]) -> FrameSet:
+    """The read with its stays narrowed to the hospitals and their places typed."""
+    locations, _ = places()
+    tables = in_hospitals(read.tables, hospital_ids)
+    typed = typed_places(tables["encounter_location"], locations)
+    return replace(read, tables={**tables, "encounter_location": typed})
+
+
+def window_stays(start: pd.Timestamp, hospital_ids: tuple[str, ...] = ()) -> FrameSet:
+    """Inpatient stays overlapping [start, now) of the hospitals given (all when none).
+
+    From the Parquet store when ``MEDICUS_ANALYTICS=store`` and it is fresh, else by search;
+    both give the same rows (``services.store.window_read``).
+    """
+    read = load_stored_window(start)
+    if read is None:
+        read = load(window_encounters(start), "Encounters")
+    return _scoped(read, hospital_ids)
+
+
+def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
+    """The read plus these Patients, read by id: no identities beyond the stays in scope."""
+    parts, stats, errors = [], list(read.stats), dict(read.errors)
+    for batch in chunks(patient_ids.dropna()):
+        found = load(query("Patient").search(_id=",".join(batch)), "Patients")
+        parts.append(found["patient"])
+        stats += found.stats
+        errors.update(found.errors)
+    empty = Collector(KINDS, "Patient", source="").frames()["patient"]
+    patients = pd.concat([empty, *parts], ignore_index=True) if parts else empty
+    return replace(read, tables={**read.tables, "patient": patients}, stats=stats, errors=errors)
 
 
 def stays(
@@ -33,15 +84,44 @@ def stays(
     ward_ids: tuple[str, ...] = (),
     hospital_ids: tuple[str, ...] = (),
     with_patients: bool = False,
+    network: bool = False,
 ) -> tuple[pd.DataFrame, FrameSet]:
-    """Current inpatient placements (ward, room, bed now); and the read behind them."""
-    read = load(
-        queries.current_stays(
-            ward_ids=ward_ids, hospital_ids=hospital_ids, with_patients=with_patients
-        ),
-        "Encounters",
+    """Current inpatient placements (ward, room, bed now); and the read behind them.
+
+    An empty scope (no wards, no hospitals) reads nothing: no access fails closed, it never
+    widens to the whole network. Only ``network=True`` (the network roles' aggregate views)
+    makes an empty scope mean every hospital.
+    """
+    if not ward_ids and not hospital_ids and not network:
+        nothing = Collector(KINDS, "Encounter", source="").frames()
+        empty = FrameSet("Encounter", nothing)
+        return current_placements(nothing["encounter"], nothing["encounter_location"], now()), empty
+    read = _scoped(load(queries.current_stays(ward_ids=ward_ids), "Encounters"), hospital_ids)
+    placed = current_placements(
+        read["encounter"], read["encounter_location"], now(), settings().stale_stays
     )
-    placed = current_placements(read["encounter"], read["encounter_location"], now())
     if ward_ids:
         placed = placed[placed["ward_id"].isin(ward_ids)]
+    if with_patients:
+        read = _with_patients(read, placed["patient_id"])
     return placed, read
+
+
+def flags_of(patient_ids: pd.Series) -> FrameSet | None:
+    """The Flags of these Patients (the patients in a ward's beds), read by id in batches;
+    None when there is nobody to ask about."""
+    ids = patient_ids.dropna()
+    if ids.empty:
+        return None
+    reads = [load(queries.flags_of_patients(batch), "Flags") for batch in chunks(ids)]
+    if len(reads) == 1:
+        return reads[0]
+    stats = [stat for read in reads for stat in read.stats]
+    errors = {source: error for read in reads for source, error in read.errors.items()}
+    flags = pd.concat([read["flag"] for read in reads], ignore_index=True)
+    return replace(reads[0], tables={"flag": flags}, stats=stats, errors=errors)
+
+
+def left_open(read: FrameSet) -> pd.DataFrame:
+    """The stays of a read that the source left open too long (not counted as inpatients)."""
+    return stale_stays(read["encounter"], now(), settings().stale_stays)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.data import freshness
 from components.session import language, settings, tr
+from services import store
 from services.errors import DataError
 from services.i18n import fmt_datetime
 from services.platform import FrameSet
@@ -49,5 +50,23 @@ def status_line() -> None:
             parts.append(":red[●] " + tr("status.source_failed", source=source, time=when))
         elif failed:
             parts.append(":red[●] " + tr("status.source_never", source=source))
+    parts += _store_parts(lang)
     if parts:
         st.caption(" · ".join(parts))
+
+
+def _store_parts(lang: str) -> list[str]:
+    """With ``MEDICUS_ANALYTICS=store``: how old each source's synced data is."""
+    current = settings()
+    if current.analytics != "store":
+        return []
+    fresh = store.is_fresh(current)
+    parts = []
+    for source, state in store.freshness(current).items():
+        if state.synced_at is None:
+            parts.append(":orange[●] " + tr("status.store_never", source=source))
+            continue
+        when = fmt_datetime(state.synced_at, lang)
+        key = "status.store_synced" if fresh else "status.store_stale"
+        parts.append((":green[●] " if fresh else ":orange[●] ") + tr(key, source=source, time=when))
+    return parts

@@ -2,8 +2,9 @@
 
 Lanes from top to bottom: one per hospital with its stays as wide bars and the ward and bed periods
 as narrower bars inside them; then one lane per kind of fact (diagnoses, procedures, medication
-periods, observations) with marks coloured by hospital. A fact recorded at several hospitals is
-one diamond whose hover names all of them.
+periods and administrations, orders, lab reports with their results, observations) with marks
+coloured by hospital. A fact recorded at several hospitals is one diamond whose hover names all of
+them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from services.domain.timeline import MARK_KINDS, Timeline
+from services.domain.timeline import MARK_KINDS, RESULT_SEPARATOR, Timeline
 from services.i18n import fmt_datetime
 
 __all__ = ["hospital_colours", "lane_rows", "timeline_figure"]
@@ -69,8 +70,10 @@ def timeline_figure(
     translate: Translate,
     lang: str,
     colours: dict[str, str] | None = None,
+    x_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> go.Figure:
-    """The timeline figure; ``hospital_names`` maps hospital ids to what the lanes are called."""
+    """The timeline figure; ``hospital_names`` maps hospital ids to what the lanes are called.
+    ``x_range`` fixes the time axis (so that the vitals below share it); else it fits the data."""
     hospitals = timeline.hospitals
     colours = colours or hospital_colours(hospitals)
     name = {h: hospital_names.get(h, h) for h in hospitals}
@@ -121,6 +124,8 @@ def timeline_figure(
             ]
         },
     )
+    if x_range is not None:
+        figure.update_xaxes(range=list(_local(pd.Series(list(x_range)))))
     return figure
 
 
@@ -186,21 +191,27 @@ def _add_stays(figure, timeline, y_of_hospital, name, colours, translate, lang, 
         )
 
 
+def _words(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _mark_hover(row, kind: str, name: dict[str, str], translate: Translate, lang: str) -> str:
     where = ", ".join(name.get(h, h) for h in row.hospitals)
-    lines = [
-        f"<b>{translate(f'timeline.kind.{kind}')}</b>: {row.code or ''} {row.display or ''}",
-    ]
+    what = f"{_words(row.code)} {_words(row.display)}".strip() or translate("timeline.no_display")
+    lines = [f"<b>{translate(f'timeline.kind.{kind}')}</b>: {what}"]
     if isinstance(row.detail, str) and row.detail:
-        lines.append(str(row.detail))
+        # A report lists its results, one per line.
+        lines.append(
+            row.detail.replace(RESULT_SEPARATOR, "<br>") if kind == "report" else row.detail
+        )
     when = fmt_datetime(row.start, lang)
     if kind == "medication":
         end = fmt_datetime(row.end, lang) if pd.notna(row.end) else translate("timeline.open")
         when = f"{when} – {end}"
     lines.append(when)
     lines.append(f"{translate('col.hospital')}: {where}")
-    if len(row.records) > 1:
-        lines.append(translate("timeline.merged", count=len(row.records)))
+    if row.merged > 1:
+        lines.append(translate("timeline.merged", count=row.merged))
     if row.abnormal:
         lines.append(translate("trend.abnormal"))
     return "<br>".join(lines)

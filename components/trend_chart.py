@@ -10,13 +10,15 @@ import plotly.graph_objects as go
 
 from components.timeline_chart import ABNORMAL, SEVERAL, hospital_colours
 from services.i18n import fmt_datetime, fmt_number
+from services.lab_labels import display_unit
 
-__all__ = ["trend_figure"]
+__all__ = ["hospital_trace", "local_times", "trend_figure"]
 
 _BAND = "rgba(44, 160, 44, 0.12)"
 
 
-def _local(times: pd.Series) -> list:
+def local_times(times: pd.Series) -> list:
+    """Times as Berlin wall-clock time, the axis every chart of a record shares."""
     return pd.to_datetime(times).dt.tz_convert("Europe/Berlin").dt.tz_localize(None).to_numpy()
 
 
@@ -39,7 +41,7 @@ def trend_figure(
     points = points.sort_values("effective")
     hospitals = list(dict.fromkeys(points["hospital_id"]))
     colours = colours or hospital_colours(hospitals)
-    unit = points["unit"].iloc[0] if not points.empty else ""
+    unit = (display_unit(points["unit"].iloc[0]) if not points.empty else None) or ""
     decimals = _decimals(points["value"].dropna().astype(float)) if not points.empty else 0
     figure = go.Figure()
     # Converted limits differ in the last digits (53.05 µmol/L is 0.59998 mg/dL): compare rounded.
@@ -52,7 +54,7 @@ def trend_figure(
     elif len(lows) or len(highs):
         # Ranges differ between hospitals or over time: a band that follows each value's range.
         ranged = points[points["ref_low"].notna() | points["ref_high"].notna()]
-        x = _local(ranged["effective"])
+        x = local_times(ranged["effective"])
         figure.add_trace(
             go.Scatter(
                 x=x,
@@ -78,31 +80,14 @@ def trend_figure(
             )
         )
     for hospital in hospitals:
-        rows = points[points["hospital_id"] == hospital]
-        hover = [
-            f"{fmt_number(r.value, lang, decimals)} {unit}"
-            + (f" ({translate('trend.abnormal')})" if r.abnormal else "")
-            + f"<br>{fmt_datetime(r.effective, lang)}<br>"
-            + f"{translate('col.hospital')}: {hospital_names.get(hospital, hospital)}"
-            for r in rows.itertuples(index=False)
-        ]
         figure.add_trace(
-            go.Scatter(
-                x=_local(rows["effective"]),
-                y=rows["value"].astype(float),
-                mode="lines+markers",
-                line={"color": colours.get(hospital, SEVERAL), "width": 1},
-                marker={
-                    "color": colours.get(hospital, SEVERAL),
-                    "size": [11 if a else 7 for a in rows["abnormal"]],
-                    "line": {
-                        "width": [2.5 if a else 0 for a in rows["abnormal"]],
-                        "color": ABNORMAL,
-                    },
-                },
-                name=hospital_names.get(hospital, hospital),
-                hovertext=hover,
-                hoverinfo="text",
+            hospital_trace(
+                points[points["hospital_id"] == hospital],
+                hospital_names.get(hospital, hospital),
+                colours.get(hospital, SEVERAL),
+                lambda value: f"{fmt_number(value, lang, decimals)} {unit}",
+                translate,
+                lang,
             )
         )
     title = points["display"].iloc[0] if not points.empty else ""
@@ -116,3 +101,40 @@ def trend_figure(
     )
     figure.update_xaxes(type="date")
     return figure
+
+
+def hospital_trace(
+    rows: pd.DataFrame,
+    name: str,
+    colour: str,
+    value_text: Callable[[float], str],
+    translate: Callable[..., str],
+    lang: str,
+    small: bool = False,
+    **trace: object,
+) -> go.Scatter:
+    """One hospital's points of one series: a line in the hospital's colour, abnormal values
+    ringed in red and named in the hover text with time and hospital."""
+    rows = rows.sort_values("effective")
+    size, ring = (5, 2) if small else (7, 2.5)
+    hover = [
+        value_text(r.value).strip()
+        + (f" ({translate('trend.abnormal')})" if r.abnormal else "")
+        + f"<br>{fmt_datetime(r.effective, lang)}<br>{translate('col.hospital')}: {name}"
+        for r in rows.itertuples(index=False)
+    ]
+    return go.Scatter(
+        x=local_times(rows["effective"]),
+        y=rows["value"].astype(float),
+        mode="lines+markers",
+        line={"color": colour, "width": 1},
+        marker={
+            "color": colour,
+            "size": [size + 4 if a else size for a in rows["abnormal"]],
+            "line": {"width": [ring if a else 0 for a in rows["abnormal"]], "color": ABNORMAL},
+        },
+        name=name,
+        hovertext=hover,
+        hoverinfo="text",
+        **trace,
+    )

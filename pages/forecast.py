@@ -9,52 +9,34 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components.capacity_charts import forecast_chart, png_config
+from components.capacity_charts import forecast_chart
+from components.charts import chart_config
 from components.data import load
-from components.guard import require
-from components.scope import now, places
-from components.session import language, tr
+from components.guard import require_page
+from components.manager_tables import manager_csv, number_texts, percent_texts
+from components.scope import now, places, window_stays
+from components.session import language, settings, tr
 from components.status import frame_banners
+from components.ward_census import census_without_beds
 from services import queries
-from services.domain.beds import bed_status_now, occupancy
-from services.domain.census import midnight, window_encounters
-from services.domain.disclosure import aggregate_only
-from services.domain.forecast import (
-    MIN_RESIDUALS,
-    backtest,
-    backtest_error,
-    calibrated_replay,
-    forecast_census,
-    inpatient_stays,
-    stays_at,
-)
-from services.domain.stays import current_placements
+from services.domain.census import midnight
+from services.domain.forecast import MIN_RESIDUALS
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
-from services.roles import Capability
+from services.views.capacity import capacity_now
+from services.views.forecast import BACKTEST_DAYS, HISTORY_DAYS, forecast_view, replay_backtest
 
-HISTORY_DAYS = 90
-HORIZON = 7
-BACKTEST_DAYS = 30
 NETWORK = ""
+PAGE = "forecast"
 
 
 @st.cache_data(ttl=120, show_spinner=False)
 def replay(
-    stays: pd.DataFrame, moment: pd.Timestamp, since: pd.Timestamp
+    stays: pd.DataFrame, origin: pd.Timestamp, since: pd.Timestamp
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The backtest, and its forecasts with the band calibrated as it could have been then."""
-    replayed = backtest(
-        stays,
-        moment,
-        days=BACKTEST_DAYS,
-        horizon=HORIZON,
-        history_days=HISTORY_DAYS,
-        complete_since=since,
-    )
-    return replayed, calibrated_replay(replayed)
+    return replay_backtest(stays, origin, since)
 
 
-user = require(Capability.CAPACITY)
+user = require_page(__file__)
 lang = language()
 moment = now()
 st.title(tr("page.forecast"))
@@ -63,149 +45,95 @@ st.title(tr("page.forecast"))
 start = midnight(moment.date() - timedelta(days=HISTORY_DAYS - 1))
 locations, location_read = places(user.facilities)
 org_read = load(queries.organizations(), "Organizations")
-stay_read = load(window_encounters(start, user.facilities), "Encounters")
+stay_read = window_stays(start, user.facilities)
 frame_banners(location_read, org_read, stay_read)
 st.caption(tr("mgr.as_of", time=fmt_datetime(moment, lang)))
 
-hospital_names = dict(
-    zip(org_read["organization"]["id"], org_read["organization"]["name"], strict=True)
+encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
+beds = capacity_now(
+    locations, org_read["organization"], encounters, entries, moment, settings().stale_stays
 )
-encounters = stay_read["encounter"]
-beds = bed_status_now(
-    locations, current_placements(encounters, stay_read["encounter_location"], moment)
-)
-facilities = sorted(beds["hospital_id"].dropna().unique())
+if not beds.has_beds:
+    # Occupancy needs beds in service; the forecast of a bed-less source is left out.
+    census_without_beds(beds.ward_census)
+    st.stop()
 chosen = st.selectbox(
     tr("mgr.forecast.scope"),
-    [NETWORK, *facilities],
-    format_func=lambda h: hospital_names.get(h, h) if h else tr("network.total"),
+    [NETWORK, *beds.facilities],
+    format_func=lambda h: beds.hospital_name(h) if h else tr("network.total"),
     key="forecast_scope",
+    placeholder=tr("widget.choose_one"),
 )
-if chosen:
-    encounters = encounters[encounters["hospital_id"] == chosen]
-    beds = beds[beds["hospital_id"] == chosen]
-stays = inpatient_stays(encounters)
-if stays.empty or beds.empty:
+view = forecast_view(beds, encounters, chosen, moment, start, replay, settings().stale_stays)
+if view is None:
     st.info(tr("mgr.no_data"))
     st.stop()
-service = occupancy(beds, []).iloc[0]
-in_service = int(service["total"] - service["closed"])
 
-replayed, checked = replay(stays, moment.floor("h"), start)
-coming = forecast_census(
-    stays, moment, in_service, horizon=HORIZON, history_days=HISTORY_DAYS, replay=replayed
-)
-past_days = [moment.date() - timedelta(days=n) for n in range(BACKTEST_DAYS, -1, -1)]
-history = pd.DataFrame({"date": past_days})
-history["census"] = [int(stays_at(stays, midnight(d)).sum()) for d in past_days]
-history["occupancy"] = history["census"] / in_service if in_service else pd.NA
-st.plotly_chart(
-    forecast_chart(
-        history,
-        coming,
-        {
-            "title": tr("mgr.chart.forecast"),
-            "history": tr("mgr.forecast.history"),
-            "expected": tr("mgr.forecast.expected"),
-            "band": tr("mgr.forecast.band"),
-            "occupancy": tr("col.occupancy"),
-        },
-    ),
-    config=png_config("forecast"),
-)
+coming = view.coming
+labels = {"title": tr("mgr.chart.forecast"), "occupancy": tr("col.occupancy")}
+labels |= {k: tr(f"mgr.forecast.{k}") for k in ("history", "expected", "band")}
+st.plotly_chart(forecast_chart(view.history, coming, labels), config=chart_config("forecast"))
+
+
+def spans(low: pd.Series, high: pd.Series, fmt) -> list[str]:
+    return [f"{fmt(lo, lang)}–{fmt(hi, lang)}" for lo, hi in zip(low, high, strict=True)]
+
+
 forecast_table = pd.DataFrame(
     {
         tr("mgr.col.date"): coming["date"].map(lambda d: fmt_date(d, lang)),
-        tr("mgr.forecast.expected_census"): coming["expected"].map(
-            lambda v: fmt_number(v, lang, 0)
+        tr("mgr.forecast.expected_census"): number_texts(coming["expected"]),
+        tr("mgr.forecast.range"): spans(coming["low"], coming["high"], fmt_number),
+        tr("mgr.forecast.expected"): percent_texts(coming["occupancy_expected"]),
+        tr("mgr.forecast.band"): spans(
+            coming["occupancy_low"], coming["occupancy_high"], fmt_percent
         ),
-        tr("mgr.forecast.range"): [
-            f"{fmt_number(lo, lang)}–{fmt_number(hi, lang)}"
-            for lo, hi in zip(coming["low"], coming["high"], strict=True)
-        ],
-        tr("mgr.forecast.expected"): coming["occupancy_expected"].map(
-            lambda v: fmt_percent(v, lang)
-        ),
-        tr("mgr.forecast.band"): [
-            f"{fmt_percent(lo, lang)}–{fmt_percent(hi, lang)}"
-            for lo, hi in zip(coming["occupancy_low"], coming["occupancy_high"], strict=True)
-        ],
         tr("mgr.forecast.planned"): coming["planned_stays"],
-        tr("mgr.forecast.admissions"): coming["admissions"].map(lambda v: fmt_number(v, lang, 1)),
+        tr("mgr.forecast.admissions"): number_texts(coming["admissions"], 1),
     }
 )
-st.dataframe(aggregate_only(forecast_table), hide_index=True)
-st.download_button(
-    tr("download.csv"),
-    aggregate_only(forecast_table).to_csv(index=False).encode("utf-8"),
-    file_name="forecast.csv",
-    mime="text/csv",
-    key="csv_forecast",
-)
-errors = backtest_error(replayed)
-checked_errors = backtest_error(checked)
-overall = errors[errors["horizon"] == 0]
+st.dataframe(forecast_table, hide_index=True, placeholder="–")
+manager_csv(forecast_table, "forecast", "csv_forecast", user, PAGE)
 band_notes = []
 if coming["calibrated"].any():
-    band_notes.append(
-        tr("mgr.forecast.band_calibrated", model=fmt_percent(overall["coverage"].iloc[0], lang))
-    )
-    if not checked.empty:
-        checked_overall = checked_errors[checked_errors["horizon"] == 0].iloc[0]
-        band_notes.append(
-            tr(
-                "mgr.forecast.band_checked",
-                coverage=fmt_percent(checked_overall["coverage"], lang),
-                forecasts=fmt_number(checked_overall["forecasts"], lang),
-            )
-        )
+    model = fmt_percent(view.overall["coverage"].iloc[0], lang)
+    band_notes.append(tr("mgr.forecast.band_calibrated", model=model))
+    if not view.checked_overall.empty:
+        checked = view.checked_overall.iloc[0]
+        coverage = fmt_percent(checked["coverage"], lang)
+        forecasts = fmt_number(checked["forecasts"], lang)
+        band_notes.append(tr("mgr.forecast.band_checked", coverage=coverage, forecasts=forecasts))
 if not coming["calibrated"].all():
-    short = coming.loc[~coming["calibrated"], "horizon"]
-    band_notes.append(
-        tr("mgr.forecast.band_model", days=", ".join(map(str, short)), minimum=MIN_RESIDUALS)
-    )
-st.caption(" ".join([tr("mgr.forecast.method", beds=fmt_number(in_service, lang)), *band_notes]))
+    short = ", ".join(map(str, coming.loc[~coming["calibrated"], "horizon"]))
+    band_notes.append(tr("mgr.forecast.band_model", days=short, minimum=MIN_RESIDUALS))
+method = tr("mgr.forecast.method", beds=fmt_number(view.in_service, lang))
+st.caption(" ".join([method, *band_notes]))
 
 st.subheader(tr("mgr.backtest.title", days=BACKTEST_DAYS))
-if overall.empty:
+if view.overall.empty:
     st.info(tr("mgr.no_data"))
 else:
-    row = overall.iloc[0]
-    st.markdown(
-        tr(
-            "mgr.backtest.summary",
-            mae=fmt_number(row["mae"], lang, 1),
-            mape=fmt_percent(row["mape"], lang, 1),
-            coverage=fmt_percent(row["coverage"], lang),
-            forecasts=fmt_number(row["forecasts"], lang),
-        )
-    )
-    by_horizon = errors[errors["horizon"] > 0].merge(
-        checked_errors[["horizon", "forecasts", "coverage"]],
-        on="horizon",
-        how="left",
-        suffixes=("", "_calibrated"),
-    )
+    row = view.overall.iloc[0]
+    summary = {
+        "mae": fmt_number(row["mae"], lang, 1),
+        "mape": fmt_percent(row["mape"], lang, 1),
+        "coverage": fmt_percent(row["coverage"], lang),
+        "forecasts": fmt_number(row["forecasts"], lang),
+    }
+    st.markdown(tr("mgr.backtest.summary", **summary))
+    errors = view.by_horizon
     error_table = pd.DataFrame(
         {
-            tr("mgr.backtest.horizon"): by_horizon["horizon"],
-            tr("mgr.backtest.forecasts"): by_horizon["forecasts"],
-            tr("mgr.backtest.mae"): by_horizon["mae"].map(lambda v: fmt_number(v, lang, 1)),
-            tr("mgr.backtest.mape"): by_horizon["mape"].map(lambda v: fmt_percent(v, lang, 1)),
-            tr("mgr.backtest.coverage"): by_horizon["coverage"].map(lambda v: fmt_percent(v, lang)),
-            tr("mgr.backtest.calibrated"): by_horizon["forecasts_calibrated"].fillna(0).astype(int),
-            tr("mgr.backtest.coverage_calibrated"): by_horizon["coverage_calibrated"].map(
-                lambda v: fmt_percent(v, lang)
-            ),
+            tr("mgr.backtest.horizon"): errors["horizon"],
+            tr("mgr.backtest.forecasts"): errors["forecasts"],
+            tr("mgr.backtest.mae"): number_texts(errors["mae"], 1),
+            tr("mgr.backtest.mape"): errors["mape"].map(lambda v: fmt_percent(v, lang, 1)),
+            tr("mgr.backtest.coverage"): percent_texts(errors["coverage"]),
+            tr("mgr.backtest.calibrated"): errors["forecasts_calibrated"],
+            tr("mgr.backtest.coverage_calibrated"): percent_texts(errors["coverage_calibrated"]),
         }
     )
-    st.dataframe(aggregate_only(error_table), hide_index=True)
-    st.download_button(
-        tr("download.csv"),
-        aggregate_only(error_table).to_csv(index=False).encode("utf-8"),
-        file_name="forecast-backtest.csv",
-        mime="text/csv",
-        key="csv_backtest",
-    )
+    st.dataframe(error_table, hide_index=True, placeholder="–")
+    manager_csv(error_table, "forecast-backtest", "csv_backtest", user, PAGE)
     st.caption(tr("mgr.backtest.method", minimum=MIN_RESIDUALS))
 st.caption(tr("mgr.png_hint"))

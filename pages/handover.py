@@ -7,69 +7,89 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components.audit import audit_list
 from components.data import load
-from components.guard import require
-from components.scope import now, stays
-from components.session import language, tr
+from components.export import csv_button
+from components.guard import require_page
+from components.scope import flags_of, now, stays
+from components.session import language, settings, tr
 from components.status import frame_banners
-from components.task_table import own_writes, ward_tasks
+from components.style import print_header
+from components.task_table import own_notes, own_writes, ward_tasks
 from components.ward_choice import choose_ward
+from services import queries
 from services.domain.handover import (
     completed_tasks_since,
-    handover,
     observations_of,
     printable,
     sheet,
     shift_at,
 )
-from services.domain.ward_tasks import with_own_writes
 from services.i18n import fmt_datetime
-from services.roles import Capability
+from services.markdown import plain
+from services.views.acuity import contacts_of
+from services.views.ward import handover_view
 
 # How far back the last vitals are looked for: the rounds of the last days.
 VITALS_LOOKBACK = timedelta(days=3)
 
 # The handover is the ward nursing team's; only they hold write access to ward tasks.
-user = require(Capability.TASKS_WRITE)
+user = require_page(__file__)
 st.title(tr("page.handover"))
 
 ward_id, wards, locations, location_read = choose_ward(user)
-scope = tuple(wards["id"])
+# The chosen ward only, not all of the user's: colleagues on this ward share the cached reads.
+scope = (ward_id,)
 lang = language()
 moment = now()
 shift = shift_at(moment)
+overlap = timedelta(minutes=settings().handover_overlap_minutes)
+since = shift.start - overlap
 
 placed, stay_read = stays(ward_ids=scope, with_patients=True)
 here = placed[placed["ward_id"] == ward_id]
 open_tasks, task_read = ward_tasks(scope)
-done_read = load(completed_tasks_since(scope, shift.start), "Tasks")
-tasks = with_own_writes(with_own_writes(open_tasks, done_read["task"]), own_writes())
-reads = [location_read, stay_read, task_read, done_read]
+done_read = load(completed_tasks_since(scope, since), "Tasks")
+staff_read = load(queries.practitioner_roles(), "Staff")
+flag_read = flags_of(here["patient_id"])
+reads = [location_read, stay_read, task_read, done_read, staff_read]
+if flag_read is not None:
+    reads.append(flag_read)
 if here.empty:
     observations = pd.DataFrame(
         columns=["encounter_id", "category", "effective", "code", "display", "value", "unit"]
     )
 else:
-    obs_read = load(
-        observations_of(here["encounter_id"], shift.start - VITALS_LOOKBACK), "Observations"
-    )
+    contacts = contacts_of(here["encounter_id"], stay_read.tables.get("encounter_contact"))
+    obs_read = load(observations_of(contacts, since - VITALS_LOOKBACK), "Observations")
     reads.append(obs_read)
     observations = obs_read["observation"]
 frame_banners(*reads)
 
-result = handover(
+note_tables = [r.tables["task_note"] for r in (task_read, done_read) if "task_note" in r.tables]
+result = handover_view(
     placed,
     stay_read["encounter_location"],
     locations,
-    tasks,
+    open_tasks,
+    done_read["task"],
+    own_writes(),
     observations,
     ward_id,
     moment,
     patients=stay_read.tables.get("patient"),
+    notes=pd.concat(note_tables, ignore_index=True) if note_tables else None,
+    own_notes=own_notes(),
+    practitioners=staff_read.tables.get("practitioner"),
+    overlap=overlap,
+    flags=flag_read["flag"] if flag_read is not None else None,
+    contacts=stay_read.tables.get("encounter_contact"),
 )
 table = sheet(result, lang)
 
-st.subheader(wards.set_index("id").at[ward_id, "name"])
+ward_name = wards.set_index("id").at[ward_id, "name"]
+print_header(f"{tr('page.handover')} · {ward_name}")
+st.subheader(plain(ward_name))
 st.markdown(
     tr(
         "handover.shift",
@@ -78,13 +98,23 @@ st.markdown(
         end=fmt_datetime(shift.end, lang),
     )
 )
+if overlap:
+    st.caption(
+        tr(
+            "handover.window",
+            since=fmt_datetime(result.since, lang),
+            minutes=round(overlap.total_seconds() / 60),
+        )
+    )
 left, right = st.columns([1, 3], vertical_alignment="center")
-left.download_button(
-    tr("download.csv"),
-    table.to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"uebergabe-{ward_id}-{shift.start:%Y%m%d-%H%M}.csv",
-    mime="text/csv",
+csv_button(
+    table,
+    f"uebergabe-{ward_id}-{shift.start:%Y%m%d-%H%M}.csv",
     key="nurse.handover.csv",
+    user=user,
+    page="handover",
+    patients=result.patients,
+    container=left,
 )
 right.caption(tr("print.hint"))
 st.caption(tr("handover.flags"))
@@ -93,3 +123,4 @@ if table.empty:
     st.info(tr("handover.none"))
 for block in printable(table, lang):
     st.markdown(block)
+audit_list(user, "handover", f"Location/{ward_id}", result.patients, reads)

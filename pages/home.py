@@ -7,151 +7,116 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components.audit import audit_list
 from components.data import load
-from components.guard import signed_in
+from components.guard import require_page
 from components.kpi import kpi_row
-from components.scope import now, places, stays, this_minute
+from components.manager_tables import bed_table
+from components.scope import left_open, now, places, stays, this_minute
 from components.session import language, settings, tr
 from components.status import frame_banners
+from components.ward_census import census_without_beds, stale_note
+from components.ward_choice import no_ward_note
 from services import queries
 from services.audit import local_log_frame
-from services.domain.beds import bed_status_now, occupancy
 from services.domain.labels import label
-from services.domain.people import display_names
-from services.domain.stays import with_place_names
-from services.domain.tasks import by_urgency
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from services.roles import Role, User
 from services.search import query
+from services.views.audit import audit_trail
+from services.views.capacity import capacity_now
+from services.views.inpatients import inpatients_start
+from services.views.ward import nurse_start as nurse_view
+
+PAGE = "home"
+
+
+def dates(values: pd.Series) -> pd.Series:
+    lang = language()
+    return values.map(lambda d: fmt_date(d, lang))
 
 
 def nurse_start(user: User) -> None:
     st.subheader(tr("home.nurse.title"))
     if not user.wards:
-        st.info(tr("home.nurse.no_wards"))
+        no_ward_note(user, key="home.nurse.no_wards")
         return
     locations, location_read = places((user.hospital_id,) if user.hospital_id else ())
     placed, stay_read = stays(ward_ids=user.wards, with_patients=True)
     task_read = load(queries.open_tasks_of_wards(user.wards).include("Task", "patient"), "Tasks")
     frame_banners(location_read, stay_read, task_read)
-    tasks = task_read["task"]
-    tasks = by_urgency(tasks[tasks["ward_id"].isin(user.wards)], now())
+    patients = task_read.tables.get("patient")
+    view = nurse_view(task_read["task"], placed, locations, patients, user.wards, now())
+    lang = language()
     kpi_row(
         [
-            (tr("home.nurse.open"), fmt_number(len(tasks), language())),
-            (tr("home.nurse.overdue"), fmt_number(int(tasks["overdue"].sum()), language())),
-            (tr("home.nurse.patients"), fmt_number(placed["bed_id"].notna().sum(), language())),
+            (tr("home.nurse.open"), fmt_number(view.open, lang)),
+            (tr("home.nurse.overdue"), fmt_number(view.overdue, lang)),
+            (tr("home.nurse.patients"), fmt_number(view.in_beds, lang)),
         ]
     )
     st.markdown(f"**{tr('home.nurse.overdue_list')}**")
-    overdue = tasks[tasks["overdue"]]
-    if overdue.empty:
+    rows = view.overdue_rows
+    if rows.empty:
         st.success(tr("home.nurse.none_overdue"))
         return
-    patients = task_read.tables.get("patient", pd.DataFrame(columns=["source", "id"]))
-    rows = overdue.merge(
-        placed[["source", "encounter_id", "room_id", "bed_id"]],
-        on=["source", "encounter_id"],
-        how="left",
-    )
-    rows = with_place_names(rows, locations)
-    if not patients.empty:
-        names = patients.assign(name=display_names(patients))[["source", "id", "name"]]
-        rows = rows.merge(
-            names,
-            left_on=["source", "patient_id"],
-            right_on=["source", "id"],
-            how="left",
-            suffixes=("", "_patient"),
-        )
-    else:
-        rows["name"] = None
-    lang = language()
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.patient"): rows["name"],
-                tr("col.room"): rows["room"],
-                tr("col.bed"): rows["bed"],
-                tr("col.task"): label(rows["code"], "task_code", tr),
-                tr("col.priority"): label(rows["priority"], "priority", tr),
-                tr("col.due"): rows["due"].map(lambda d: fmt_datetime(d, lang)),
-            }
-        ),
-        hide_index=True,
-    )
+    table = {tr("col.patient"): rows["name"], tr("col.room"): rows["room"]}
+    table |= {tr("col.bed"): rows["bed"], tr("col.task"): label(rows["code"], "task_code", tr)}
+    table[tr("col.priority")] = label(rows["priority"], "priority", tr)
+    table[tr("col.due")] = rows["due"].map(lambda d: fmt_datetime(d, lang))
+    st.dataframe(pd.DataFrame(table), hide_index=True, placeholder="–")
+    audit_list(user, PAGE, "overdue", rows, [location_read, stay_read, task_read])
 
 
 def physician_start(user: User) -> None:
     st.subheader(tr("home.physician.title"))
-    hospitals = (user.hospital_id,) if user.hospital_id else ()
+    if not user.hospital_id:
+        st.info(tr("mine.no_scope"))
+        return
+    hospitals = (user.hospital_id,)
     locations, location_read = places(hospitals)
     placed, stay_read = stays(hospital_ids=hospitals, with_patients=True)
     frame_banners(location_read, stay_read)
-    if user.departments:
-        placed = placed[placed["department"].isin(user.departments)]
-    kpi_row([(tr("home.physician.count"), fmt_number(len(placed), language()))])
-    if placed.empty:
+    patients = stay_read.tables.get("patient")
+    rows = inpatients_start(placed, locations, patients, user.departments, language())
+    kpi_row([(tr("home.physician.count"), fmt_number(len(rows), language()))])
+    stale_note(left_open(stay_read))
+    if rows.empty:
         st.info(tr("home.physician.none"))
         return
-    patients = stay_read.tables.get("patient")
-    rows = with_place_names(placed, locations)
-    names = patients.assign(name=display_names(patients))[["source", "id", "name", "birth_date"]]
-    rows = rows.merge(
-        names, left_on=["source", "patient_id"], right_on=["source", "id"], how="left"
-    )
-    lang = language()
-    rows = rows.sort_values(["ward", "room", "bed"])
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.patient"): rows["name"],
-                tr("col.birth_date"): rows["birth_date"].map(lambda d: fmt_date(d, lang)),
-                tr("col.ward"): rows["ward"],
-                tr("col.bed"): rows["bed"],
-                tr("col.admitted"): rows["start"].map(lambda d: fmt_date(d, lang)),
-                tr("col.days"): rows["days_so_far"],
-                tr("col.planned_discharge"): rows["planned_end"].map(lambda d: fmt_date(d, lang)),
-            }
-        ),
-        hide_index=True,
-    )
+    table = {tr("col.patient"): rows["name"], tr("col.birth_date"): dates(rows["birth_date"])}
+    table |= {tr("col.ward"): rows["ward"].fillna("–"), tr("col.bed"): rows["bed"].fillna("–")}
+    table |= {tr("col.admitted"): dates(rows["start"]), tr("col.days"): rows["days_so_far"]}
+    table[tr("col.planned_discharge")] = dates(rows["planned_end"])
+    st.dataframe(pd.DataFrame(table), hide_index=True, placeholder="–")
+    audit_list(user, PAGE, "inpatients", rows, [location_read, stay_read])
 
 
 def manager_start(user: User) -> None:
     st.subheader(tr("home.manager.title"))
     locations, location_read = places(user.facilities)
-    placed, stay_read = stays(hospital_ids=user.facilities)
+    _, stay_read = stays(hospital_ids=user.facilities, network=True)
     org_read = load(queries.organizations(), "Organizations")
     frame_banners(location_read, stay_read, org_read)
-    beds = bed_status_now(locations, placed)
+    encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
+    view = capacity_now(
+        locations, org_read["organization"], encounters, entries, now(), settings().stale_stays
+    )
+    if not view.has_beds:
+        census_without_beds(view.ward_census)
+        return
     lang = language()
-    total = occupancy(beds, [])
-    row = total.iloc[0] if not total.empty else None
+    row = view.network.iloc[0] if not view.network.empty else None
     kpi_row(
         [
-            (tr("col.total"), fmt_number(row["total"] if row is not None else 0, lang)),
-            (tr("col.occupied"), fmt_number(row["occupied"] if row is not None else 0, lang)),
-            (tr("col.free"), fmt_number(row["free"] if row is not None else 0, lang)),
-            (tr("col.occupancy"), fmt_percent(row["occupancy"] if row is not None else None, lang)),
+            (tr(f"col.{c}"), fmt_number(row[c] if row is not None else 0, lang))
+            for c in ("total", "occupied", "free")
         ]
+        + [(tr("col.occupancy"), fmt_percent(row["occupancy"] if row is not None else None, lang))]
     )
-    per_hospital = occupancy(beds, ["hospital_id"])
-    orgs = org_read["organization"][["id", "name"]]
-    per_hospital = per_hospital.merge(orgs, left_on="hospital_id", right_on="id", how="left")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.hospital"): per_hospital["name"].fillna(per_hospital["hospital_id"]),
-                tr("col.total"): per_hospital["total"],
-                tr("col.occupied"): per_hospital["occupied"],
-                tr("col.free"): per_hospital["free"],
-                tr("col.blocked"): per_hospital["blocked"],
-                tr("col.occupancy"): per_hospital["occupancy"].map(lambda v: fmt_percent(v, lang)),
-            }
-        ),
-        hide_index=True,
-    )
+    per_hospital = view.overview.iloc[:-1]
+    table = bed_table(per_hospital, {tr("col.hospital"): per_hospital["hospital"]}, light=False)
+    st.dataframe(table, hide_index=True, placeholder="–")
 
 
 def admin_start(user: User) -> None:
@@ -159,31 +124,24 @@ def admin_start(user: User) -> None:
     since = this_minute() - timedelta(hours=24)
     read = load(query("AuditEvent").search(date=f"ge{since.isoformat()}"), "AuditEvents")
     frame_banners(read)
-    events = read["audit_event"]
-    local = local_log_frame(settings().audit_log)
-    local = local[local["recorded"] >= since]
+    view = audit_trail(read["audit_event"], local_log_frame(settings().audit_log), since)
     lang = language()
     kpi_row(
         [
-            (tr("home.admin.events"), fmt_number(len(events) + len(local), lang)),
-            (
-                tr("home.admin.break_glass"),
-                fmt_number(int((events["purpose"] == "ETREAT").sum()), lang),
-            ),
-            (tr("home.admin.local"), fmt_number(len(local), lang)),
+            (tr("home.admin.events"), fmt_number(len(view.trail), lang)),
+            (tr("home.admin.break_glass"), fmt_number(view.break_glass, lang)),
+            (tr("home.admin.local"), fmt_number(view.local, lang)),
         ]
     )
-    both = pd.concat([events, local], ignore_index=True)
-    if not both.empty:
-        counts = both.groupby(["role", "action"]).size().rename("n").reset_index()
-        counts["action"] = label(counts["action"], "audit_action", tr)
-        st.dataframe(
-            counts.rename(columns={"role": tr("col.role"), "action": tr("col.action"), "n": "#"}),
-            hide_index=True,
+    if not view.trail.empty:
+        counts = view.per_role_action.assign(
+            action=lambda f: label(f["action"], "audit_action", tr)
         )
+        headers = {"role": tr("col.role"), "action": tr("col.action"), "n": "#"}
+        st.dataframe(counts.rename(columns=headers), hide_index=True, placeholder="–")
 
 
-user = signed_in()
+user = require_page(__file__)
 st.title(tr("page.home"))
 {
     Role.NURSE: nurse_start,

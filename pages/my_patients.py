@@ -12,25 +12,24 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components.audit import audit_list
 from components.data import load
-from components.guard import require
+from components.guard import require_page
 from components.kpi import kpi_row
 from components.scope import now, places, stays, this_minute
 from components.session import language, tr
 from components.status import frame_banners
 from services.domain.labels import label
-from services.domain.people import display_names
-from services.domain.stays import with_place_names
-from services.domain.trends import new_results
+from services.domain.people import identifier_texts
 from services.i18n import fmt_date, fmt_datetime, fmt_number
-from services.patient_record import chunks, same_person_search
+from services.patient_record import chunks, record_key, same_person_search
 from services.queries import refs
-from services.roles import Capability
 from services.search import query
+from services.views.inpatients import my_patients, of_departments
 
 CHOSEN = "record_person"
 
-user = require(Capability.PATIENT_RECORD)
+user = require_page(__file__)
 lang = language()
 st.title(tr("mine.title"))
 if not user.hospital_id:
@@ -40,18 +39,7 @@ if not user.hospital_id:
 hospitals = (user.hospital_id,)
 locations, location_read = places(hospitals)
 placed, stay_read = stays(hospital_ids=hospitals, with_patients=True)
-wards = locations[locations["physical_type"] == "wa"][["source", "id", "department"]]
-placed = placed.merge(
-    wards.rename(columns={"id": "ward_id", "department": "ward_department"}),
-    on=["source", "ward_id"],
-    how="left",
-)
-if user.departments:
-    # Admitted by my department, or lying on one of its wards after a transfer.
-    placed = placed[
-        placed["department"].isin(user.departments)
-        | placed["ward_department"].isin(user.departments)
-    ]
+placed = of_departments(placed, locations, user.departments)
 since = this_minute() - timedelta(hours=24)
 departments = ", ".join(label(pd.Series(user.departments), "physician.department", tr))
 st.caption(tr("mine.caption", departments=departments or "–", since=fmt_datetime(since, lang)))
@@ -71,26 +59,13 @@ if placed.empty:
     st.stop()
 
 observations = pd.concat(results, ignore_index=True) if results else None
-fresh = (
-    new_results(observations, since)
-    if observations is not None
-    else pd.DataFrame(columns=["source", "patient_id", "new", "new_abnormal", "latest"])
-)
-rows = with_place_names(placed, locations).merge(fresh, on=["source", "patient_id"], how="left")
-patients = stay_read.tables.get("patient")
-names = patients.assign(name=display_names(patients))[
-    ["source", "id", "name", "birth_date", "kvnr", "hospital_id"]
-].rename(columns={"id": "patient_id", "hospital_id": "patient_hospital"})
-rows = rows.merge(names, on=["source", "patient_id"], how="left")
-rows["new"] = rows["new"].fillna(0).astype("int64")
-rows["new_abnormal"] = rows["new_abnormal"].fillna(0).astype("int64")
-rows = rows.sort_values(["ward", "room", "bed"], kind="stable").reset_index(drop=True)
-
+view = my_patients(placed, locations, stay_read.tables.get("patient"), observations, since, lang)
+rows = view.rows.fillna({"ward": "–", "bed": "–"})
 kpi_row(
     [
         (tr("mine.patients"), fmt_number(len(rows), lang)),
-        (tr("mine.with_new"), fmt_number(int((rows["new"] > 0).sum()), lang)),
-        (tr("mine.new_abnormal"), fmt_number(int(rows["new_abnormal"].sum()), lang)),
+        (tr("mine.with_new"), fmt_number(view.with_new, lang)),
+        (tr("mine.new_abnormal"), fmt_number(view.new_abnormal, lang)),
     ]
 )
 st.dataframe(
@@ -109,13 +84,16 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    placeholder="–",
 )
+audit_list(user, "my_patients", "inpatients", rows, reads)
 
 choice = st.selectbox(
     tr("search.choose"),
     range(len(rows)),
     format_func=lambda n: f"{rows.iloc[n]['name']} · {rows.iloc[n]['bed'] or '–'}",
     key="mine_choice",
+    placeholder=tr("widget.choose_one"),
 )
 if st.button(tr("search.open"), type="primary", key="mine_open"):
     row = rows.iloc[choice]
@@ -129,9 +107,14 @@ if st.button(tr("search.open"), type="primary", key="mine_open"):
     frame_banners(same)
     everyone = same["patient"]
     st.session_state[CHOSEN] = {
-        "person": row["kvnr"] if isinstance(row["kvnr"], str) else f"record:{row['patient_id']}",
+        "person": row["kvnr"]
+        if isinstance(row["kvnr"], str)
+        else record_key(row["source"], row["patient_id"]),
         "kvnr": row["kvnr"] if isinstance(row["kvnr"], str) else None,
         "name": row["name"],
+        "identifier": identifier_texts(everyone.head(1), lang).iloc[0]
+        if len(everyone)
+        else row["name"],
         "birth_date": row["birth_date"],
         "hospitals": tuple(sorted(set(everyone["hospital_id"].dropna()))),
         "records": tuple(

@@ -2,76 +2,81 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from components.audit import audit_list
+from components.auth import live_fragment
 from components.data import TTL, load
-from components.guard import require
-from components.scope import now, stays
+from components.guard import require_page
+from components.scope import flags_of, now, stays
 from components.session import language, tr
 from components.status import frame_banners
 from components.task_table import (
     conflict_ids,
     conflict_panel,
+    keep_focus,
+    notes_of,
     show_flash,
     task_counts_row,
     task_filters,
     task_rows,
+    undo_offer,
     ward_tasks,
 )
 from components.ward_choice import choose_ward
 from services import queries
-from services.domain.people import display_names
-from services.domain.ward_tasks import filter_tasks, task_summary, ward_task_list
+from services.domain.ordering import natural_sort
 from services.i18n import fmt_datetime
 from services.roles import Capability
+from services.views.ward import ward_tasks_view
 
 REFRESH_SECONDS = TTL["Task"]
 
-user = require(Capability.TASKS_READ)
+user = require_page(__file__)
 can_write = user.can(Capability.TASKS_WRITE)
 st.title(tr("page.tasks"))
 
 ward_id, wards, locations, location_read = choose_ward(user)
 ward_beds = locations[(locations["physical_type"] == "bd") & (locations["ward_id"] == ward_id)]
-chosen = task_filters(ward_id, ward_beds.sort_values("id"), can_write)
-scope = tuple(wards["id"])
+chosen = task_filters(ward_id, natural_sort(ward_beds, ["name"]), can_write)
+# The chosen ward only, not all of the user's: colleagues on this ward share the cached reads.
+scope = (ward_id,)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@live_fragment(REFRESH_SECONDS)
 def task_list() -> None:
     moment = now()
     placed, stay_read = stays(ward_ids=scope, with_patients=True)
     tasks, task_read = ward_tasks(scope)
     staff_read = load(queries.practitioner_roles(), "Staff")
-    frame_banners(location_read, stay_read, task_read, staff_read)
+    flag_read = flags_of(placed["patient_id"])
+    frame_banners(
+        location_read, stay_read, task_read, staff_read, *([flag_read] if flag_read else [])
+    )
     show_flash()
-    found = (task_read.tables.get("patient"), stay_read.tables.get("patient"))
-    people = [table for table in found if table is not None]
-    patients = pd.concat(people, ignore_index=True) if people else None
-    practitioners = staff_read.tables.get("practitioner")
     me = user.practitioner_id if can_write else None
-    task_counts_row(task_summary(tasks, ward_id, moment, me))
-    if practitioners is not None and not practitioners.empty:
-        owner_names = dict(zip(practitioners["id"], display_names(practitioners), strict=True))
-    else:
-        owner_names = {}
-    if can_write:
-        conflict_panel(user, owner_names)
-    else:
-        st.caption(tr("tasks.read_only"))
-    rows = ward_task_list(
+    view = ward_tasks_view(
         tasks,
         placed,
         locations,
         ward_id,
         moment,
-        patients=patients,
-        practitioners=practitioners,
+        patient_tables=(task_read.tables.get("patient"), stay_read.tables.get("patient")),
+        practitioners=staff_read.tables.get("practitioner"),
+        chosen=chosen,
+        me=me,
+        # A task whose write lost a race is worked on in the conflict panel, not twice.
+        held_back=conflict_ids(),
+        notes=notes_of(task_read),
+        flags=flag_read["flag"] if flag_read else None,
     )
-    shown = filter_tasks(rows, chosen, me)
-    # A task whose write lost a race is worked on in the conflict panel, not twice.
-    shown = shown[~shown["id"].isin(conflict_ids())]
+    task_counts_row(view.counts)
+    if can_write:
+        undo_offer(user)
+        conflict_panel(user, view.owner_names)
+    else:
+        st.caption(tr("tasks.read_only"))
+    rows, shown = view.rows, view.shown
     fetched = min(task_read.fetched_at.values(), default=moment)
     st.caption(
         tr("tasks.shown", shown=len(shown), total=len(rows))
@@ -83,7 +88,10 @@ def task_list() -> None:
     elif shown.empty:
         st.info(tr("tasks.none_filtered"))
     else:
-        task_rows(shown, user if can_write else None)
+        task_rows(shown, user if can_write else None, view.notes)
+        audit_list(user, "tasks", f"Location/{ward_id}", shown, [task_read, stay_read])
+    if can_write:
+        keep_focus()
 
 
 task_list()
