@@ -6,14 +6,18 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from components.auth import COOKIE_NAME
 from demo_data.users import DEMO_PASSWORDS, write_demo_users
-from services.config import Settings, SourceConfig
+from services.config import Settings
+from tests.browser.walk import settle
+from tests.support.keycloak import client_env, source
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,23 +32,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Pages of the running test: a failing test's report says what each of them showed.
+OPEN_PAGES: list = []
 
 
 @pytest.fixture(scope="session")
-def dashboard(fhir_base_url: str, test_network, tmp_path_factory) -> Iterator[str]:
-    """URL of a dashboard started for this session, with demo sign-ins on the test network."""
-    workdir = tmp_path_factory.mktemp("dashboard")
-    users = workdir / "credentials.yaml"
-    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
-    write_demo_users(settings, users)
-    port = int(os.environ.get("DASHBOARD_TEST_PORT", "8599"))
-    env = {
-        **os.environ,
-        "MEDICUS_FHIR_URL": fhir_base_url,
-        "MEDICUS_USERS_FILE": str(users),
-        "MEDICUS_AUDIT_LOG": str(workdir / "audit.log"),
-        "MEDICUS_COOKIE_KEY": "browser-test-only",
-    }
+def dashboard_workdir(tmp_path_factory) -> Path:
+    """Users file, audit log, session store and log of the dashboard under test."""
+    return tmp_path_factory.mktemp("dashboard")
+
+
+@contextmanager
+def serve(
+    env: dict[str, str], workdir: Path, port: int, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """A dashboard process with ``env`` on ``port`` (its log in ``workdir``), until the end of
+    the block; its URL. ``options`` go to ``streamlit run`` after ours."""
     log = (workdir / "streamlit.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own app
         [
@@ -59,9 +62,10 @@ def dashboard(fhir_base_url: str, test_network, tmp_path_factory) -> Iterator[st
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *options,
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -76,43 +80,109 @@ def dashboard(fhir_base_url: str, test_network, tmp_path_factory) -> Iterator[st
     else:
         process.terminate()
         raise RuntimeError(f"dashboard did not start; see {workdir / 'streamlit.log'}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
-def browser():
+def dashboard(fhir_base_url: str, test_network, dashboard_workdir: Path) -> Iterator[str]:
+    """URL of a dashboard started for this session, with demo sign-ins on the test network; it
+    signs in to the server as the dashboard client."""
+    workdir = dashboard_workdir
+    users = workdir / "credentials.yaml"
+    settings = Settings(sources=(source("MEDI:CUS Plattform", fhir_base_url),))
+    write_demo_users(settings, users)
+    env = {
+        "MEDICUS_FHIR_URL": fhir_base_url,
+        **client_env(),
+        "MEDICUS_USERS_FILE": str(users),
+        "MEDICUS_AUDIT_LOG": str(workdir / "audit.log"),
+        "MEDICUS_COOKIE_KEY": "browser-test-only",
+        "MEDICUS_SESSION_DB": str(workdir / "sessions.sqlite"),
+        "MEDICUS_DEMO": "1",
+    }
+    with serve(env, workdir, int(os.environ.get("DASHBOARD_TEST_PORT", "8599"))) as url:
+        yield url
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium under Playwright, until the end of the block."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def open_signed_in(browser, url: str, username: str, password: str, color_scheme: str = "light"):
+    """A page in a fresh browser context (its system theme ``color_scheme``, which the app
+    follows), signed in through the form; close its context after."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="de-DE", color_scheme=color_scheme
+    )
+    page = context.new_page()
+    OPEN_PAGES.append(page)
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Angemeldet:").wait_for()
+    # The start page's next run hands the session cookie to the browser and reruns once it is
+    # stored; a click before that rerun ends is overtaken by it and lands on the start page.
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == COOKIE_NAME for c in context.cookies()):
+        assert time.monotonic() < deadline, "the session cookie never reached the browser"
+        page.wait_for_timeout(200)
+    settle(page)
+    return page
+
+
+@contextmanager
+def signing_in(
+    browser, url: str, password_of: Callable[[str], str], color_scheme: str = "light"
+) -> Iterator:
+    """A function that opens a fresh page signed in as a user; the pages close after the block
+    (after a failing test's report has described them)."""
+    pages = []
+
+    def sign_in(username: str):
+        pages.append(open_signed_in(browser, url, username, password_of(username), color_scheme))
+        return pages[-1]
+
+    try:
+        yield sign_in
+    finally:
+        for page in pages:
+            page.context.close()
 
 
 @pytest.fixture
 def signed_in(browser, dashboard):
     """A function that opens a fresh page signed in as one demo user."""
-    contexts = []
+    with signing_in(browser, dashboard, DEMO_PASSWORDS.__getitem__) as sign_in:
+        yield sign_in
 
-    def sign_in(username: str):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(dashboard)
-        page.get_by_label("Benutzername").fill(username)
-        page.get_by_label("Passwort").fill(DEMO_PASSWORDS[username])
-        page.get_by_role("button", name="Anmelden").click()
-        page.get_by_text("Angemeldet:").wait_for()
-        return page
 
-    yield sign_in
-    for context in contexts:
-        context.close()
+def describe(page, name: str) -> str:
+    """What the page showed, for a failure report: address, visible text and a screenshot."""
+    if page.is_closed():
+        return "(page closed)"
+    try:
+        text = page.locator("body").inner_text(timeout=5_000)
+        shot = screenshot(page, name)
+    except Exception as error:  # a report must not hide the test's own failure
+        return f"{page.url}\n(not readable: {error})"
+    return f"{page.url}\nscreenshot: {shot}\n{text[:4000]}"
 
 
 def screenshot(page, name: str) -> Path:

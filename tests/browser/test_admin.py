@@ -6,18 +6,19 @@ from __future__ import annotations
 import pytest
 
 from services.audit import AuditRecord, record
-from services.config import Settings, SourceConfig
+from services.config import Settings
 from services.i18n import t
 from services.platform import Platform
 from services.roles import Role, User
 from tests.browser.conftest import screenshot
+from tests.support.keycloak import source
 
 pytestmark = pytest.mark.browser
 
 
 def test_admin_reads_the_audit_trail(signed_in, fhir_base_url):
     physician = User("arzt.demo", "Browser-Prüfung (Demo)", Role.PHYSICIAN)
-    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    settings = Settings(sources=(source("MEDI:CUS Plattform", fhir_base_url),))
     with Platform(settings) as platform:
         kept = record(platform, AuditRecord(physician, "read", "timeline"), settings.audit_log)
     assert kept == "platform"

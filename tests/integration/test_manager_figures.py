@@ -10,20 +10,22 @@ import pandas as pd
 import pytest
 
 from services import queries
-from services.config import Settings, SourceConfig
+from services.config import Settings
 from services.domain import census, forecast, workload
-from services.domain.beds import bed_status_now, occupancy
+from services.domain.beds import bed_status_now
 from services.domain.reports import saner_measure_report
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
 from services.platform import Platform
+from tests.support.keycloak import source
+from tests.support.reconcile import bed_status_mismatches, ward_day_mismatches
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def platform(fhir_base_url):
-    instance = Platform(Settings(sources=(SourceConfig(name="Test", url=fhir_base_url),)))
+    instance = Platform(Settings(sources=(source("Test", fhir_base_url),)))
     yield instance
     instance.close()
 
@@ -52,10 +54,11 @@ def test_window_search_keeps_identities_on_the_server(window):
     _, read = window
     encounters = read["encounter"]
     assert len(encounters) > 0
-    # ``_elements`` leaves subject, identifier and participants out of the answer.
+    # ``_elements`` leaves subject and participants out of the answer. The case number comes
+    # along: MII sources link a stay's contact levels by it (services.frames.contacts).
     assert encounters["patient_id"].isna().all()
-    assert encounters["case_number"].isna().all()
     assert encounters["attending_id"].isna().all()
+    assert encounters["case_number"].notna().all()
 
 
 def test_census_admissions_discharges_per_ward_and_day(window, as_of, test_network):
@@ -71,19 +74,9 @@ def test_census_admissions_discharges_per_ward_and_day(window, as_of, test_netwo
         ("admissions", flows),
         ("discharges", flows),
     ):
-        table = {
-            (ward, day.isoformat()): n
-            for ward, day, n in frame[["ward_id", "date", figure]].itertuples(False)
-        }
         expected = truth[figure]
         assert sum(sum(per.values()) for per in expected.values()) > 0
-        mismatches = [
-            (ward, day)
-            for ward, per_day in expected.items()
-            for day, count in per_day.items()
-            if table.get((ward, day), 0) != count
-        ]
-        assert mismatches == [], figure
+        assert ward_day_mismatches(frame, figure, expected) == [], figure
 
 
 def test_transfers_between_hospitals(window, as_of, test_network):
@@ -101,13 +94,7 @@ def test_bed_status_counts(window, locations, as_of, test_network):
     beds = bed_status_now(locations, placed)
     truth = test_network.ground_truth
     assert len(placed) == truth["totals"]["inpatients_now"]
-    for hospital, counts in truth["bed_status"].items():
-        got = beds[beds["hospital_id"] == hospital]["status"].value_counts()
-        assert {code: int(got.get(code, 0)) for code in counts} == counts, hospital
-    per_ward = occupancy(beds, ["ward_id"]).set_index("ward_id")
-    for ward, counts in truth["bed_status_by_ward"].items():
-        assert per_ward.loc[ward, "occupied"] == counts["O"]
-        assert per_ward.loc[ward, "free"] == counts["U"]
+    assert bed_status_mismatches(beds, truth) == []
     hospital = next(iter(truth["bed_status"]))
     report = saner_measure_report(beds, hospital, hospital, as_of, as_of)
     occupied = report["group"][0]["population"][1]

@@ -1,6 +1,7 @@
 """Two FHIR sources for real: two URL tenants of a second server instance, each holding the
 records of other hospitals. Patients of both are merged into one person by KVNR, and a source
-that is down leaves the others visible."""
+that is down leaves the others visible. Each source carries its own token settings, as a
+``[[sources]]`` entry does; the tenants are filled as the platform's admin client."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import socket
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
-from services.config import Settings, SourceConfig
+from services.config import Settings
 from services.errors import SourceUnavailable
 from services.patient_record import persons, same_person_search
 from services.platform import Platform
+from tests.support import keycloak as idp
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,13 @@ TENANTS = {"NORD": 1, "SUED": 2}
 
 
 def _script(command: str, port: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FHIR_PORT": port, "FHIR_DB_PATH": str(db / "h2"), "FHIR_TENANTS": "true"}
+    env = {
+        **os.environ,
+        **idp.fhir_env(),
+        "FHIR_PORT": port,
+        "FHIR_DB_PATH": str(db / "h2"),
+        "FHIR_TENANTS": "true",
+    }
     return subprocess.run(  # noqa: S603 - our own script with a fixed argument
         [str(SCRIPT), command], env=env, capture_output=True, text=True, timeout=900, check=False
     )
@@ -40,20 +47,24 @@ def _resources(data_dir: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def tenant_server(test_network, tmp_path_factory):
+def tenant_server(keycloak, test_network, tmp_path_factory):
     """A second server with URL tenants; the test network's cross-facility persons split so that
     each tenant holds the records of its own hospitals."""
     port = os.environ.get("FHIR_TENANT_TEST_PORT", "8098")
     db = tmp_path_factory.mktemp("tenant-db")
     started = _script("start", port, db)
     if started.returncode != 0:
+        # A start that timed out leaves its process running: end it with the run.
+        _script("stop", port, db)
         pytest.fail(f"tenant server did not start:\n{started.stderr}")
     base = f"http://localhost:{port}/fhir"
     try:
-        with httpx.Client(timeout=120) as client:
+        keycloak.ready()
+        idp.guarded(f"{base}/DEFAULT")
+        with idp.http_client(base, timeout=120) as client:
             for name, number in TENANTS.items():
                 client.post(
-                    f"{base}/DEFAULT/$partition-management-create-partition",
+                    "DEFAULT/$partition-management-create-partition",
                     json={
                         "resourceType": "Parameters",
                         "parameter": [
@@ -92,7 +103,7 @@ def tenant_server(test_network, tmp_path_factory):
                     for r in orgs + mine
                 ]
                 bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
-                client.post(f"{base}/{tenant}", json=bundle).raise_for_status()
+                client.post(tenant, json=bundle).raise_for_status()
         yield base, split, patients
     finally:
         _script("stop", port, db)
@@ -100,7 +111,7 @@ def tenant_server(test_network, tmp_path_factory):
 
 def test_one_person_per_kvnr_across_two_sources(tenant_server):
     base, kvnrs, loaded = tenant_server
-    sources = tuple(SourceConfig(name=t, url=f"{base}/{t}") for t in TENANTS)
+    sources = tuple(idp.source(t, f"{base}/{t}") for t in TENANTS)
     with Platform(Settings(sources=sources)) as platform:
         read = platform.read(same_person_search(kvnrs), no_cache=True)
     assert not read.errors
@@ -118,8 +129,8 @@ def test_a_source_that_is_down_leaves_the_others(tenant_server):
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]
     sources = (
-        SourceConfig(name="NORD", url=f"{base}/NORD"),
-        SourceConfig(name="Ausgefallen", url=f"http://127.0.0.1:{dead_port}/fhir"),
+        idp.source("NORD", f"{base}/NORD"),
+        idp.source("Ausgefallen", f"http://127.0.0.1:{dead_port}/fhir"),
     )
     with Platform(Settings(sources=sources, retries=1, backoff_base=0.01)) as platform:
         read = platform.read(same_person_search(kvnrs))

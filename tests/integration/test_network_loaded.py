@@ -11,6 +11,7 @@ import pytest
 
 from demo_data.bundles import read_json
 from demo_data.loader import LoadError, load
+from tests.support.keycloak import acting_as, http_client
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +34,7 @@ STABLE_KINDS = (
 
 @pytest.fixture(scope="module")
 def client(fhir_base_url):
-    with httpx.Client(base_url=fhir_base_url + "/", timeout=120, headers=NO_CACHE) as session:
+    with http_client(fhir_base_url, timeout=120, headers=NO_CACHE) as session:
         yield session
 
 
@@ -123,7 +124,8 @@ def test_second_load_creates_nothing(client, test_network, tmp_path):
     (tmp_path / "manifest.json").write_bytes(orjson.dumps(subset))
     # Other tests may have edited and restored resources (new versions): compare before/after.
     history = {kind: _count(client, f"{kind}/_history") for kind in STABLE_KINDS}
-    report = load(tmp_path, str(client.base_url).rstrip("/"))
+    with acting_as("admin"):
+        report = load(tmp_path, str(client.base_url).rstrip("/"))
     assert report.resources == subset["total"] > 0
     assert report.created == 0
     assert report.versions_above_one == 0
@@ -187,7 +189,7 @@ def test_refused_bundle_names_the_resource(client, tmp_path):
         "bundles": [{"file": "bundles/0001.json", "phase": 7, "entries": 1}],
     }
     (tmp_path / "manifest.json").write_bytes(orjson.dumps(manifest))
-    with pytest.raises(LoadError) as caught:
+    with acting_as("admin"), pytest.raises(LoadError) as caught:
         load(tmp_path, str(client.base_url).rstrip("/"))
     assert "Encounter/enc-broken-0001" in caught.value.request_url
     assert caught.value.diagnostics

@@ -4,13 +4,16 @@ and a lost race that keeps the nurse's note."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import streamlit as st
 
+from components.bed_board import STATUS_ICONS
 from components.task_table import note_key
 from services.i18n import t
+from services.markdown import plain
 from services.search import query
 from services.task_writes import change_task
 from tests.support.apptest import open_page, texts
@@ -32,6 +35,32 @@ def task_ids(at) -> list[str]:
     """The tasks the page lists, in its order (from the keys of their complete buttons)."""
     prefix = "nurse.complete."
     return [b.key[len(prefix) :] for b in at.button if (b.key or "").startswith(prefix)]
+
+
+def owned_by(platform, task_id: str) -> str | None:
+    """The Practitioner id owning the task on the server, if any."""
+    owner = platform.http().get_json(f"Task/{task_id}").get("owner") or {}
+    reference = owner.get("reference") or ""
+    return reference.removeprefix("Practitioner/") or None
+
+
+def free_tasks(at, platform, nurse) -> list[str]:
+    """The listed tasks nobody else holds: a click on them writes without asking."""
+    return [
+        task_id
+        for task_id in task_ids(at)
+        if owned_by(platform, task_id) in (None, nurse.practitioner_id)
+    ]
+
+
+def colleagues_task(at, platform, nurse) -> str:
+    """A listed task in progress by somebody else."""
+    return next(
+        task_id
+        for task_id in task_ids(at)
+        if owned_by(platform, task_id) not in (None, nurse.practitioner_id)
+        and platform.http().get_json(f"Task/{task_id}")["status"] == "in-progress"
+    )
 
 
 def tiles(at) -> list[str]:
@@ -85,10 +114,24 @@ def test_bed_board_of_the_nurses_ward(users, test_network):
     statuses = test_network.ground_truth["bed_status_by_ward"][ward_id]
     shown = tiles(at)
     assert len(shown) == sum(statuses.values())
-    assert sum(":blue-badge[belegt]" in s for s in shown) == statuses["O"]
-    assert sum(":green-badge[frei]" in s for s in shown) == statuses["U"]
+    for code, word in (("O", "belegt"), ("U", "frei"), ("C", "gesperrt"), ("H", "in Reinigung")):
+        badge = f"-badge[{STATUS_ICONS[code]} {word}]"
+        assert sum(badge in s for s in shown) == statuses[code], code
     free = sum(c["U"] for c in test_network.ground_truth["beds_by_ward"][ward_id].values())
     assert sum(int(m.value) for m in at.metric) == free
+
+
+def test_bed_board_as_a_table_keeps_its_column_widths(users, test_network):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/bed_board.py", nurse)
+    at.toggle(key="nurse.beds.as_table").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0]
+    statuses = test_network.ground_truth["bed_status_by_ward"][nurse.wards[0]]
+    assert len(table.value) == sum(statuses.values())
+    # Fixed widths: a refresh that changes what the columns hold does not resize them.
+    config = json.loads(table.proto.columns)
+    assert all(config.get(column, {}).get("width") for column in table.value.columns), config
 
 
 def test_bed_board_for_a_physician_is_read_only(users):
@@ -114,7 +157,7 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
     nurse = users["pflege.demo"]
     at = open_page("pages/tasks.py", nurse)
     open_before = int(metric(at, "Offen"))
-    task_id = task_ids(at)[0]
+    task_id = free_tasks(at, platform, nurse)[0]
     restore_tasks(task_id)
     at.switch_page("pages/bed_board.py").run()
     board_before = open_on_board(at)
@@ -139,7 +182,7 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
 def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restore_tasks):
     nurse, colleague = users["pflege.demo"], users["pflege2.demo"]
     at = open_page("pages/tasks.py", nurse)
-    task_id = task_ids(at)[1]
+    task_id = free_tasks(at, platform, nurse)[1]
     seen = restore_tasks(task_id)
     note = "Angehörige wollen zurückgerufen werden"
     at.text_input(key=note_key(task_id)).input(note)
@@ -167,3 +210,78 @@ def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restor
     # The note survives the next refresh too.
     at.run()
     assert at.text_area(key=note_key(task_id)).value == note
+
+
+def audited_writes(platform, task_id: str) -> int:
+    read = platform.read(query("AuditEvent").search(entity=f"Task/{task_id}"), no_cache=True)
+    return int((read["audit_event"]["action"] == "U").sum())
+
+
+def test_completing_a_colleagues_task_asks_first_and_can_be_undone(users, platform, restore_tasks):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    task_id = colleagues_task(at, platform, nurse)
+    before = restore_tasks(task_id)
+    writes_before = audited_writes(platform, task_id)
+
+    at.text_input(key=note_key(task_id)).input("Schmerz NRS 4")
+    at.button(key=f"nurse.complete.{task_id}").click().run()
+    assert not at.exception
+    assert platform.http().get_json(f"Task/{task_id}")["status"] == "in-progress", "not yet"
+    asked = [w.value for w in at.warning if "Trotzdem als erledigt" in w.value]
+    assert len(asked) == 1, "the nurse is asked first"
+
+    at.button(key=f"nurse.confirm.{task_id}").click().run()
+    assert not at.exception
+    done = platform.http().get_json(f"Task/{task_id}")
+    assert done["status"] == "completed" and done["note"][-1]["text"] == "Schmerz NRS 4"
+    assert task_id not in task_ids(at)
+    assert any("rückgängig" in s.value for s in at.success), "an undo is offered"
+
+    at.button(key="nurse.undo.button").click().run()
+    assert not at.exception
+    undone = platform.http().get_json(f"Task/{task_id}")
+    assert undone["status"] == before["status"] == "in-progress"
+    assert undone["owner"] == before["owner"], "back with the colleague"
+    assert undone["executionPeriod"] == before["executionPeriod"]
+    assert undone["note"][-1]["text"] == "Schmerz NRS 4", "the note is kept"
+    assert int(undone["meta"]["versionId"]) == int(done["meta"]["versionId"]) + 1
+    assert task_id in task_ids(at), "listed again"
+    assert audited_writes(platform, task_id) == writes_before + 2, "both writes audited"
+
+
+def test_claiming_a_colleagues_task_asks_and_cancel_writes_nothing(users, platform):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    task_id = colleagues_task(at, platform, nurse)
+    version = platform.http().get_json(f"Task/{task_id}")["meta"]["versionId"]
+    at.button(key=f"nurse.claim.{task_id}").click().run()
+    assert any("Wirklich übernehmen" in w.value for w in at.warning)
+    at.button(key=f"nurse.cancel.{task_id}").click().run()
+    assert not at.exception
+    assert not any("Wirklich übernehmen" in w.value for w in at.warning)
+    assert platform.http().get_json(f"Task/{task_id}")["meta"]["versionId"] == version
+
+
+def test_tasks_say_what_was_ordered_and_keep_their_notes(users, platform, restore_tasks):
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    resources = {i: platform.http().get_json(f"Task/{i}") for i in task_ids(at)}
+    medication = next(i for i, r in resources.items() if "basedOn" in r)
+    ordered = plain(resources[medication]["description"])
+    assert ordered in texts(at), "drug, dose and route are shown"
+    task_id = free_tasks(at, platform, nurse)[0]
+    restore_tasks(task_id)
+    at.text_input(key=note_key(task_id)).input("Angehörige informiert")
+    at.button(key=f"nurse.claim.{task_id}").click().run()
+    assert not at.exception
+    history = next(e for e in at.expander if "Verlauf (Notizen: 1)" in e.label)
+    family = nurse.name.removesuffix(" (Demo)").split(" ")[-1]
+    said = " ".join(m.value for m in history.markdown)
+    assert "Angehörige informiert" in said and family in said, "who wrote what, and when"
+
+    at.switch_page("pages/handover.py").run()
+    assert not at.exception
+    sheet = texts(at)
+    assert "Angehörige informiert" in sheet, "the handover shows the note"
+    assert ordered in sheet, "and what was ordered"

@@ -9,11 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from demo_data.users import DEMO_PASSWORDS
 from services.audit import AuditRecord, record
-from services.config import Settings, SourceConfig
+from services.config import Settings
 from services.i18n import fmt_number, t
 from services.platform import Platform
-from services.users import MAX_LOGIN_ATTEMPTS, read_users
-from tests.support.apptest import APP, open_page, texts
+from services.users import MAX_LOGIN_ATTEMPTS
+from tests.support.apptest import APP, open_page, session_store, texts
+from tests.support.keycloak import source
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -47,14 +48,13 @@ def test_wrong_password_is_refused_in_german():
     assert t("login.failed") in texts(at)
 
 
-def test_repeated_failures_lock_the_account(demo_users_file):
+def test_repeated_failures_lock_the_account():
     for _ in range(MAX_LOGIN_ATTEMPTS):
         sign_in("arzt2.demo", "falsch")
     at = sign_in("arzt2.demo", DEMO_PASSWORDS["arzt2.demo"])
     assert t("login.locked", minutes=15) in texts(at)
     assert at.session_state["user"] is None if "user" in at.session_state else True
-    entry = read_users(demo_users_file)["credentials"]["usernames"]["arzt2.demo"]
-    assert entry["locked_at"]
+    assert session_store().failed_attempts("arzt2.demo") == MAX_LOGIN_ATTEMPTS + 1
 
 
 def test_sign_out_returns_to_the_form(users):
@@ -75,6 +75,9 @@ def test_sign_out_returns_to_the_form(users):
         ("arzt.demo", "page.patient_search", "page.capacity"),
         ("admin.demo", "page.audit", "page.tasks"),
         ("management.demo", "page.capacity", "page.audit"),
+        ("management.demo", "page.staffing", "page.tasks"),
+        ("pflege.demo", "page.tasks", "page.staffing"),
+        ("arzt.demo", "page.patient_search", "page.staffing"),
     ],
 )
 def test_the_menu_offers_each_role_its_pages(users, username, offered, not_offered):
@@ -95,7 +98,7 @@ def test_language_switch_to_english(users):
     at = open_page("pages/home.py", users["management.demo"], lang="en")
     assert at.title[0].value == "Home"
     assert "Beds across the network" in texts(at)
-    at.selectbox(key="lang").set_value("de")
+    at.selectbox(key="lang_picker").set_value("de")
     at.run()
     assert at.title[0].value == "Start"
 
@@ -119,7 +122,7 @@ def test_manager_start_page_shows_network_beds(users, test_network):
 
 def test_an_audit_event_written_appears_in_the_admin_trail(fhir_base_url, users):
     physician = users["arzt.demo"]
-    settings = Settings(sources=(SourceConfig(name="MEDI:CUS Plattform", url=fhir_base_url),))
+    settings = Settings(sources=(source("MEDI:CUS Plattform", fhir_base_url),))
     with Platform(settings) as platform:
         kept = record(
             platform,

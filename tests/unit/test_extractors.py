@@ -18,6 +18,8 @@ from services.codes import (
     ACT_CODE,
     AGE_GROUP,
     ATC,
+    BED_BLOCK_REASON,
+    BED_BLOCK_REASON_EXT,
     BED_CATEGORY,
     BED_STATUS,
     FACHABTEILUNG,
@@ -33,6 +35,7 @@ from services.codes import (
     OPS,
     PHYSICAL_TYPE,
     PLANNED_END,
+    PLANNED_END_RECORDED,
     ROLE,
     SHIFT,
     SNOMED,
@@ -40,6 +43,7 @@ from services.codes import (
 from services.frames import KINDS, Collector, Kind, Table, to_frame, with_hierarchy
 from services.frames.base import ref_id
 from services.roles import Role, User
+from tests.support.realdata import export_resources, of_kind
 
 pytestmark = pytest.mark.unit
 
@@ -60,9 +64,19 @@ PRIMARY = {
     "Condition": "condition",
     "Procedure": "procedure",
     "MedicationRequest": "medication_request",
+    "MedicationAdministration": "medication_administration",
+    "MedicationStatement": "medication_statement",
+    "Medication": "medication",
     "Observation": "observation",
+    "DiagnosticReport": "diagnostic_report",
+    "ServiceRequest": "service_request",
+    "Consent": "consent",
     "Task": "task",
     "AuditEvent": "audit_event",
+    "AllergyIntolerance": "allergy_intolerance",
+    "Flag": "flag",
+    "DocumentReference": "document_reference",
+    "Appointment": "duty",
 }
 
 
@@ -174,6 +188,7 @@ def test_patient():
             "kvnr": "M857593316",
             "mrn": "40000042",
             "mrn_system": MR_SYSTEM,
+            "pseudonym": None,
             "family": "Müller-Lüdenscheidt",
             "given": "Jürgen Björn",
             "gender": "male",
@@ -321,6 +336,7 @@ def test_encounter_across_the_switch_to_summer_time():
         "extension": [
             {"url": "http://example.org/fhir/StructureDefinition/anderes", "valueString": "x"},
             {"url": PLANNED_END, "valueDateTime": "2025-04-04T11:00:00+02:00"},
+            {"url": PLANNED_END_RECORDED, "valueDateTime": "2025-03-29T16:40:00+01:00"},
         ],
         "location": [
             place("loc-kns-w04", "wa", "completed", admitted, moved),
@@ -344,7 +360,9 @@ def test_encounter_across_the_switch_to_summer_time():
         "serviceProvider": ref("Organization", "org-kns"),
     }
     tables, warnings = collect([current, finished], "Encounter")
-    assert set(tables) == {"encounter", "encounter_location"} and not warnings
+    assert set(tables) == {"encounter", "encounter_location", "encounter_contact"} and not warnings
+    # As extracted, no contact is mapped yet: services.frames.finish fills the mapping.
+    assert tables["encounter_contact"].empty
     stays, places = tables["encounter"], tables["encounter_location"]
     assert_typed(stays, spec_of("encounter"))
     assert_typed(places, spec_of("encounter_location"))
@@ -358,9 +376,13 @@ def test_encounter_across_the_switch_to_summer_time():
             "patient_id": "pat-kns-000042",
             "hospital_id": "org-kns",
             "case_number": "25000311",
+            "case_system": "https://fhir.medicus-bw.de/sid/260001012/fallnummer",
             "status": "in-progress",
             "class": "IMP",
             "contact_level": "einrichtungskontakt",
+            "part_of_id": None,
+            "part_of_case": None,
+            "part_of_case_system": None,
             "department": "3600",
             "start": at(admitted),
             "end": None,
@@ -369,6 +391,7 @@ def test_encounter_across_the_switch_to_summer_time():
             "admit_source": "notfall",
             "discharge_disposition": None,
             "last_updated": at("2025-03-30T09:05:00.512+02:00"),
+            "planned_end_recorded": at("2025-03-29T16:40:00+01:00"),
         },
     )
     assert now["start"].utcoffset() == timedelta(hours=1)
@@ -377,7 +400,15 @@ def test_encounter_across_the_switch_to_summer_time():
     past = stays.iloc[1].to_dict()
     assert past["end"] == at("2025-03-12T10:30:00+01:00")
     assert past["discharge_disposition"] == "verlegung"
-    nulls(past, "case_number", "contact_level", "department", "planned_end", "attending_id")
+    nulls(
+        past,
+        "case_number",
+        "contact_level",
+        "department",
+        "planned_end",
+        "planned_end_recorded",
+        "attending_id",
+    )
 
     assert (places["encounter_id"] == "enc-kns-000311").all()
     assert list(places["location_id"]) == [
@@ -446,9 +477,12 @@ def test_location_ward_room_bed():
             "hospital_id": "org-ksa",
             "status": "active",
             "operational_status": "H",
+            "block_reason": None,
             "department": None,
             "bed_category": "imc",
             "age_group": "paediatric",
+            "reserved_for": None,
+            "reserved_until": None,
         },
     )
     assert rows["loc-ksa-w05"]["name"] == "Station 5B Pädiatrie"
@@ -462,6 +496,38 @@ def test_location_ward_room_bed():
     assert placed.loc["loc-ksa-w05-r03-b2", "room_id"] == "loc-ksa-w05-r03"
     assert placed.loc["loc-ksa-w05", "ward_id"] == "loc-ksa-w05"
     assert pd.isna(placed.loc["loc-ksa-w05", "room_id"])
+
+
+def test_location_block_reason_coded_or_in_words():
+    def bed(id_: str, reason: dict | None) -> dict:
+        res = {
+            "resourceType": "Location",
+            "id": id_,
+            "physicalType": coded(PHYSICAL_TYPE, "bd", "Bed"),
+            "operationalStatus": {"system": BED_STATUS, "code": "C"},
+        }
+        if reason is not None:
+            res["extension"] = [
+                {"url": "https://example.org/other", "valueString": "nicht dies"},
+                {"url": BED_BLOCK_REASON_EXT, "valueCodeableConcept": reason},
+            ]
+        return res
+
+    tables, warnings = collect(
+        [
+            bed("coded", coded(BED_BLOCK_REASON, "wartung", "Wartung oder Reparatur")),
+            bed("words", {"text": "Wasserschaden"}),
+            bed("other-system", {"coding": [{"system": "urn:x", "code": "z"}], "text": "Umbau"}),
+            bed("none", None),
+        ],
+        "Location",
+    )
+    assert not warnings
+    reasons = dict(zip(tables["location"]["id"], tables["location"]["block_reason"], strict=True))
+    assert reasons["coded"] == "wartung"
+    assert reasons["words"] == "Wasserschaden"
+    assert reasons["other-system"] == "Umbau"
+    assert pd.isna(reasons["none"])
 
 
 def test_condition_prefers_icd_10_gm():
@@ -520,11 +586,20 @@ def test_condition_prefers_icd_10_gm():
             "verification_status": "confirmed",
             "onset": at("2025-03-29T21:40:00+01:00"),
             "recorded": at("2025-03-30T01:05:00+01:00"),
+            "category": "x",
         },
     )
     assert (second["system"], second["code"]) == (SNOMED, "239872002")
     assert second["display"] == "Hüftgelenksarthrose links"
-    nulls(second, "encounter_id", "clinical_status", "verification_status", "onset", "recorded")
+    nulls(
+        second,
+        "encounter_id",
+        "clinical_status",
+        "verification_status",
+        "onset",
+        "recorded",
+        "category",
+    )
 
 
 def test_procedure():
@@ -626,11 +701,12 @@ def test_medication_request():
             "start": at("2025-03-30T08:00:00+02:00"),
             "end": at("2025-04-04T11:00:00+02:00"),
             "dosage": "100 mg p.o. 1-0-0 nach dem Frühstück",
+            "medication_id": None,
         },
     )
     assert (second["system"], second["code"]) == (PZN, "04114918")
     assert second["display"] == "Novaminsulfon 500 mg Tropfen"
-    nulls(second, "encounter_id", "authored_on", "start", "end", "dosage")
+    nulls(second, "encounter_id", "authored_on", "start", "end", "dosage", "medication_id")
 
 
 def quantity(value, unit: str | None = None, code: str | None = None) -> dict:
@@ -752,9 +828,16 @@ def test_task_claimed_and_unclaimed():
         "lastModified": "2025-03-30T10:40:00+02:00",
         "restriction": {"period": {"end": "2025-03-30T11:00:00+02:00"}},
         "executionPeriod": {"start": "2025-03-30T10:35:00+02:00"},
+        "description": "Verbandswechsel Leiste rechts, Wunde beurteilen",
+        "focus": {"reference": "Procedure/pro-kns-0000007"},
+        "basedOn": [{"reference": "https://fhir.medicus-bw.de/fhir/ServiceRequest/srq-1"}],
         "note": [
             {"text": "Verbandswechsel Leiste rechts"},
-            {"text": "Verband gewechselt, Wunde reizlos, Schmerz 2/10"},
+            {
+                "authorReference": ref("Practitioner", "pra-kns-0005"),
+                "time": "2025-03-30T10:40:00+02:00",
+                "text": "Verband gewechselt, Wunde reizlos, Schmerz 2/10",
+            },
         ],
     }
     unclaimed = {
@@ -794,8 +877,27 @@ def test_task_claimed_and_unclaimed():
             "exec_start": at("2025-03-30T10:35:00+02:00"),
             "exec_end": None,
             "note": "Verband gewechselt, Wunde reizlos, Schmerz 2/10",
+            "description": "Verbandswechsel Leiste rechts, Wunde beurteilen",
+            "focus": "Procedure/pro-kns-0000007",
+            "based_on": "ServiceRequest/srq-1",
         },
     )
+    notes = tables["task_note"]
+    assert_typed(notes, spec_of("task_note"))
+    assert_row(
+        notes.to_dict("records")[1],
+        {
+            "source": SOURCE,
+            "task_id": "tsk-kns-0000311",
+            "time": at("2025-03-30T10:40:00+02:00"),
+            "author_id": "pra-kns-0005",
+            "author": None,
+            "text": "Verband gewechselt, Wunde reizlos, Schmerz 2/10",
+        },
+    )
+    assert notes["text"].iloc[0] == "Verbandswechsel Leiste rechts"
+    assert pd.isna(notes["time"].iloc[0]) and len(notes) == 2, "unclaimed: no notes"
+    assert pd.isna(second["description"]) and pd.isna(second["focus"])
     assert second["priority"] == "routine"  # FHIR's reading of a Task without priority
     assert (second["code"], second["display"]) == ("vitalzeichen", "Messen")
     assert second["performer_type"] == "224535009"
@@ -866,6 +968,305 @@ def test_audit_event_break_glass_read():
     )
 
 
+def medication_statement() -> dict:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": "ms-kns-0000311",
+        "status": "active",
+        "medicationReference": ref("Medication", "mdc-kns-001"),
+        "subject": ref("Patient", "pat-kns-000042"),
+        "context": ref("Encounter", "enc-kns-000311"),
+        "effectivePeriod": {"start": "2025-01-10T08:00:00+01:00"},
+        "dosage": [{"text": "1-0-0"}],
+    }
+
+
+def service_request() -> dict:
+    return {
+        "resourceType": "ServiceRequest",
+        "id": "sr-kns-0000311",
+        "status": "completed",
+        "intent": "order",
+        "category": [coded(SNOMED, "108252007", "Laboratory procedure")],
+        "code": coded(LOINC, "24323-8", "Basisprofil Labor"),
+        "subject": ref("Patient", "pat-kns-000042"),
+        "encounter": ref("Encounter", "enc-kns-000311"),
+        "authoredOn": "2025-03-30T06:00:00+02:00",
+        "occurrenceDateTime": "2025-03-30T06:30:00+02:00",
+    }
+
+
+def test_medication_administration_and_statement_name_their_medication():
+    administration = {
+        "resourceType": "MedicationAdministration",
+        "id": "ma-1",
+        "status": "completed",
+        "medicationReference": ref("Medication", "mdc-1"),
+        "subject": ref("Patient", "pat-1"),
+        "context": ref("Encounter", "enc-1"),
+        "effectiveDateTime": "2024-02-10T17:54:21+01:00",
+        "dosage": {"text": "5 mg p.o."},
+    }
+    coded_itself = {
+        "resourceType": "MedicationAdministration",
+        "id": "ma-2",
+        "status": "in-progress",
+        "medicationCodeableConcept": coded(ATC, "C07AB02", "Metoprolol"),
+        "subject": ref("Patient", "pat-1"),
+        "context": ref("EpisodeOfCare", "eoc-1"),
+        "effectivePeriod": {
+            "start": "2024-02-11T08:00:00+01:00",
+            "end": "2024-02-11T08:30:00+01:00",
+        },
+    }
+    tables, warnings = collect([administration, coded_itself], "MedicationAdministration")
+    assert not warnings
+    frame = tables["medication_administration"]
+    assert_typed(frame, spec_of("medication_administration"))
+    first, second = frame.to_dict("records")
+    assert_row(
+        first,
+        {
+            "source": SOURCE,
+            "id": "ma-1",
+            "patient_id": "pat-1",
+            "encounter_id": "enc-1",
+            "system": None,
+            "code": None,
+            "display": None,
+            "medication_id": "mdc-1",
+            "status": "completed",
+            "start": at("2024-02-10T17:54:21+01:00"),
+            "end": None,
+            "dosage": "5 mg p.o.",
+        },
+    )
+    assert (second["code"], second["display"], second["status"]) == (
+        "C07AB02",
+        "Metoprolol",
+        "in-progress",
+    )
+    assert second["end"] == at("2024-02-11T08:30:00+01:00")
+    nulls(second, "encounter_id", "medication_id", "dosage")
+
+    tables, warnings = collect([medication_statement()], "MedicationStatement")
+    assert not warnings
+    row = tables["medication_statement"].iloc[0].to_dict()
+    assert_typed(tables["medication_statement"], spec_of("medication_statement"))
+    assert (row["medication_id"], row["encounter_id"], row["dosage"]) == (
+        "mdc-kns-001",
+        "enc-kns-000311",
+        "1-0-0",
+    )
+    assert row["start"] == at("2025-01-10T08:00:00+01:00")
+    nulls(row, "code", "end")
+
+
+def test_medication_prefers_atc_and_keeps_the_pzn_and_product_name():
+    both = {
+        "resourceType": "Medication",
+        "id": "01343676",
+        "code": {
+            "coding": [
+                {"system": PZN, "code": "01343682"},
+                {"system": ATC, "code": "B01AC06", "display": "Acetylsalicylsäure"},
+            ],
+            "text": "ASS-ratiopharm 100 mg TAH, Tbl.",
+        },
+    }
+    pzn_only = {
+        "resourceType": "Medication",
+        "id": "04114918",
+        "code": {"coding": [{"system": PZN, "code": "04114918"}], "text": "Novaminsulfon"},
+    }
+    tables, warnings = collect([both, pzn_only], "Medication")
+    assert not warnings
+    assert_typed(tables["medication"], spec_of("medication"))
+    first, second = tables["medication"].to_dict("records")
+    assert_row(
+        first,
+        {
+            "source": SOURCE,
+            "id": "01343676",
+            "system": ATC,
+            "code": "B01AC06",
+            "display": "Acetylsalicylsäure",
+            "pzn": "01343682",
+            "text": "ASS-ratiopharm 100 mg TAH, Tbl.",
+        },
+    )
+    assert (second["system"], second["code"], second["display"], second["pzn"]) == (
+        PZN,
+        "04114918",
+        "Novaminsulfon",
+        "04114918",
+    )
+
+
+def test_medication_request_period_from_the_dosage_timing_and_its_medication():
+    order = {
+        "resourceType": "MedicationRequest",
+        "id": "1015830",
+        "status": "completed",
+        "intent": "order",
+        "medicationReference": ref("Medication", "01343676"),
+        "subject": ref("Patient", "0002690836"),
+        "authoredOn": "2024-04-10T16:04:08+02:00",
+        "dosageInstruction": [
+            {
+                "text": "täglich",
+                "timing": {
+                    "repeat": {
+                        "boundsPeriod": {
+                            "start": "2024-04-10T00:00:00+02:00",
+                            "end": "2024-07-30T00:00:00+02:00",
+                        }
+                    }
+                },
+            }
+        ],
+    }
+    tables, warnings = collect([order], "MedicationRequest")
+    assert not warnings
+    row = tables["medication_request"].iloc[0].to_dict()
+    assert row["medication_id"] == "01343676"
+    assert row["start"] == at("2024-04-10T00:00:00+02:00")
+    assert row["end"] == at("2024-07-30T00:00:00+02:00")
+    nulls(row, "code", "display", "system")
+
+
+def test_observation_values_that_are_not_numbers_are_kept_as_text():
+    base = {"resourceType": "Observation", "status": "final", "subject": ref("Patient", "p")}
+    vital_status = {
+        **base,
+        "id": "vs",
+        "category": [coded("http://terminology.hl7.org/CodeSystem/observation-category", "survey")],
+        "code": coded(LOINC, "67162-8"),
+        "valueCodeableConcept": coded("https://example.org/Vitalstatus", "L"),
+    }
+    lab = {
+        **base,
+        "id": "crp",
+        # MII labs name the LOINC lab section first; the category column takes the FHIR one.
+        "category": [
+            {
+                "coding": [
+                    {"system": LOINC, "code": "26436-6"},
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "laboratory",
+                    },
+                ]
+            }
+        ],
+        "code": coded(LOINC, "1988-5", "CRP"),
+        "valueString": "< 0.10",
+    }
+    coded_with_text = {
+        **base,
+        "id": "blood-group",
+        "code": coded(LOINC, "882-1"),
+        "valueCodeableConcept": {"coding": [{"code": "A+"}], "text": "A Rh positiv"},
+    }
+    flag = {**base, "id": "flag", "code": coded(LOINC, "x"), "valueBoolean": False}
+    count = {**base, "id": "count", "code": coded(LOINC, "y"), "valueInteger": 3}
+    tables, warnings = collect([vital_status, lab, coded_with_text, flag, count], "Observation")
+    assert not warnings
+    frame = tables["observation"]
+    assert_typed(frame, spec_of("observation"))
+    assert frame["value_text"].tolist()[:4] == ["L", "< 0.10", "A Rh positiv", "false"]
+    assert frame["value"].tolist() == [pd.NA, pd.NA, pd.NA, pd.NA, 3.0]
+    assert frame["category"].tolist()[:2] == ["survey", "laboratory"]
+
+
+def test_diagnostic_report_lists_its_results():
+    report = {
+        "resourceType": "DiagnosticReport",
+        "id": "SWL-1",
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {"system": LOINC, "code": "26436-6"},
+                    {"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB"},
+                ]
+            }
+        ],
+        "code": coded(LOINC, "11502-2"),
+        "subject": ref("Patient", "p"),
+        "encounter": ref("Encounter", "e"),
+        "basedOn": [{"identifier": {"value": "x"}}, ref("ServiceRequest", "sr-1")],
+        "effectiveDateTime": "2024-12-29T08:24:00+01:00",
+        "issued": "2024-12-29T17:51:28+01:00",
+        "result": [ref("Observation", "o-1"), ref("Observation", "o-2"), {"display": "lost"}],
+        "conclusion": "unauffällig",
+    }
+    tables, warnings = collect([report], "DiagnosticReport")
+    assert not warnings
+    assert_typed(tables["diagnostic_report"], spec_of("diagnostic_report"))
+    assert_typed(tables["diagnostic_report_result"], spec_of("diagnostic_report_result"))
+    assert_row(
+        tables["diagnostic_report"].iloc[0].to_dict(),
+        {
+            "source": SOURCE,
+            "id": "SWL-1",
+            "patient_id": "p",
+            "encounter_id": "e",
+            "system": LOINC,
+            "code": "11502-2",
+            "display": None,
+            "category": "LAB",
+            "status": "final",
+            "effective": at("2024-12-29T08:24:00+01:00"),
+            "issued": at("2024-12-29T17:51:28+01:00"),
+            "conclusion": "unauffällig",
+            "service_request_id": "sr-1",
+        },
+    )
+    results = tables["diagnostic_report_result"]
+    assert results["report_id"].tolist() == ["SWL-1"] * 3
+    assert results["observation_id"].tolist()[:2] == ["o-1", "o-2"]
+    assert pd.isna(results["observation_id"].iloc[2])
+
+
+def test_service_request():
+    tables, warnings = collect([service_request()], "ServiceRequest")
+    assert not warnings
+    assert_typed(tables["service_request"], spec_of("service_request"))
+    assert_row(
+        tables["service_request"].iloc[0].to_dict(),
+        {
+            "source": SOURCE,
+            "id": "sr-kns-0000311",
+            "patient_id": "pat-kns-000042",
+            "encounter_id": "enc-kns-000311",
+            "system": LOINC,
+            "code": "24323-8",
+            "display": "Basisprofil Labor",
+            "category": "108252007",
+            "status": "completed",
+            "intent": "order",
+            "authored_on": at("2025-03-30T06:00:00+02:00"),
+            "occurrence": at("2025-03-30T06:30:00+02:00"),
+        },
+    )
+
+
+def test_consent_of_the_ukw_export():
+    (consent,) = of_kind(export_resources("ukw"), "Consent")
+    tables, warnings = collect([consent], "Consent")
+    assert not warnings
+    assert_typed(tables["consent"], spec_of("consent"))
+    row = tables["consent"].iloc[0].to_dict()
+    assert row["id"] == consent["id"]
+    assert row["patient_id"] == consent["patient"]["reference"].split("/")[1]
+    assert (row["status"], row["scope"], row["provision_type"]) == ("active", "research", "deny")
+    assert row["policy"] == " ".join(p["uri"] for p in consent["policy"])
+    assert row["provisions"] == "permit"
+    assert row["date"] == at(consent["dateTime"])
+    assert row["category"] == consent["category"][1]["coding"][0]["code"]
+
+
 # --- the generated network --------------------------------------------------------------------
 
 
@@ -896,6 +1297,19 @@ def network_resources() -> dict[str, list[dict]]:
     resources["AuditEvent"] = [
         {**audit_event(rec), "id": f"aud-{n:04d}"} for n, rec in enumerate(records)
     ]
+    # Kinds the generator does not write come from the real MII exports, or are made here where
+    # neither export has one.
+    real = export_resources("ukw") + export_resources("ukhd")
+    for kind in ("MedicationAdministration", "Medication", "DiagnosticReport", "Consent"):
+        found = of_kind(real, kind)
+        # Copies under new ids where an export has few: the chunking tests need a dozen.
+        extra = [{**found[0], "id": f"{found[0]['id']}-{n}"} for n in range(12 - len(found))]
+        resources.setdefault(kind, found + extra)
+    for kind, made in (
+        ("MedicationStatement", medication_statement),
+        ("ServiceRequest", service_request),
+    ):
+        resources.setdefault(kind, [{**made(), "id": f"{made()['id']}-{n}"} for n in range(12)])
     return resources
 
 
@@ -904,6 +1318,9 @@ def rows_per_resource(kind: str, resource: dict) -> int:
         return max(1, sum(isinstance(c, dict) for c in resource.get("component", ())))
     if kind == "PractitionerRole":
         return max(1, len(resource.get("location", ())))
+    if kind == "Appointment":
+        roles = [p for p in resource["participant"] if "PractitionerRole/" in str(p["actor"])]
+        return max(1, len(roles))
     return 1
 
 
@@ -929,7 +1346,10 @@ def test_network_tables_have_the_documented_columns(network_resources, kind):
         assert len(places) == sum(len(r.get("location", ())) for r in resources)
         assert places["location_id"].notna().all() and places["start"].notna().all()
     if kind == "Observation":
-        assert primary["value"].notna().all()
+        # A number, or a code for the level of consciousness (ACVPU) of a NEWS2 set.
+        coded = primary["code"].eq("67775-7")
+        assert primary.loc[~coded, "value"].notna().all()
+        assert primary.loc[coded, "value_code"].notna().all() and coded.any()
 
 
 def test_network_audit_events_read_back(network_resources):
@@ -1684,6 +2104,9 @@ def test_birth_date_reads_full_and_partial_dates(birth, expected):
     got = frame["birth_date"].iloc[0]
     if expected is None:
         assert pd.isna(got) and warnings == Counter({"bad_birth_date": 1})
+    elif len(birth) < 10:
+        # A year or a year and month is read, and counted for the data-quality page.
+        assert got == expected and warnings == Counter({"partial_birth_date": 1})
     else:
         assert got == expected and not warnings
 
@@ -1798,7 +2221,7 @@ def test_tables_read_between_pages_equal_one_read_at_the_end(network_resources):
         stepwise.feed(page)
         stepwise.frames()
     got = stepwise.frames()
-    assert set(got) == set(expected) == {"encounter", "encounter_location"}
+    assert set(got) == set(expected) == {"encounter", "encounter_location", "encounter_contact"}
     for name in expected:
         pd.testing.assert_frame_equal(got[name], expected[name])
     assert stepwise.warnings == whole.warnings == Counter({"bad_start": 1})

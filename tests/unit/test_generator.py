@@ -16,6 +16,8 @@ from demo_data.ground_truth import census_dates
 from demo_data.hospitals import iknr_for
 from demo_data.names import kvnr_is_valid
 from demo_data.timeutil import BERLIN, berlin_date, midnight
+from services.admissions import WAITING
+from services.codes import NURSING_TASK as NURSING
 
 pytestmark = pytest.mark.unit
 
@@ -95,7 +97,7 @@ def test_bed_status_matches_current_stays(network):
     for bed in beds:
         code = bed["operationalStatus"]["code"]
         assert (code == "O") == (f"Location/{bed['id']}" in active_beds)
-        assert code in ("O", "U", "C", "H", "K")
+        assert code in ("O", "U", "C", "H", "I", "K")
     by_hospital = Counter()
     for bed in beds:
         by_hospital[
@@ -104,6 +106,50 @@ def test_bed_status_matches_current_stays(network):
     truth = network.ground_truth["bed_status"]
     for (hospital, code), count in by_hospital.items():
         assert truth[hospital][code] == count
+
+
+def _reason(bed: dict) -> str | None:
+    for extension in bed.get("extension", []):
+        if extension["url"] == "https://fhir.medicus-bw.de/StructureDefinition/bettensperrgrund":
+            return extension["valueCodeableConcept"]["coding"][0]["code"]
+    return None
+
+
+def test_blocked_beds_say_why(network):
+    beds = [
+        r for r in network.resources["Location"] if r["physicalType"]["coding"][0]["code"] == "bd"
+    ]
+    reasons = {bed["id"]: _reason(bed) for bed in beds}
+    for bed in beds:
+        code, reason = bed["operationalStatus"]["code"], reasons[bed["id"]]
+        if code == "C":
+            assert reason in ("personal", "wartung"), bed["id"]
+        elif code == "I":
+            assert reason == "isolation", bed["id"]
+        else:
+            assert reason is None, bed["id"]
+    given = {bed: reason for bed, reason in reasons.items() if reason is not None}
+    assert given == network.ground_truth["bed_block_reasons"]
+
+
+def test_isolated_rooms_hold_an_isolated_patient():
+    """At the demo scale in the early afternoon every v2-0116 state occurs, and an isolated
+    bed's room holds a patient with an active MRSA flag."""
+    demo = generate(3, PRESETS["demo"], AS_OF.replace(hour=14), kinds=["Location", "Flag"])
+    truth = demo.ground_truth
+    assert all(truth["totals"]["bed_status"][code] > 0 for code in "OUCHIK")
+    room = {
+        r["id"]: r["partOf"]["reference"][9:]
+        for r in demo.resources["Location"]
+        if r["physicalType"]["coding"][0]["code"] == "bd"
+    }
+    isolated_rooms = {room[bed] for bed, codes in truth["bed_flags"].items() if "mrsa" in codes}
+    for bed, reason in truth["bed_block_reasons"].items():
+        if reason == "isolation":
+            assert room[bed] in isolated_rooms, bed
+    flags = {r["code"]["coding"][0]["code"] for r in demo.resources["Flag"]}
+    assert flags == {"mrsa", "3mrgn", "4mrgn", "norovirus", "covid-19"}
+    assert all("–" in r["code"]["coding"][0]["display"] for r in demo.resources["Flag"])
 
 
 def _census_from_encounters(network) -> dict[str, dict[str, int]]:
@@ -165,12 +211,20 @@ def test_length_of_stay_right_skewed(network):
     assert 3.5 <= median <= 7
 
 
+def begun_stays(network) -> list[dict]:
+    """Inpatient stays that have begun; the admissions still waiting for a bed have no place
+    yet (tested in test_admissions)."""
+    return [
+        e
+        for e in network.resources["Encounter"]
+        if e["class"]["code"] == "IMP" and e["status"] not in WAITING
+    ]
+
+
 def test_weekday_rhythm(network):
     admissions = Counter()
     discharge_hours = Counter()
-    for encounter in network.resources["Encounter"]:
-        if encounter["class"]["code"] != "IMP":
-            continue
+    for encounter in begun_stays(network):
         admissions[datetime.fromisoformat(encounter["period"]["start"]).weekday()] += 1
         if "end" in encounter["period"]:
             discharge_hours[datetime.fromisoformat(encounter["period"]["end"]).hour] += 1
@@ -181,26 +235,39 @@ def test_weekday_rhythm(network):
     assert late_morning > 0.6 * sum(discharge_hours.values())
 
 
-def test_current_stays_have_planned_end_and_one_active_ward(network):
-    for encounter in network.resources["Encounter"]:
-        if encounter["class"]["code"] != "IMP":
-            continue
+def test_current_stays_have_one_active_ward_and_most_a_planned_end(network):
+    planned = current = 0
+    for encounter in begun_stays(network):
         active = [e for e in encounter["location"] if e["status"] == "active"]
+        if "extension" in encounter:
+            end, recorded = (
+                datetime.fromisoformat(e["valueDateTime"]) for e in encounter["extension"]
+            )
+            assert end > recorded > datetime.fromisoformat(encounter["period"]["start"])
         if encounter["status"] == "in-progress":
+            current += 1
+            planned += "extension" in encounter
             assert "end" not in encounter["period"]
             assert len(active) == 3
             assert {e["physicalType"]["coding"][0]["code"] for e in active} == {"wa", "ro", "bd"}
-            assert encounter["extension"][0]["valueDateTime"] > encounter["period"]["start"]
         else:
             assert not active
             assert "dischargeDisposition" in encounter["hospitalization"]
+    # Some current stays have no planned discharge (not yet, or never documented).
+    assert 0.5 * current < planned < current
+
+
+def nursing_tasks(network) -> list[dict]:
+    """The ward's work among the Tasks; transfer requests between hospitals are Tasks too
+    (tested in test_transfers)."""
+    return [t for t in network.resources["Task"] if t["code"]["coding"][0]["system"] == NURSING]
 
 
 def test_tasks_open_and_overdue(network):
     as_of = int(AS_OF.timestamp())
     open_count = Counter()
     overdue = Counter()
-    for task in network.resources["Task"]:
+    for task in nursing_tasks(network):
         due = _instant(task["restriction"]["period"]["end"])
         ward = task["location"]["reference"].removeprefix("Location/")
         if task["status"] in ("requested", "ready", "in-progress"):
@@ -319,3 +386,84 @@ def test_write_network(network, tmp_path):
         total += len(bundle["entry"])
     assert total == manifest["total"] == sum(manifest["counts"].values())
     assert berlin_date(_instant(manifest["as_of"])) == AS_OF.date()
+
+
+def test_tasks_carry_their_order_and_the_notes_of_who_did_them(network):
+    requests = {r["id"]: r for r in network.resources["MedicationRequest"]}
+    procedures = {r["id"]: r for r in network.resources["Procedure"]}
+    practitioners = {r["id"] for r in network.resources["Practitioner"]}
+    about_a_drug = noted = 0
+    for task in nursing_tasks(network):
+        code = task["code"]["coding"][0]["code"]
+        assert task["description"].strip(), task["id"]
+        if "basedOn" in task:
+            order = requests[task["basedOn"][0]["reference"].removeprefix("MedicationRequest/")]
+            assert task["focus"] == task["basedOn"][0] and code == "medikation"
+            drug = order["medicationCodeableConcept"]["coding"][0]["display"]
+            dosage = order["dosageInstruction"][0]["text"]
+            assert task["description"] == f"{drug} {dosage}"
+            assert order["encounter"] == task["encounter"]
+            about_a_drug += 1
+        elif task.get("focus", {}).get("reference", "").startswith("Location/"):
+            assert code == "bettenreinigung"
+        elif "focus" in task:
+            operation = procedures[task["focus"]["reference"].removeprefix("Procedure/")]
+            assert code == "wundversorgung" and operation["encounter"] == task["encounter"]
+        if code == "wundversorgung":
+            assert task["description"].startswith("Verbandswechsel ")
+        for note in task.get("note", []):
+            assert task["status"] == "completed"
+            assert note["authorReference"] == task["owner"]
+            author = note["authorReference"]["reference"].removeprefix("Practitioner/")
+            assert author in practitioners
+            assert note["time"] == task["executionPeriod"]["end"] and note["text"]
+            noted += 1
+    assert about_a_drug and noted
+
+
+def test_every_bed_left_in_the_last_two_weeks_has_its_cleaning_task(network):
+    """A discharge or transfer out makes a cleaning task for the bed: made when the patient
+    left, done when the bed book has it ready again; open exactly while the bed is cleaned."""
+    as_of = int(AS_OF.timestamp())
+    encounters = {e["id"]: e for e in network.resources["Encounter"]}
+    locations = {r["id"]: r for r in network.resources["Location"]}
+    cleanings = [
+        t for t in network.resources["Task"] if t["code"]["coding"][0]["code"] == "bettenreinigung"
+    ]
+    left = {
+        (enc_id, entry["location"]["reference"], entry["period"]["end"])
+        for enc_id, encounter in encounters.items()
+        for entry in encounter.get("location", [])
+        if entry["physicalType"]["coding"][0]["code"] == "bd"
+        and "end" in entry["period"]
+        and _instant(entry["period"]["end"]) >= as_of - 14 * 86400
+        and encounter["class"]["code"] == "IMP"
+    }
+    made = {
+        (
+            t["encounter"]["reference"].removeprefix("Encounter/"),
+            t["focus"]["reference"],
+            t["authoredOn"],
+        )
+        for t in cleanings
+    }
+    assert made == left and cleanings
+    truth = network.ground_truth["bed_turnaround"]
+    minutes: dict[str, list[float]] = {}
+    for task in cleanings:
+        bed = locations[task["focus"]["reference"].removeprefix("Location/")]
+        room = locations[bed["partOf"]["reference"].removeprefix("Location/")]
+        assert task["location"] == room["partOf"]
+        if task["status"] == "completed":
+            done = _instant(task["executionPeriod"]["end"]) - _instant(task["authoredOn"])
+            assert done >= 2 * 3600
+            ward = task["location"]["reference"].removeprefix("Location/")
+            minutes.setdefault(ward, []).append(done / 60)
+        else:
+            # Still being cleaned: the bed says so unless something weightier holds it.
+            assert bed["operationalStatus"]["code"] in ("H", "K", "I"), bed["id"]
+    assert {w: v["cleaned"] for w, v in truth.items() if v["cleaned"]} == {
+        w: len(v) for w, v in minutes.items()
+    }
+    for ward, values in minutes.items():
+        assert truth[ward]["median_minutes"] == statistics.median(values)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components import capacity_charts as charts
+from components.charts import plotly_config
 from services.domain import disclosure, forecast
 from services.domain.workload import shift_of
 
@@ -234,8 +235,26 @@ def test_every_chart_builds_from_frames():
         assert isinstance(fig, go.Figure)
         assert fig.layout.title.text == "title"
         assert len(fig.data) >= 2
-    assert charts.png_config("x")["toImageButtonOptions"] == {
+    assert plotly_config("x", "de")["toImageButtonOptions"] == {
         "format": "png",
         "filename": "x",
         "scale": 2,
     }
+
+
+def test_charts_speak_the_session_language():
+    german = plotly_config(None, "de")
+    assert german["locale"] == "de"
+    assert german["locales"]["de"]["format"]["decimal"] == ","
+    assert german["locales"]["de"]["format"]["shortMonths"][9] == "Okt"
+    assert "toImageButtonOptions" not in german
+    english = plotly_config("x", "en")
+    assert english["locale"] == "en"
+    assert "locales" not in english
+
+
+def test_occupancy_bars_name_their_traffic_light_in_words():
+    table = pd.DataFrame({"name": ["A", "B", "C"], "occupancy": [0.5, 0.9, 0.97]})
+    words = {"light.green": "grün", "light.amber": "gelb", "light.red": "rot"}
+    fig = charts.occupancy_chart(table, "name", {**LABELS, "percent": "{:.0f} %", **words})
+    assert list(fig.data[0].text) == ["50 % · grün", "90 % · gelb", "97 % · rot"]

@@ -19,6 +19,7 @@ from services.domain.reports import divi_icu_summary, saner_measure_report
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
 from tests.support.frames import frames as frames_of
+from tests.support.frames import ward_work
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +32,8 @@ def network():
 
 
 def tables(network, kind: str) -> dict[str, pd.DataFrame]:
-    return frames_of(network.resources[kind], kind)
+    resources = network.resources[kind]
+    return frames_of(ward_work(resources) if kind == "Task" else resources, kind)
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +203,7 @@ def test_open_and_overdue_tasks_per_ward(network, frames, as_of):
 def test_tasks_sit_in_the_shift_of_their_due_hour(network, frames, as_of):
     per_shift = workload.workload_by_ward_shift(frames["task"], as_of)
     expected = Counter()
-    for task in network.clinical.tasks:
+    for task in network.clinical.all_tasks:
         if task.is_open:
             hour = datetime.fromtimestamp(task.due, BERLIN).hour
             shift = "frueh" if 6 <= hour < 14 else "spaet" if 14 <= hour < 22 else "nacht"
@@ -214,7 +216,9 @@ def test_tasks_sit_in_the_shift_of_their_due_hour(network, frames, as_of):
 
 def test_nurses_per_shift_and_tasks_per_nurse(network, frames, as_of):
     nurses = workload.nurses_per_shift(frames["practitioner_role"])
-    expected = Counter((m.ward_id, m.shift) for m in network.staff.members if m.role == "nurse")
+    # The ward's own nurses and the pool nurses the duty roster added to it.
+    members = [*network.staff.members, *network.roster.pool]
+    expected = Counter((m.ward_id, m.shift) for m in members if m.role == "nurse")
     got = Counter({(w, s): n for w, s, n in nurses.itertuples(False)})
     assert got == expected
     per_nurse = workload.tasks_per_nurse(
@@ -226,7 +230,7 @@ def test_nurses_per_shift_and_tasks_per_nurse(network, frames, as_of):
 
 def test_median_time_to_complete(network, frames, as_of):
     minutes = workload.completion_minutes(frames["task"])
-    done = [t for t in network.clinical.tasks if t.status == "completed"]
+    done = [t for t in network.clinical.all_tasks if t.status == "completed"]
     assert len(minutes) == len(done)
     summary = workload.completion_summary(minutes, ["ward_id"]).set_index("ward_id")
     by_ward: dict[str, list[float]] = {}

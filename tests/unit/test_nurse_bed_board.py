@@ -37,8 +37,9 @@ def boards(network):
     placed = current_placements(encounters["encounter"], encounters["encounter_location"], now)
     tasks = frames("Task")["task"]
     patients = frames("Patient")["patient"]
+    flags = frames("Flag")["flag"]
     return {
-        ward: ward_beds(locations, placed, tasks, ward, now, patients=patients)
+        ward: ward_beds(locations, placed, tasks, ward, now, patients=patients, flags=flags)
         for ward in network.ground_truth["bed_status_by_ward"]
     }
 
@@ -52,6 +53,21 @@ def test_free_beds_by_category_equal_ground_truth(network, boards):
     for ward_id, categories in network.ground_truth["beds_by_ward"].items():
         free = free_by_category(boards[ward_id]).groupby("bed_category")["free"].sum()
         assert free.to_dict() == {c: counts["U"] for c, counts in categories.items()}, ward_id
+
+
+def test_block_reasons_and_isolation_per_bed_equal_ground_truth(network, boards):
+    board = pd.concat(boards.values(), ignore_index=True)
+    reasons = board.dropna(subset=["block_reason"])
+    truth = network.ground_truth
+    assert (
+        dict(zip(reasons["bed_id"], reasons["block_reason"], strict=True))
+        == (truth["bed_block_reasons"])
+    )
+    isolated = board[board["isolation"].map(len) > 0]
+    assert {b: list(c) for b, c in zip(isolated["bed_id"], isolated["isolation"], strict=True)} == (
+        truth["bed_flags"]
+    )
+    assert truth["bed_flags"], "the test network has patients in isolation in its beds"
 
 
 def test_every_bed_once_and_occupied_beds_named(network, boards):
@@ -90,7 +106,8 @@ def test_age_days_and_work_of_an_occupied_bed(network, boards):
             open_ = [
                 r
                 for r in network.resources["Task"]
-                if r["encounter"]["reference"] == f"Encounter/{bed.encounter_id}"
+                # Transfer requests name the stay as their focus, not as their encounter.
+                if r.get("encounter", {}).get("reference") == f"Encounter/{bed.encounter_id}"
                 and r["status"] in OPEN_TASK_STATES
             ]
             overdue = [r for r in open_ if pd.Timestamp(r["restriction"]["period"]["end"]) < as_of]

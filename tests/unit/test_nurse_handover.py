@@ -3,7 +3,8 @@ ward, vital flags, and the whole sheet on the generated network against its grou
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -11,9 +12,11 @@ import pytest
 
 from demo_data.generator import PRESETS, generate
 from services.codes import INTERPRETATION, LOINC, PHYSICAL_TYPE
-from services.domain.handover import VITAL_LIMITS, handover, printable, sheet, shift_at
+from services.domain.handover import handover, printable, sheet, shift_at
+from services.domain.news2 import points
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
+from services.views.ward import handover_view
 from tests.support.frames import frames
 
 pytestmark = pytest.mark.unit
@@ -105,7 +108,7 @@ def observation(enc, code, value, when, category="vital-signs", flag=None):
     return res
 
 
-def task(id_, enc, status, due, finished=None):
+def task(id_, enc, status, due, finished=None, **extra):
     res = {
         "resourceType": "Task",
         "id": id_,
@@ -121,7 +124,7 @@ def task(id_, enc, status, due, finished=None):
     }
     if finished:
         res["executionPeriod"] = {"start": finished, "end": finished}
-    return res
+    return res | extra
 
 
 NOW = at("2026-03-02T11:00:00+01:00")  # early shift, began 06:00
@@ -214,9 +217,13 @@ def test_open_work_and_last_vitals_per_patient(ward):
     assert patients.loc["e3", "age"] == 11
     vitals = ward.vitals.set_index("encounter_id")
     assert vitals.loc["e1", "value"] == 88 and pd.isna(vitals.loc["e1", "flag"])
-    high = VITAL_LIMITS["8867-4"][1]
-    assert vitals.loc["e2", "value"] >= high and vitals.loc["e2", "flag"] == "H"
+    assert points("pulse", vitals.loc["e2", "value"]) == 2 and vitals.loc["e2", "flag"] == "H"
     assert pd.isna(vitals.loc["e3", "flag"]), "no adult limits for a child"
+    # A pulse alone is no NEWS2 set: the handover says what is missing instead of a score.
+    scores = ward.news2.set_index("encounter_id")
+    assert scores.loc["e2", "status"] == "incomplete" and pd.isna(scores.loc["e2", "score"])
+    assert scores.loc["e2", "partial"] == 2 and "pulse" not in scores.loc["e2", "missing"]
+    assert scores.loc["e3", "status"] == "not_applicable"
 
 
 def test_sheet_and_printable_view(ward):
@@ -224,10 +231,19 @@ def test_sheet_and_printable_view(ward):
     assert len(german) == len(english) == 3
     assert "Seit Schichtbeginn" in german.columns and "Since the shift began" in english.columns
     first = english.set_index("Bed").loc["B1"]
-    assert "Test 2823-3 5.9 /min ↑" in first["Since the shift began"]
+    # The lab result by its short name (services.lab_labels), not the source's display.
+    assert "Potassium 5.9 /min ↑" in first["Since the shift began"]
     assert "completed: Medication" in first["Since the shift began"]
     assert "overdue" in first["Open tasks"]
     assert english.set_index("Bed").loc["B2", "Last vitals"] == "HR 130 /min ↑"
+    assert (
+        english.set_index("Bed")
+        .loc["B2", "NEWS2"]
+        .startswith(
+            "incomplete (missing: Respiration rate, SpO₂, Air or oxygen, Systolic blood pressure, "
+            "Consciousness (ACVPU), Temperature; 2 points so far)"
+        )
+    )
     blocks = printable(german, "de")
     # The stays name no room: the sheet says so instead of printing a missing value.
     assert len(blocks) == 3 and all(b.startswith("#### – · B") for b in blocks)
@@ -260,10 +276,156 @@ def test_every_patient_and_task_of_the_generated_wards(network):
             ward_id,
             now,
             patients=table("Patient")["patient"],
+            flags=table("Flag")["flag"],
         )
         assert len(result.patients) == census, ward_id
+        # The handover scores NEWS2 as the generator drew it (ground truth per stay).
+        for row in result.news2.itertuples(index=False):
+            expected = truth["news2"][row.encounter_id]
+            assert row.status == expected["status"], row.encounter_id
+            if expected["status"] in ("complete", "incomplete"):
+                assert row.partial == expected["partial"], row.encounter_id
+                assert row.band == expected["band"], row.encounter_id
+                assert list(row.missing) == expected["missing"], row.encounter_id
+                assert row.scale == expected["scale"], row.encounter_id
         assert result.patients["open"].sum() == truth["tasks_open"][ward_id], ward_id
         assert result.patients["overdue"].sum() == truth["tasks_overdue"][ward_id], ward_id
         # The generator takes vitals of everybody in hospital now on the last rounds.
         assert set(result.vitals["encounter_id"]) <= set(result.patients["encounter_id"])
         assert len(sheet(result, "de")) == census
+
+
+LATE = at("2026-03-02T22:05:00+01:00")  # five minutes into the night shift
+
+
+def note(author, time, text):
+    return {"authorReference": {"reference": f"Practitioner/{author}"}, "time": time, "text": text}
+
+
+@pytest.fixture
+def late_ward():
+    locations = [location("w1", "wa"), location("r1", "ro", "w1"), location("b1", "bd", "r1")]
+    enc = frames(
+        [
+            stay(
+                "e1",
+                "2026-03-01T09:00:00+01:00",
+                [
+                    entry("w1", "wa", "2026-03-01T09:00:00+01:00"),
+                    entry("b1", "bd", "2026-03-01T09:00:00+01:00"),
+                ],
+            )
+        ],
+        "Encounter",
+    )
+    nurse = {
+        "resourceType": "Practitioner",
+        "id": "n1",
+        "name": [{"family": "Keller", "given": ["Anna"]}],
+    }
+    tasks = frames(
+        [
+            # Done by the late shift at 21:50, with what the nurse noted.
+            task(
+                "t1",
+                "e1",
+                "completed",
+                "2026-03-02T21:30:00+01:00",
+                "2026-03-02T21:50:00+01:00",
+                description="Enoxaparin 40 mg s.c. 1x täglich abends",
+                note=[note("n1", "2026-03-02T21:50:00+01:00", "Schmerz NRS 4")],
+            ),
+            # Still open; a note written at 21:40 and an older one of the afternoon.
+            task(
+                "t2",
+                "e1",
+                "ready",
+                "2026-03-02T23:00:00+01:00",
+                description="Verbandswechsel Hüfte lateral, Wunde beurteilen",
+                note=[
+                    note("n1", "2026-03-02T15:00:00+01:00", "Verband trocken"),
+                    note("n1", "2026-03-02T21:40:00+01:00", "Wundrand gerötet"),
+                ],
+            ),
+        ],
+        "Task",
+    )
+    return {
+        "placed": current_placements(enc["encounter"], enc["encounter_location"], LATE),
+        "enc_locations": enc["encounter_location"],
+        "locations": with_hierarchy(frames(locations, "Location")["location"]),
+        "tasks": tasks,
+        "practitioners": frames([nurse], "Practitioner")["practitioner"],
+    }
+
+
+def late_handover(late_ward, overlap_minutes):
+    tasks = late_ward["tasks"]
+    empty = tasks["task"].iloc[:0]
+    return handover_view(
+        late_ward["placed"],
+        late_ward["enc_locations"],
+        late_ward["locations"],
+        tasks["task"][tasks["task"]["status"] != "completed"],
+        tasks["task"][tasks["task"]["status"] == "completed"],
+        empty,
+        frames([], "Observation")["observation"],
+        "w1",
+        LATE,
+        notes=tasks["task_note"],
+        own_notes=tasks["task_note"].iloc[:0],
+        practitioners=late_ward["practitioners"],
+        overlap=timedelta(minutes=overlap_minutes),
+    )
+
+
+def test_the_late_shift_stays_on_the_sheet_during_the_overlap(late_ward):
+    assert late_handover(late_ward, 0).events.empty, "22:00 sharp: nothing happened yet"
+    result = late_handover(late_ward, 30)
+    assert result.since == at("2026-03-02T21:30:00+01:00")
+    assert list(result.events["kind"]) == ["note", "task_done"]
+
+
+def test_the_sheet_says_what_was_ordered_and_what_was_noted(late_ward):
+    table = sheet(late_handover(late_ward, 30), "de").iloc[0]
+    events = table["Seit Schichtbeginn"]
+    assert (
+        "21:50 erledigt: Medikation – Enoxaparin 40 mg s.c. 1x täglich abends "
+        "(Notiz Keller, Anna: Schmerz NRS 4)" in events
+    )
+    assert "21:40 Notiz zu Medikation (Keller, Anna): Wundrand gerötet" in events
+    assert "Verband trocken" not in events, "a note of the afternoon is not this shift's"
+    assert "Medikation: Verbandswechsel Hüfte lateral, Wunde beurteilen" in table["Offene Aufgaben"]
+
+
+def test_the_sheet_reads_a_full_news2_set(network):
+    """A generated stay with a complete set: the sheet names its score and reads ACVPU by letter."""
+    truth = network.ground_truth
+    now = pd.Timestamp(truth["as_of"]).tz_convert("Europe/Berlin")
+    encounter_id, expected = next(
+        (e, v)
+        for e, v in sorted(truth["news2"].items())
+        if v["status"] == "complete" and v["band"] == "high"
+    )
+
+    def table(resource_type: str) -> dict[str, pd.DataFrame]:
+        return frames(network.resources[resource_type], resource_type)
+
+    enc = table("Encounter")
+    result = handover(
+        current_placements(enc["encounter"], enc["encounter_location"], now),
+        enc["encounter_location"],
+        with_hierarchy(table("Location")["location"]),
+        table("Task")["task"],
+        table("Observation")["observation"],
+        expected["ward_id"],
+        now,
+        patients=table("Patient")["patient"],
+        flags=table("Flag")["flag"],
+    )
+    row = result.patients.reset_index(drop=True)
+    where = row.index[row["encounter_id"] == encounter_id][0]
+    english = sheet(result, "en").iloc[where]
+    assert english["NEWS2"].startswith(f"{expected['score']} · ▲▲▲ high")
+    assert re.search(r"ACVPU [ACVPU]", english["Last vitals"])
+    assert "O₂ " in english["Last vitals"]

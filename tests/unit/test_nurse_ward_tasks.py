@@ -11,14 +11,16 @@ import pytest
 
 from components.task_table import row_texts
 from demo_data.generator import PRESETS, generate
-from services.codes import OPEN_TASK_STATES
+from services.codes import NURSING_TASK, OPEN_TASK_STATES
 from services.domain.stays import current_placements
 from services.domain.tasks import PRIORITY_RANK
 from services.domain.ward_tasks import (
     TaskFilter,
     filter_tasks,
+    only_open,
     task_frame,
     task_summary,
+    task_tables,
     ward_task_list,
     wards_of,
     with_own_writes,
@@ -50,11 +52,17 @@ def tables(network):
         "placements": current_placements(
             encounters["encounter"], encounters["encounter_location"], now
         ),
-        "tasks": frames("Task")["task"],
+        # The ward's work: requests for a bed (transfers, admissions) are Tasks too.
+        "tasks": nursing(frames("Task")),
         "patients": frames("Patient")["patient"],
         "practitioners": frames("Practitioner")["practitioner"],
         "roles": frames("PractitionerRole")["practitioner_role"],
     }
+
+
+def nursing(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    tasks = tables["task"]
+    return tasks[~tasks["id"].isin(tables["bed_request"]["task_id"])]
 
 
 def task_list(tables, ward_id):
@@ -85,7 +93,8 @@ def test_mine_and_unassigned_counts_follow_owners(network, tables):
         of_ward = [
             r
             for r in resources
-            if r["location"]["reference"] == f"Location/{ward_id}"
+            if r["code"]["coding"][0]["system"] == NURSING_TASK
+            and r["location"]["reference"] == f"Location/{ward_id}"
             and r["status"] in OPEN_TASK_STATES
         ]
         owned = [r["owner"]["reference"].split("/")[1] for r in of_ward if "owner" in r]
@@ -203,3 +212,23 @@ def test_row_words_in_both_languages(network, tables):
     assert "overdue" in english["due"]
     assert overdue["patient"] in german["patient"] and overdue["bed"] in german["patient"]
     assert german["what"] != english["what"]
+
+
+def test_a_refresh_keeps_only_open_tasks_and_their_notes():
+    def task(task_id: str, status: str) -> dict:
+        return {
+            "resourceType": "Task",
+            "id": task_id,
+            "status": status,
+            "intent": "order",
+            "note": [{"text": f"Notiz {task_id}"}],
+        }
+
+    tables = task_tables(
+        [task("a", "requested"), task("b", "completed"), task("c", "in-progress")], "S"
+    )
+    tables["task"] = tables["task"].iloc[::-1]
+    kept = only_open({**tables, "patient": pd.DataFrame({"source": ["S"], "id": ["p"]})})
+    assert sorted(kept["task"]["id"]) == ["a", "c"]
+    assert sorted(kept["task_note"]["task_id"]) == ["a", "c"]
+    assert list(kept["patient"]["id"]) == ["p"], "tables other than the task's are left as they are"

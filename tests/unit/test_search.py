@@ -73,10 +73,11 @@ def test_shared_queries_use_standard_search_parameters():
     tasks = queries.open_tasks_of_wards(["w2", "w1"])
     assert tasks.params["encounter.location"] == ["Location/w1,Location/w2"]
     assert tasks.params["status"] == ["requested,ready,in-progress"]
-    stays = queries.current_stays(hospital_ids=["h1"], with_patients=True)
-    assert stays.params["service-provider"] == ["Organization/h1"]
-    assert stays.params["_include"] == ["Encounter:subject"]
+    stays = queries.current_stays(ward_ids=["w2", "w1"])
+    assert stays.params["location"] == ["Location/w1,Location/w2"]
     assert stays.params["class"] == ["IMP"]
+    # Hospitals and patients are narrowed after reading (services.domain.stays.in_hospitals).
+    assert "service-provider" not in stays.params and "_include" not in stays.params
 
 
 def test_included_resources_do_not_shift_the_page_offsets():

@@ -1,10 +1,10 @@
-"""Settings, roles, the catalogue, the lock-out and the audit event: the shell's pure parts."""
+"""Settings, roles, the catalogue and the audit event: the shell's pure parts."""
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from services.catalogue import CATALOGUE
 from services.config import SourceConfig, load_settings
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, t
 from services.roles import MATRIX, Capability, Role, User, allowed
-from services.users import MAX_LOGIN_ATTEMPTS, apply_lockout, user_from
+from services.users import user_from
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,17 +90,6 @@ def test_formatting_follows_the_language():
     assert fmt_datetime(moment, "de") == "01.07.2026 12:30"  # summer time in Berlin
     assert fmt_date(moment, "en") == "2026-07-01"
     assert t("login.locked", "en", minutes=15).endswith("15 minutes.")
-
-
-def test_lockout_starts_and_lifts():
-    now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
-    doc = {"credentials": {"usernames": {"a": {"failed_login_attempts": MAX_LOGIN_ATTEMPTS}}}}
-    assert apply_lockout(doc, now)
-    assert doc["credentials"]["usernames"]["a"]["locked_at"] == now.isoformat()
-    assert not apply_lockout(doc, now + timedelta(minutes=5))
-    assert apply_lockout(doc, now + timedelta(minutes=16))
-    entry = doc["credentials"]["usernames"]["a"]
-    assert entry["failed_login_attempts"] == 0 and entry["locked_at"] is None
 
 
 def test_user_scope_from_credentials_entry():

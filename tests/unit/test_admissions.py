@@ -1,0 +1,118 @@
+"""The ward admission queue without a server: the Task written, what the extractors read back,
+the queue's order and ward, the beds offered (category, age group, isolation, sex of the room),
+who may act, and the generator's waiting admissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+
+from demo_data.generator import generate
+from services.admissions import admission_queue, admission_resources, beds_for
+from services.codes import NURSING_TASK
+from services.roles import Capability, Role, allowed
+from tests.support.frames import frames
+from tests.unit.test_transfers import NOW, beds, loc, ward  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.unit
+
+
+def waiting(n: int, ward_id: str = "w1", **changes) -> dict:
+    values = {
+        "task_id": f"tsk-q{n}",
+        "encounter": {"id": f"enc-q{n}", "subject": {"reference": f"Patient/pq{n}"}},
+        "ward_id": ward_id,
+        "hospital_id": "org-b",
+        "bed_category": "icu-low-care",
+        "age_group": "adult",
+        "sex": "female",
+        "isolation": (),
+        "urgency": "routine",
+        "reason": "Weiterbehandlung",
+        "origin": "notfall",
+        "authored": datetime(2026, 12, 2, 7, n, tzinfo=UTC),
+    }
+    return admission_resources(**(values | changes))
+
+
+def queue_of(resources: list[dict], wards: tuple[str, ...] = ("w1",)) -> pd.DataFrame:
+    tables = frames(resources, "Task")
+    return admission_queue(tables["task"], tables["bed_request"], wards, NOW)
+
+
+def test_the_task_is_no_nursing_work_and_reads_back():
+    task = waiting(1, isolation=("mrsa",))
+    assert "encounter" not in task, "ward task lists search tasks through their encounter"
+    assert all(c["system"] != NURSING_TASK for c in task["code"]["coding"])
+    row = queue_of([task]).iloc[0]
+    assert (row["task_id"], row["encounter_id"], row["patient_id"]) == (
+        "tsk-q1",
+        "enc-q1",
+        "pq1",
+    )
+    assert (row["bed_category"], row["age_group"], row["sex"], row["isolation"]) == (
+        "icu-low-care",
+        "adult",
+        "female",
+        "mrsa",
+    )
+    assert row["origin"] == "notfall"
+    assert row["waiting_hours"] == pytest.approx(2.0 - 1 / 60)
+
+
+def test_the_queue_keeps_its_ward_and_puts_the_urgent_first():
+    tasks = [
+        waiting(1),
+        waiting(2, urgency="asap"),
+        waiting(3, ward_id="w2"),
+        {**waiting(4), "status": "completed"},
+    ]
+    queue = queue_of(tasks)
+    assert list(queue["task_id"]) == ["tsk-q2", "tsk-q1"]
+    assert queue_of([]).empty
+
+
+def test_beds_offered_fit_category_age_group_isolation_and_sex_of_the_room(beds):  # noqa: F811
+    admission = queue_of([waiting(1)]).iloc[0]
+    offered = set(beds_for(beds, admission, "org-b")["bed_id"])
+    # b5 is a children's bed, b6 general, b7 reserved; b2 shares a room with p1.
+    assert offered == {"b2", "b3", "b4", "b8"}
+    sexes = pd.Series({"p1": "male"})
+    assert set(beds_for(beds, admission, "org-b", sexes)["bed_id"]) == {"b3", "b4", "b8"}
+    male = queue_of([waiting(2, sex="male")]).iloc[0]
+    assert "b2" in set(beds_for(beds, male, "org-b", sexes)["bed_id"])
+    isolated = queue_of([waiting(3, isolation=("mrsa",))]).iloc[0]
+    # In isolation only a room nobody lies in and nothing is reserved in: r1 holds p1, r3 b7.
+    assert set(beds_for(beds, isolated, "org-b")["bed_id"]) == {"b3", "b4"}
+
+
+def test_only_nurses_admit():
+    assert allowed(Role.NURSE, Capability.ADMISSIONS)
+    for role in (Role.PHYSICIAN, Role.MANAGER, Role.ADMIN):
+        assert not allowed(role, Capability.ADMISSIONS)
+
+
+def test_the_generator_leaves_admissions_waiting_without_a_place():
+    network = generate(7, 0.12, datetime(2026, 12, 2, 8, tzinfo=UTC), kinds=["Task"])
+    truth = network.ground_truth["admission_queue"]
+    assert truth
+    encounters = {e["id"]: e for e in network.resources["Encounter"]}
+    current = {e.patient.id for e in network.encounters if e.current}
+    tasks = [
+        t for t in network.resources["Task"] if t["id"] in {i for w in truth.values() for i in w}
+    ]
+    assert len(tasks) == sum(len(w) for w in truth.values())
+    for expected in truth.values():
+        for entry in expected.values():
+            stay = encounters[entry["encounter"]]
+            assert stay["status"] == {"notfall": "arrived", "verlegung": "planned"}[entry["origin"]]
+            assert "location" not in stay and "end" not in stay["period"]
+            assert entry["patient"] not in current
+    queue = queue_of(tasks, tuple(truth))
+    assert sorted(queue["task_id"]) == sorted(i for w in truth.values() for i in w)
+    # The census figures are those without the queue.
+    assert network.ground_truth["totals"]["inpatients_now"] == sum(
+        network.ground_truth["census_now"].values()
+    )

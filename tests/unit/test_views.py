@@ -1,0 +1,359 @@
+"""The page views on frames of a network generated in-process (no server): their figures against
+the generator's ground truth, and the disclosure rules on their output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from demo_data import PRESETS, generate
+from demo_data.timeutil import BERLIN
+from services.domain.disclosure import SMALL_TEXT, DisclosureError
+from services.frames import with_hierarchy
+from services.views.capacity import CapacityWards, capacity_now, capacity_reports, capacity_wards
+from tests.support.frames import frames, ward_work
+
+pytestmark = pytest.mark.unit
+
+AS_OF = datetime(2025, 11, 28, 10, 0, tzinfo=BERLIN)
+
+
+@dataclass(frozen=True)
+class Network:
+    truth: dict
+    now: pd.Timestamp
+    start: pd.Timestamp
+    locations: pd.DataFrame
+    organizations: pd.DataFrame
+    stays: dict[str, pd.DataFrame]
+    tasks: dict[str, pd.DataFrame]
+    roles: dict[str, pd.DataFrame]
+    observations: pd.DataFrame
+
+
+def _network(shape: str) -> Network:
+    generated = generate(7, PRESETS["test"], AS_OF, shape=shape)
+    res = generated.resources
+    now = pd.Timestamp(AS_OF).tz_convert("Europe/Berlin")
+    encounters = res["Encounter"] + res["Patient"]
+    return Network(
+        truth=generated.ground_truth,
+        now=now,
+        start=now - pd.Timedelta(days=90),
+        locations=with_hierarchy(frames(res["Location"], "Location")["location"]),
+        organizations=frames(res["Organization"], "Organization")["organization"],
+        stays=frames(encounters, "Encounter"),
+        tasks=frames(ward_work(res["Task"]) + res["Patient"], "Task"),
+        roles=frames(res["PractitionerRole"] + res["Practitioner"], "PractitionerRole"),
+        observations=frames(res["Observation"], "Observation")["observation"],
+    )
+
+
+@pytest.fixture(scope="module")
+def network() -> Network:
+    return _network("flat")
+
+
+def _capacity(network: Network):
+    stays = network.stays
+    return capacity_now(
+        network.locations,
+        network.organizations,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.now,
+    )
+
+
+def test_capacity_now_counts_the_beds_of_the_ground_truth(network):
+    view = _capacity(network)
+    truth = network.truth
+    assert view.has_beds
+    status = truth["totals"]["bed_status"]
+    network_row = view.network.iloc[0]
+    assert network_row["total"] == sum(status.values())
+    assert network_row["occupied"] == status["O"] == truth["totals"]["inpatients_now"]
+    assert network_row["free"] == status["U"]
+    per_hospital = view.overview.iloc[:-1].set_index("hospital_id")
+    for hospital, counts in truth["bed_status"].items():
+        assert per_hospital.loc[hospital, "occupied"] == counts["O"], hospital
+    last = view.overview.iloc[-1]
+    assert pd.isna(last["hospital_id"]) and last["occupied"] == status["O"]
+    names = dict(zip(network.organizations["id"], network.organizations["name"], strict=True))
+    assert set(per_hospital["hospital"]) == {names[h] for h in per_hospital.index}
+    assert view.facilities == tuple(sorted(truth["bed_status"]))
+    # No stay and no patient rides along with a bed.
+    assert not {"encounter_id", "patient_id", "start"} & set(view.beds.columns)
+
+
+def test_capacity_wards_census_per_day_is_the_ground_truth(network):
+    view = _capacity(network)
+    stays = network.stays
+    wards = capacity_wards(
+        view,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.start,
+        network.now,
+        view.facilities,
+    )
+    truth = network.truth
+    assert [d.isoformat() for d in wards.totals["date"]] == truth["census_dates"]
+    expected = {
+        day: sum(per_day.get(day, 0) for per_day in truth["census"].values())
+        for day in truth["census_dates"]
+    }
+    got = {
+        d.isoformat(): n for d, n in zip(wards.totals["date"], wards.totals["census"], strict=True)
+    }
+    assert got == expected
+    admissions = sum(sum(per.values()) for per in truth["admissions"].values())
+    assert wards.totals["admissions"].sum() == admissions
+    per_ward = wards.detail.groupby("ward_id")[["occupied", "free"]].sum()
+    for ward, counts in truth["bed_status_by_ward"].items():
+        assert per_ward.loc[ward, "occupied"] == counts["O"], ward
+        assert per_ward.loc[ward, "free"] == counts["U"], ward
+    assert (
+        wards.in_service
+        == sum(truth["totals"]["bed_status"].values()) - truth["totals"]["bed_status"]["C"]
+    )
+
+
+def test_capacity_wards_of_one_hospital_count_only_its_beds(network):
+    view = _capacity(network)
+    stays = network.stays
+    hospital = view.facilities[0]
+    wards = capacity_wards(
+        view,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.start,
+        network.now,
+        [hospital],
+    )
+    assert set(wards.detail["hospital_id"]) == {hospital}
+    assert wards.by_category["occupied"].sum() == network.truth["bed_status"][hospital]["O"]
+
+
+def test_capacity_reports_of_one_hospital(network):
+    view = _capacity(network)
+    hospital = view.facilities[0]
+    reports = capacity_reports(view, hospital, network.now)
+    occupied = reports.measure_report["group"][0]["population"][1]
+    assert occupied["count"] == network.truth["bed_status"][hospital]["O"]
+    assert set(reports.divi["category"]) >= {"ecmo"}
+
+
+def test_capacity_without_beds_counts_patients_per_ward(network):
+    wards_only = network.locations[network.locations["physical_type"] != "bd"]
+    stays = network.stays
+    view = capacity_now(
+        wards_only,
+        network.organizations,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.now,
+    )
+    assert not view.has_beds and view.beds.empty
+    census = view.ward_census.set_index("ward_id")["patients"]
+    expected = {w: n for w, n in network.truth["census_now"].items() if n}
+    assert census.to_dict() == expected
+    assert not {"patient_id", "encounter_id"} & set(view.ward_census.columns)
+
+
+def test_a_manager_view_refuses_identifying_columns():
+    frame = pd.DataFrame({"date": [], "census": []})
+    with pytest.raises(DisclosureError):
+        CapacityWards(frame.assign(patient_id=[]), frame, 0, frame)
+    assert SMALL_TEXT == "<5"
+
+
+def test_the_mii_shape_counts_the_same_inpatients():
+    # The hospitals of the MII network number their cases alike: contact levels linked by case
+    # number must be joined on the number's system too, or stays of two hospitals merge.
+    mii = _network("mii")
+    view = _capacity(mii)
+    assert view.network.iloc[0]["occupied"] == mii.truth["totals"]["inpatients_now"]
+
+
+def _trends(network: Network, wards=None):
+    from services.views.trends import trend_choices, trends_view
+
+    facilities, ward_options = trend_choices(network.locations)
+    stays = network.stays
+    return trends_view(
+        network.locations,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.start,
+        network.now,
+        facilities,
+        wards or ward_options,
+    )
+
+
+def test_trends_per_ward_are_the_ground_truth_disclosed(network):
+    from services.views.trends import FLOWS
+
+    view = _trends(network)
+    truth = network.truth
+    per_ward = view.per_ward.set_index("ward_id")
+    for figure in ("admissions", "discharges"):
+        for ward, per_day in truth[figure].items():
+            count = sum(per_day.values())
+            shown = per_ward.loc[ward, figure] if ward in per_ward.index else 0
+            assert shown == (SMALL_TEXT if 0 < count < 5 else count), (figure, ward)
+    assert view.totals["census"].tolist() == [
+        sum(per.get(day, 0) for per in truth["census"].values()) for day in truth["census_dates"]
+    ]
+    for flow in FLOWS:
+        numbers = view.totals[flow]
+        small = (numbers > 0) & (numbers < 5)
+        assert (view.daily.loc[small, flow] == SMALL_TEXT).all()
+        assert (view.daily.loc[~small, flow] == numbers[~small]).all()
+    few = pd.to_numeric(view.length_of_stay["stays"], errors="coerce").isna()
+    assert view.length_of_stay.loc[few, "mean_days"].isna().all()
+    assert view.days == len(truth["census_dates"])
+
+
+def test_trends_of_one_ward_count_that_ward_only(network):
+    ward, per_day = next(iter(network.truth["census"].items()))
+    view = _trends(network, [ward])
+    assert view.totals["census"].sum() == sum(per_day.values())
+    assert set(view.per_ward["ward_id"]) <= {ward}
+
+
+def test_forecast_starts_from_the_inpatients_now(network):
+    from services.views.forecast import BACKTEST_DAYS, HORIZON, forecast_view
+
+    beds = _capacity(network)
+    view = forecast_view(beds, network.stays["encounter"], "", network.now, network.start)
+    assert view is not None
+    truth = network.truth
+    assert len(view.coming) == HORIZON
+    assert (view.coming["low"] <= view.coming["high"]).all()
+    assert len(view.history) == BACKTEST_DAYS + 1
+    # The census of the last midnight is that of every ward of the network together.
+    last = truth["census_dates"][-1]
+    expected = sum(per.get(last, 0) for per in truth["census"].values())
+    assert view.history.set_index("date")["census"][pd.Timestamp(last).date()] == expected
+    status = truth["totals"]["bed_status"]
+    assert view.in_service == sum(status.values()) - status["C"]
+    assert len(view.overall) == 1 and (view.by_horizon["horizon"] > 0).all()
+
+
+def test_forecast_of_one_hospital_or_none(network):
+    from services.views.forecast import forecast_view
+
+    beds = _capacity(network)
+    hospital = beds.facilities[0]
+    view = forecast_view(beds, network.stays["encounter"], hospital, network.now, network.start)
+    status = network.truth["bed_status"][hospital]
+    assert view.in_service == sum(status.values()) - status["C"]
+    nothing = network.stays["encounter"].iloc[:0]
+    assert forecast_view(beds, nothing, "", network.now, network.start) is None
+
+
+def test_workload_open_and_overdue_per_ward_are_the_ground_truth(network):
+    from services.views.workload import workload_view
+
+    tasks = network.tasks["task"]
+    view = workload_view(
+        network.locations,
+        network.organizations,
+        tasks,
+        tasks,
+        network.roles["practitioner_role"],
+        network.now,
+        network.now - pd.Timedelta(days=30),
+    )
+    truth = network.truth
+    per_ward = view.by_shift.groupby("ward_id")[["open", "overdue"]].sum()
+    for figure in ("open", "overdue"):
+        expected = truth[f"tasks_{figure}"]
+        assert {w: int(per_ward[figure].get(w, 0)) for w in expected} == expected, figure
+    assert view.open == truth["totals"]["tasks_open"]
+    assert view.overdue == truth["totals"]["tasks_overdue"]
+    assert view.shift in ("frueh", "spaet", "nacht")
+    assert view.by_shift["hospital"].notna().all() and view.by_shift["ward"].notna().all()
+    assert view.trend["completed"].sum() == view.per_ward["completed"].sum()
+
+
+def _placed(network: Network) -> pd.DataFrame:
+    from services.domain.stays import current_placements
+
+    stays = network.stays
+    return current_placements(stays["encounter"], stays["encounter_location"], network.now)
+
+
+def test_the_nurse_views_of_each_ward_are_the_ground_truth(network):
+    from services.views.ward import bed_board_view, nurse_start, ward_tasks_view
+
+    truth = network.truth
+    tasks, patients = network.tasks["task"], network.stays["patient"]
+    placed = _placed(network)
+    for ward, expected_open in truth["tasks_open"].items():
+        here = placed[placed["ward_id"] == ward]
+        start = nurse_start(tasks, here, network.locations, patients, [ward], network.now)
+        assert (start.open, start.overdue) == (expected_open, truth["tasks_overdue"][ward])
+        assert start.overdue_rows["name"].notna().all()
+        listed = ward_tasks_view(
+            tasks, placed, network.locations, ward, network.now, patient_tables=[patients]
+        )
+        assert len(listed.rows) == len(listed.shown) == expected_open
+        assert listed.counts.overdue == truth["tasks_overdue"][ward]
+        board = bed_board_view(network.locations, placed, tasks, ward, network.now, patients)
+        status = truth["bed_status_by_ward"][ward]
+        assert board.counts.get("O", 0) == status["O"] and board.counts.get("U", 0) == status["U"]
+        assert board.board["open"].sum() <= expected_open
+
+
+def test_the_physician_lists_hold_every_inpatient_once(network):
+    from services.views.inpatients import inpatients_start, my_patients, of_departments
+
+    placed = _placed(network)
+    patients = network.stays["patient"]
+    rows = inpatients_start(placed, network.locations, patients)
+    assert len(rows) == network.truth["totals"]["inpatients_now"]
+    assert rows["name"].notna().all() and not rows["encounter_id"].duplicated().any()
+    department = rows["department"].dropna().iloc[0]
+    mine = of_departments(placed, network.locations, [department])
+    assert 0 < len(mine) < len(placed)
+    assert (mine["department"].eq(department) | mine["ward_department"].eq(department)).all()
+    assert len(inpatients_start(placed, network.locations, patients, [department])) <= len(mine)
+    observations = network.observations
+    since = network.now - pd.Timedelta(hours=24)
+    view = my_patients(mine, network.locations, patients, observations, since)
+    recent = observations[
+        (observations["effective"] >= since) & observations["patient_id"].isin(mine["patient_id"])
+    ]
+    assert view.rows["new"].sum() == recent["id"].nunique()
+    assert view.with_new == recent["patient_id"].nunique()
+    assert list(view.rows["patient_id"]) != [] and view.rows["kvnr"].notna().all()
+
+
+def test_the_audit_trail_joins_platform_and_local_log():
+    from services.views.audit import audit_trail
+
+    now = pd.Timestamp("2025-11-28 10:00", tz="Europe/Berlin")
+
+    def events(*rows):
+        return pd.DataFrame(
+            [
+                {"recorded": now - pd.Timedelta(hours=h), "user": u, "role": "nurse"}
+                | {"action": "R", "purpose": p, "patient_id": "pat-1"}
+                for h, u, p in rows
+            ]
+        )
+
+    platform = events((1, "pflege.demo", None), (2, "arzt.demo", "ETREAT"))
+    local = events((3, "pflege.demo", None), (30, "old.user", None))
+    view = audit_trail(platform, local, now - pd.Timedelta(hours=24))
+    assert len(view.trail) == 3 and view.local == 1 and view.break_glass == 1
+    assert view.users == ["arzt.demo", "pflege.demo"]
+    assert view.per_role_action["n"].tolist() == [3]
+    assert len(view.narrowed(break_glass_only=True)) == 1
+    assert view.narrowed(users=["pflege.demo"])["recorded"].is_monotonic_decreasing
