@@ -5,8 +5,8 @@ and the script time of a cached rerun of the page (AppTest).
   keep-alive, gzip, ``_pretty=false``, 1000 per page, the pages after the first in parallel;
 - page data: what the capacity page reads and computes before drawing: locations,
   organizations and the 90-day encounters through the data layer (each cold, sent with
-  ``Cache-Control: no-cache``), then bed status now, occupancy by ward and category, ward
-  periods, midnight census and daily flows;
+  ``Cache-Control: no-cache``), then the page's views (``services.views.capacity``): bed status
+  now, occupancy by hospital, ward and category, midnight census and daily flows;
 - cached rerun: the page run again in the same AppTest session, its reads served from the cache.
 
 Runs alternate between floor and page data; medians over ``--runs``. Prints a markdown table and
@@ -31,22 +31,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.floor import raw_pull  # noqa: E402
+from bench.floor import bench_source, raw_pull  # noqa: E402
 from services import queries  # noqa: E402
 from services.config import Settings, SourceConfig  # noqa: E402
-from services.domain.beds import bed_status_now, occupancy  # noqa: E402
-from services.domain.census import (  # noqa: E402
-    census_dates,
-    daily_flows,
-    daily_totals,
-    midnight,
-    midnight_census,
-    ward_periods,
-    window_encounters,
-)
-from services.domain.stays import current_placements  # noqa: E402
+from services.domain.census import midnight, window_encounters  # noqa: E402
 from services.frames import with_hierarchy  # noqa: E402
 from services.platform import Platform  # noqa: E402
+from services.source_auth import auth_for  # noqa: E402
+from services.views.capacity import capacity_now, capacity_wards  # noqa: E402
 
 DAYS = 90
 PARALLEL = 4
@@ -56,7 +48,7 @@ def window_start(now: pd.Timestamp) -> pd.Timestamp:
     return midnight(now.date() - timedelta(days=DAYS - 1))
 
 
-def floor(base: str, now: pd.Timestamp) -> tuple[float, int, int]:
+def floor(source: SourceConfig, now: pd.Timestamp) -> tuple[float, int, int]:
     """Seconds, resources and bytes of the raw encounter pages."""
     search = window_encounters(window_start(now))
     params = {k: ",".join(map(str, v)) for k, v in search.params.items()}
@@ -64,7 +56,13 @@ def floor(base: str, now: pd.Timestamp) -> tuple[float, int, int]:
     headers = {"Accept-Encoding": "gzip", "Cache-Control": "no-cache"}
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=PARALLEL + 2)
-    with httpx.Client(base_url=base + "/", headers=headers, limits=limits, timeout=300) as client:
+    with httpx.Client(
+        base_url=source.url + "/",
+        headers=headers,
+        limits=limits,
+        timeout=300,
+        auth=auth_for(source),
+    ) as client:
         total, size, _ = raw_pull(client, "Encounter", params, PARALLEL)
     return time.perf_counter() - started, total, size
 
@@ -73,18 +71,13 @@ def page_data(platform: Platform, now: pd.Timestamp) -> tuple[float, int]:
     """Seconds to the capacity page's finished figures, and the encounters read."""
     started = time.perf_counter()
     location_read = platform.read(queries.locations(), no_cache=True)
-    platform.read(queries.organizations(), no_cache=True)
+    org_read = platform.read(queries.organizations(), no_cache=True)
     stay_read = platform.read(window_encounters(window_start(now)), no_cache=True)
     locations = with_hierarchy(location_read["location"])
     encounters, enc_locations = stay_read["encounter"], stay_read["encounter_location"]
-    beds = bed_status_now(locations, current_placements(encounters, enc_locations, now))
-    occupancy(beds, [])
-    occupancy(beds, ["hospital_id"])
-    occupancy(beds, ["hospital_id", "ward_id", "bed_category", "age_group"])
-    occupancy(beds, ["bed_category", "age_group"])
-    days = census_dates(window_start(now), now)
-    periods = ward_periods(encounters, enc_locations)
-    daily_totals(midnight_census(periods, days), daily_flows(periods, days), len(beds))
+    # The page's own views, over every hospital as the network manager opens it.
+    beds = capacity_now(locations, org_read["organization"], encounters, enc_locations, now)
+    capacity_wards(beds, encounters, enc_locations, window_start(now), now, beds.facilities)
     return time.perf_counter() - started, len(encounters)
 
 
@@ -117,8 +110,9 @@ def main() -> None:
     args = parser.parse_args()
     base = args.base.rstrip("/")
     now = pd.Timestamp.now(tz="Europe/Berlin").floor("min")
+    source = bench_source(base, timeout=300)
     settings = Settings(
-        sources=(SourceConfig(name="bench", url=base, timeout=300),),
+        sources=(source,),
         parallel_pages=PARALLEL,
         total_timeout=3600,
     )
@@ -126,10 +120,10 @@ def main() -> None:
     floors, pages = [], []
     encounters = size = 0
     try:
-        floor(base, now)  # one warm-up each, so neither side pays for the first connection
+        floor(source, now)  # one warm-up each, so neither side pays for the first connection
         page_data(platform, now)
         for _ in range(args.runs):
-            seconds, encounters, size = floor(base, now)
+            seconds, encounters, size = floor(source, now)
             floors.append(seconds)
             seconds, _ = page_data(platform, now)
             pages.append(seconds)

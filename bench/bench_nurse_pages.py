@@ -39,14 +39,15 @@ def main() -> int:
 
     import streamlit as st
 
+    from bench.floor import bench_source
     from demo_data.users import build_demo_users
     from services import queries
-    from services.config import Settings, SourceConfig
+    from services.config import Settings
     from services.platform import Platform
     from services.users import user_from
     from tests.support.apptest import open_page
 
-    platform = Platform(Settings(sources=(SourceConfig(name="bench", url=args.base),)))
+    platform = Platform(Settings(sources=(bench_source(args.base),)))
     read = platform.read(queries.practitioner_roles())
     platform.close()
     entry = build_demo_users(read["practitioner_role"], read["practitioner"])["pflege.demo"]

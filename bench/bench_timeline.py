@@ -33,7 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.floor import raw_pull  # noqa: E402
+from bench.floor import bench_source, raw_pull  # noqa: E402
 from components.timeline_chart import timeline_figure  # noqa: E402
 from components.trend_chart import trend_figure  # noqa: E402
 from demo_data.bundles import phase_of, transaction  # noqa: E402
@@ -47,6 +47,7 @@ from services.i18n import t  # noqa: E402
 from services.patient_record import read_record, record_patients, record_searches  # noqa: E402
 from services.platform import Platform  # noqa: E402
 from services.search import _params  # noqa: E402
+from services.source_auth import auth_for  # noqa: E402
 
 AS_OF = datetime.fromisoformat("2026-11-29T10:00:00+01:00")
 SOURCE = "bench"
@@ -110,11 +111,17 @@ def write_data_dir(resources: list[dict], out: Path) -> None:
     (out / "manifest.json").write_bytes(orjson.dumps(manifest))
 
 
-def floor(base: str, patients: pd.DataFrame, headers: dict) -> tuple[int, int]:
+def floor(source: SourceConfig, patients: pd.DataFrame, headers: dict) -> tuple[int, int]:
     """Raw bytes of the record's searches: kinds in parallel, then pages in parallel."""
     searches = list(record_searches(patients["id"]).values())
     limits = httpx.Limits(max_connections=12)
-    with httpx.Client(base_url=base + "/", headers=headers, limits=limits, timeout=300) as c:
+    with httpx.Client(
+        base_url=source.url + "/",
+        headers=headers,
+        limits=limits,
+        timeout=300,
+        auth=auth_for(source),
+    ) as c:
 
         def pull(search) -> tuple[int, int]:
             _, size, requests = raw_pull(c, search.resource_type, _params(search, 1000), 4)
@@ -163,7 +170,7 @@ def main() -> None:
         if r["resourceType"] == "Patient"
     )
     own = sum(1 for r in person if r["resourceType"] in _KINDS)
-    settings = Settings(sources=(SourceConfig(name=SOURCE, url=args.base, timeout=300),))
+    settings = Settings(sources=(bench_source(args.base, SOURCE, timeout=300),))
     platform = Platform(settings)
     rows = []
     for mode in ("cold", "warm"):
@@ -173,7 +180,7 @@ def main() -> None:
         floors, pages, floor_requests, page_requests = [], [], 0, 0
         for _ in range(args.runs):
             started = time.perf_counter()
-            _, floor_requests = floor(args.base, patients, headers)
+            _, floor_requests = floor(settings.sources[0], patients, headers)
             floors.append(time.perf_counter() - started)
             started = time.perf_counter()
             page_requests, _ = page(platform, patients, mode == "cold")

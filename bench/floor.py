@@ -6,13 +6,22 @@ after the first are requested in parallel by offset, as fast as the server hands
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from services.config import SourceConfig, env_source
 from services.search import offset_urls
 
-__all__ = ["raw_pull"]
+__all__ = ["bench_source", "raw_pull"]
+
+
+def bench_source(url: str, name: str = "bench", **more: object) -> SourceConfig:
+    """A source at ``url`` signing in with the client credentials of the environment
+    (``MEDICUS_FHIR_TOKEN_URL`` and the rest, as ``make`` passes them), open without them;
+    ``more``: other ``SourceConfig`` fields."""
+    return dataclasses.replace(env_source(url, name), **more)
 
 
 def raw_pull(

@@ -1,0 +1,389 @@
+"""The manager pages' data at network scale: 10k, 100k and 1M Encounters, by search (our data
+layer, where a server holds the network), DuckDB on the Parquet store and Spark local, side by
+side in one run.
+
+The networks come from the generator (``--kinds Encounter``: Encounters with their location
+periods, and the Patients, Locations and Organizations they reference), written as gzipped
+NDJSON in the layout ``$export`` produces (one file per type) and flattened into the store by
+the sync's own code (``services.sync.flatten_staged`` and ``services.store.merge``), so the
+store holds exactly what a sync of such a source would write. 1M is the 100k network as ten
+sources (ids prefixed per copy): the platform's window is many hospitals, each its own source,
+and loading 1M Encounters into HAPI on 2 cores takes many hours.
+
+Each measurement runs in a process of its own, so "cold" is a new process (and for Spark a new
+JVM) and peak RSS is that of the measurement (Python and, for Spark, its JVM; sampled):
+
+- page data = the 90-day window read (``store.window_read`` or the search) plus the capacity
+  page's ``capacity_now`` and ``capacity_wards`` and the trends page's ``trends_view`` over every
+  hospital, as the network manager opens them;
+- cold = the first page data of the process, warm = the median of the next ``--runs``.
+
+The sync side: flattening the NDJSON and writing Parquet per size, the store's size on disk, and
+an increment of one day's changes (every stay admitted, moved or discharged in the last 24 hours)
+merged into the 100k store. HAPI's own ``$export`` is timed by ``bench/bench_store.py``.
+
+    .venv/bin/python bench/bench_analytics.py [--sizes 10k,100k,1M] [--engines duckdb,spark]
+        [--runs 3] [--search-base http://localhost:8097/fhir]
+
+``--search-base`` adds the search path for the size whose network that server holds (``make
+bench-analytics`` loads the 10k network into a server of its own). Prints a markdown table and
+writes it to bench/results/analytics.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services import queries, store  # noqa: E402
+from services.config import Settings, SourceConfig  # noqa: E402
+from services.domain.census import window_encounters  # noqa: E402
+from services.frames import with_hierarchy  # noqa: E402
+from services.platform import Platform  # noqa: E402
+from services.store import merge, read_state, write_state  # noqa: E402
+from services.sync import flatten_staged  # noqa: E402
+from services.views.capacity import capacity_now, capacity_wards  # noqa: E402
+from services.views.trends import trends_view  # noqa: E402
+
+DAYS = 90
+SEED = 11
+# Generator scale per base network: about 4,000 Encounters per unit of scale.
+BASES = {"10k": 2.5, "100k": 25}
+SIZES = {"10k": ("10k", 1), "100k": ("100k", 1), "1M": ("100k", 10)}
+TYPES = ("Organization", "Location", "Encounter")
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp.now(tz="Europe/Berlin").floor("min")
+
+
+# -- the networks and their stores -------------------------------------------------------------
+
+
+def write_ndjson(scale: float, out: Path) -> dict[str, int]:
+    """The generated network as one gzipped NDJSON file per type; counts per type."""
+    from demo_data.generator import generate
+
+    as_of = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    network = generate(SEED, scale, as_of, ["Encounter"], "flat")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for kind in TYPES:
+        resources = network.resources.get(kind, [])
+        with gzip.open(out / f"{kind}.ndjson.gz", "wb", compresslevel=1) as file:
+            for resource in resources:
+                file.write(orjson.dumps(resource) + b"\n")
+        counts[kind] = len(resources)
+    return counts
+
+
+def _copy(base: Path, staging: Path, prefix: str) -> None:
+    """The base network's files with every id and reference prefixed: another source's ids."""
+    staging.mkdir(parents=True, exist_ok=True)
+    for path in base.glob("*.ndjson.gz"):
+        text = gzip.decompress(path.read_bytes())
+        if prefix:
+            text = text.replace(b'"id":"', b'"id":"' + prefix.encode())
+            for kind in (b"Patient", b"Location", b"Organization", b"Encounter", b"Practitioner"):
+                text = text.replace(
+                    b'"reference":"' + kind + b"/", b'"reference":"' + kind + b"/" + prefix.encode()
+                )
+        (staging / path.name).write_bytes(gzip.compress(text, compresslevel=1))
+
+
+def _mark_synced(store_dir: Path, sources: list[str]) -> None:
+    state = read_state(store_dir)
+    for source in sources:
+        state["sources"][source] = {"synced_at": datetime.now(UTC).isoformat(), "job": None}
+    write_state(store_dir, state)
+
+
+def build_store(base: Path, store_dir: Path, copies: int) -> tuple[list[str], float]:
+    """Flatten the base network ``copies`` times (one source each) into ``store_dir``."""
+    sources = [f"region-{k:02d}" for k in range(copies)]
+    began = time.perf_counter()
+    for number, source in enumerate(sources):
+        with tempfile.TemporaryDirectory() as tmp:
+            staging = Path(tmp)
+            _copy(base, staging, f"c{number}-" if copies > 1 else "")
+            tables, _, _ = flatten_staged(staging, source, TYPES)
+        merge(store_dir, source, tables, full=True)
+        del tables
+    _mark_synced(store_dir, sources)
+    return sources, time.perf_counter() - began
+
+
+def day_increment(base: Path, store_dir: Path, source: str, now: pd.Timestamp) -> tuple[int, float]:
+    """Merge every stay admitted, moved or discharged in the last 24 hours as an increment."""
+    since = (now - pd.Timedelta(days=1)).tz_convert("UTC").isoformat()
+
+    def touched(encounter: dict[str, Any]) -> bool:
+        times = [encounter.get("period", {}).get(k) for k in ("start", "end")]
+        times += [
+            p.get("period", {}).get(k)
+            for p in encounter.get("location", [])
+            for k in ("start", "end")
+        ]
+        return any(t and pd.Timestamp(t).tz_convert("UTC").isoformat() >= since for t in times)
+
+    with gzip.open(base / "Encounter.ndjson.gz", "rb") as lines:
+        changed = [line for line in lines if line.strip() and touched(orjson.loads(line))]
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp)
+        with gzip.open(staging / "Encounter.ndjson.gz", "wb", compresslevel=1) as out:
+            out.writelines(changed)
+        began = time.perf_counter()
+        tables, _, _ = flatten_staged(staging, source, ("Encounter",))
+        merge(store_dir, source, tables, full=False)
+        return len(changed), time.perf_counter() - began
+
+
+def _size(store_dir: Path) -> int:
+    return sum(p.stat().st_size for p in store_dir.rglob("*.parquet"))
+
+
+# -- one measurement, in a process of its own --------------------------------------------------
+
+
+class _PeakRss:
+    """The peak RSS of this process and its children (Spark's JVM), sampled every 100 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.1)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def page_data(read: Callable[[], Any], settings: Settings, now: pd.Timestamp) -> tuple[int, float]:
+    """The capacity and trends pages' data over every hospital: stays in the window, and the
+    seconds the window's read took."""
+    start = now - pd.Timedelta(days=DAYS)
+    began = time.perf_counter()
+    window = read()
+    read_s = time.perf_counter() - began
+    if settings.analytics == "store":
+        locations = with_hierarchy(store.store_tables(settings, "Location")["location"])
+        organizations = store.store_tables(settings, "Organization")["organization"]
+    else:
+        with Platform(settings) as platform:
+            locations = with_hierarchy(platform.read(queries.locations())["location"])
+            organizations = platform.read(queries.organizations())["organization"]
+    encounters, places = window["encounter"], window["encounter_location"]
+    beds = capacity_now(locations, organizations, encounters, places, now)
+    capacity_wards(beds, encounters, places, start, now, beds.facilities)
+    wards = locations.loc[locations["physical_type"] == "wa", "id"]
+    trends_view(locations, encounters, places, start, now, beds.facilities, wards)
+    return len(encounters), read_s
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Cold and warm page data on one path; prints a JSON line."""
+    rss = _PeakRss()
+    now = pd.Timestamp(args.now)
+    start = now - pd.Timedelta(days=DAYS)
+    if args.path == "search":
+        settings = Settings(
+            sources=(SourceConfig(name="bench", url=args.search_base, timeout=600),),
+            total_timeout=3600,
+        )
+        platform = Platform(settings)
+
+        def read() -> Any:
+            return platform.read(window_encounters(start), no_cache=True)
+
+    else:
+        settings = Settings(
+            sources=tuple(
+                SourceConfig(name=s, url="http://127.0.0.1:9/fhir") for s in args.sources
+            ),
+            store_dir=Path(args.store),
+            analytics="store",
+            store_engine=args.path,
+            spark_master="local[2]",
+        )
+
+        def read() -> Any:
+            return store.window_read(settings, start)
+
+    timings, reads = [], []
+    stays = 0
+    for _ in range(args.runs + 1):
+        began = time.perf_counter()
+        stays, read_s = page_data(read, settings, now)
+        timings.append(time.perf_counter() - began)
+        reads.append(read_s)
+    if args.path == "spark":
+        from services import spark_engine
+
+        spark_engine.stop()
+    print(
+        json.dumps(
+            {
+                "cold": timings[0],
+                "warm": statistics.median(timings[1:]),
+                "read_cold": reads[0],
+                "read_warm": statistics.median(reads[1:]),
+                "stays": stays,
+                "rss": rss.stop(),
+            }
+        )
+    )
+
+
+def _child(path: str, now: pd.Timestamp, runs: int, **extra: Any) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", path, "--now", now.isoformat()]
+    command += ["--runs", str(runs)]
+    if "store" in extra:
+        command += ["--store", str(extra["store"]), "--sources", *extra["sources"]]
+    if "search_base" in extra:
+        command += ["--search-base", extra["search_base"]]
+    # Our own script with arguments we built: no untrusted input.
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)  # noqa: S603
+    if done.returncode:
+        raise RuntimeError(f"{path} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> str:
+    now = _now()
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    rows: list[str] = []
+    sync_rows: list[str] = []
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        work = Path(tmp)
+        counts: dict[str, dict[str, int]] = {}
+        for size in sizes:
+            base_name, copies = SIZES[size]
+            base = work / f"ndjson-{base_name}"
+            if base_name not in counts:
+                began = time.perf_counter()
+                counts[base_name] = write_ndjson(BASES[base_name], base)
+                print(
+                    f"{base_name}: generated {counts[base_name]} in "
+                    f"{time.perf_counter() - began:.0f} s",
+                    file=sys.stderr,
+                )
+            encounters = counts[base_name]["Encounter"] * copies
+            store_dir = work / f"store-{size}"
+            sources, flatten_s = build_store(base, store_dir, copies)
+            line = (
+                f"| {size} | {encounters:,} | {len(sources)} | {flatten_s:.1f} "
+                f"| {_size(store_dir) / 1e6:.1f} |"
+            )
+            sync_rows.append(line)
+            print(line, file=sys.stderr)
+            results = {}
+            for engine in engines:
+                results[engine] = _child(engine, now, args.runs, store=store_dir, sources=sources)
+                print(size, engine, results[engine], file=sys.stderr)
+            if args.search_base and size == args.search_size:
+                results["search"] = _child("search", now, args.runs, search_base=args.search_base)
+                print(size, "search", results["search"], file=sys.stderr)
+            first = results.get("search")
+            for path, result in results.items():
+                speed_up = (
+                    f"{first['warm'] / result['warm']:.1f}×" if first and path != "search" else "-"
+                )
+                rows.append(
+                    f"| {size} | {encounters:,} | {result['stays']:,} | {path} "
+                    f"| {result['read_cold']:.2f} | {result['read_warm']:.2f} "
+                    f"| {result['cold']:.2f} | {result['warm']:.2f} | {speed_up} "
+                    f"| {result['rss'] / 2**20:.0f} |"
+                )
+            if size == "100k":
+                changed, increment_s = day_increment(base, store_dir, sources[0], now)
+                sync_rows.append(
+                    f"| 100k, increment: {changed:,} stays changed in the last 24 h "
+                    f"| {changed:,} | 1 | {increment_s:.1f} | {_size(store_dir) / 1e6:.1f} |"
+                )
+            shutil.rmtree(store_dir)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        f"Page data of the capacity and trends pages over every hospital, {DAYS}-day window, "
+        f"cold = first in a new process, warm = median of {args.runs}; peak RSS of the "
+        f"measuring process and its JVM; load average at the end {load}; "
+        f"{os.cpu_count()} cores.",
+        "",
+        "| size | Encounters | stays in the window | path | read cold s | read warm s "
+        "| page data cold s | page data warm s | warm vs search | peak RSS MB |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        "Filling the store from the NDJSON (the sync's flatten and Parquet write; the export "
+        "itself is in the store benchmark):",
+        "",
+        "| size | Encounters | sources | flatten + write s | store MB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *sync_rows,
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10k,100k,1M")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--search-base", help="a FHIR server holding one of the networks")
+    parser.add_argument("--search-size", default="10k", help="the size that server holds")
+    parser.add_argument("--work", default=str(ROOT / "var"), help="where the stores are built")
+    parser.add_argument("--measure", choices=("duckdb", "spark", "search"), help=argparse.SUPPRESS)
+    parser.add_argument("--now", help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--sources", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        args.path = args.measure
+        measure(args)
+        return
+    table = run(args)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "analytics.md").write_text(table + "\n")
+    sys.stdout.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
