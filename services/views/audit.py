@@ -18,7 +18,8 @@ class AuditTrail:
     """- ``trail``: every event since the moment, platform first, then the local log;
     - ``local``: how many events only the local log holds (not yet on the platform);
     - ``break_glass``: platform events of access for emergency treatment (``ETREAT``);
-    - ``per_role_action``: events (``n``) per ``role`` and ``action``;
+    - ``per_role_action``: events (``n``) per ``role`` and ``action``, an event without either
+      counted too (another client of the platform may write no role);
     - ``users``: everyone in the trail, sorted, for the filter.
     """
 
@@ -54,7 +55,7 @@ def audit_trail(events: pd.DataFrame, local_log: pd.DataFrame, since: pd.Timesta
     if trail.empty:
         counts = pd.DataFrame(columns=["role", "action", "n"])
     else:
-        counts = trail.groupby(["role", "action"]).size().rename("n").reset_index()
+        counts = trail.groupby(["role", "action"], dropna=False).size().rename("n").reset_index()
     return AuditTrail(
         trail=trail,
         local=len(local),

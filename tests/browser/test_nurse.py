@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.support.keycloak import auth
@@ -90,7 +91,7 @@ def test_nurse_completes_an_overdue_task(signed_in, fhir_base_url, test_network,
 def test_nurse_confirms_a_colleagues_task_and_takes_it_back(
     signed_in, fhir_base_url, test_network, users
 ):
-    nurse = users["pflege.demo"]
+    nurse, colleague = users["pflege.demo"], users["pflege2.demo"]
     page = signed_in("pflege.demo")
     # A click on the menu while the start page still loads can be lost: let it finish first.
     page.get_by_text("Meine Station jetzt").wait_for()
@@ -102,38 +103,51 @@ def test_nurse_confirms_a_colleagues_task_and_takes_it_back(
             "nodes => nodes.map(n => n.className)"
         )
     ]
-    tasks = [fetch(f"{fhir_base_url}/Task/{i}") for i in listed]
-    # A task written in the last two minutes may still be listed in the version before (the
-    # dashboard's and HAPI's caches): acting on it would rightly end in the conflict panel.
-    settled = datetime.now(UTC) - timedelta(minutes=2)
-    original = next(
+    # Whether the generated hour leaves a colleague's task on the ward is chance: the test
+    # gives one to the colleague itself, as her own dashboard would.
+    free = next(
         t
-        for t in tasks
-        if held_by_another(t, nurse) and datetime.fromisoformat(t["meta"]["lastUpdated"]) < settled
+        for t in (fetch(f"{fhir_base_url}/Task/{i}") for i in listed)
+        if not t.get("owner") and t["status"] in ("requested", "ready")
     )
-    task_id = original["id"]
+    claimed = {k: v for k, v in free.items() if k != "meta"}
+    claimed |= {
+        "status": "in-progress",
+        "owner": {"reference": f"Practitioner/{colleague.practitioner_id}"},
+    }
+    put_back(fhir_base_url, claimed)
     try:
-        page.locator(f".st-key-nurse-complete-{task_id} button").click()
-        page.get_by_text("Trotzdem als erledigt eintragen?").wait_for()
-        screenshot(page, "nurse-confirm-colleagues-task")
-        assert fetch(f"{fhir_base_url}/Task/{task_id}")["meta"] == (original["meta"]), (
-            "nothing written before the answer"
-        )
-
-        page.locator(f".st-key-nurse-confirm-{task_id} button").click()
-        page.locator(f".st-key-nurse-task-{task_id}").wait_for(state="detached")
-        undo = page.locator(".st-key-nurse-undo-button button")
-        undo.wait_for()
-        screenshot(page, "nurse-undo-offered")
-        assert fetch(f"{fhir_base_url}/Task/{task_id}")["status"] == ("completed")
-
-        undo.click()
-        page.locator(f".st-key-nurse-task-{task_id}").wait_for()
-        back = fetch(f"{fhir_base_url}/Task/{task_id}")
-        assert (back["status"], back["owner"]) == (original["status"], original["owner"])
-        page.locator(".st-key-nurse-undo").wait_for(state="detached")
+        row = page.locator(f".st-key-nurse-task-{free['id']}")
+        # The list refreshes itself every minute and reads what changed since.
+        expect(row).to_contain_text("in Arbeit", timeout=200_000)
+        original = fetch(f"{fhir_base_url}/Task/{free['id']}")
+        assert held_by_another(original, nurse)
+        confirm_and_take_back(page, fhir_base_url, original)
     finally:
-        put_back(fhir_base_url, original)
+        put_back(fhir_base_url, free)
+
+
+def confirm_and_take_back(page, fhir_base_url: str, original: dict) -> None:
+    task_id = original["id"]
+    page.locator(f".st-key-nurse-complete-{task_id} button").click()
+    page.get_by_text("Trotzdem als erledigt eintragen?").wait_for()
+    screenshot(page, "nurse-confirm-colleagues-task")
+    assert fetch(f"{fhir_base_url}/Task/{task_id}")["meta"] == (original["meta"]), (
+        "nothing written before the answer"
+    )
+
+    page.locator(f".st-key-nurse-confirm-{task_id} button").click()
+    page.locator(f".st-key-nurse-task-{task_id}").wait_for(state="detached")
+    undo = page.locator(".st-key-nurse-undo-button button")
+    undo.wait_for()
+    screenshot(page, "nurse-undo-offered")
+    assert fetch(f"{fhir_base_url}/Task/{task_id}")["status"] == ("completed")
+
+    undo.click()
+    page.locator(f".st-key-nurse-task-{task_id}").wait_for()
+    back = fetch(f"{fhir_base_url}/Task/{task_id}")
+    assert (back["status"], back["owner"]) == (original["status"], original["owner"])
+    page.locator(".st-key-nurse-undo").wait_for(state="detached")
 
 
 def test_reload_keeps_the_session_and_idleness_ends_it(signed_in, dashboard_workdir):

@@ -357,3 +357,18 @@ def test_the_audit_trail_joins_platform_and_local_log():
     assert view.per_role_action["n"].tolist() == [3]
     assert len(view.narrowed(break_glass_only=True)) == 1
     assert view.narrowed(users=["pflege.demo"])["recorded"].is_monotonic_decreasing
+
+
+def test_an_event_without_a_role_is_counted_too():
+    from services.views.audit import audit_trail
+
+    now = pd.Timestamp("2025-11-28 10:00", tz="Europe/Berlin")
+    platform = pd.DataFrame(
+        [
+            {"recorded": now, "user": "arzt.demo", "role": "physician", "action": "R"},
+            {"recorded": now, "user": None, "role": None, "action": "C"},
+        ]
+    ).assign(purpose=None, patient_id="pat-1")
+    local = platform.iloc[0:0]
+    view = audit_trail(platform, local, now - pd.Timedelta(hours=1))
+    assert view.per_role_action["n"].sum() == len(view.trail) == 2
