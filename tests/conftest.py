@@ -170,8 +170,11 @@ def restore_tasks(platform: Platform):
     saved: dict[str, dict] = {}
 
     def keep(task_id: str) -> dict:
-        saved[task_id] = http.get_json(f"Task/{task_id}")
-        return saved[task_id]
+        current = http.get_json(f"Task/{task_id}")
+        # The first version kept is the one put back: a test may keep a task it has changed
+        # already (a precondition it arranged), and the current version is the one it acts on.
+        saved.setdefault(task_id, current)
+        return current
 
     yield keep
     for task_id, original in saved.items():

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 import streamlit as st
 
 from components.bed_board import STATUS_ICONS
 from components.task_table import note_key
+from demo_data.codes import SYS_PFLEGEAUFGABE, TASK_CODES
+from demo_data.resources import concept
+from services import queries
 from services.i18n import t
 from services.markdown import plain
 from services.search import query
@@ -53,14 +57,71 @@ def free_tasks(at, platform, nurse) -> list[str]:
     ]
 
 
-def colleagues_task(at, platform, nurse) -> str:
-    """A listed task in progress by somebody else."""
-    return next(
-        task_id
-        for task_id in task_ids(at)
-        if owned_by(platform, task_id) not in (None, nurse.practitioner_id)
-        and platform.http().get_json(f"Task/{task_id}")["status"] == "in-progress"
+def nursing_tasks(platform, ward_id: str) -> pd.DataFrame:
+    """The open tasks of the ward as the server holds them now, nursing work only (completing
+    a bed cleaning frees the bed too), in id order."""
+    tasks = platform.read(queries.open_tasks_of_wards([ward_id]), no_cache=True)["task"]
+    mine = tasks[(tasks["ward_id"] == ward_id) & (tasks["code"] != "bettenreinigung")]
+    return mine.sort_values("id")
+
+
+def colleagues_task(platform, nurse, colleague, restore_tasks) -> str:
+    """A task of the nurse's ward in progress by her colleague, made so before the page opens.
+
+    Whether the generated hour leaves one is chance: the colleague starts the first task
+    nobody holds, as her own dashboard would (put back after the test).
+    """
+    tasks = nursing_tasks(platform, nurse.wards[0])
+    waiting = tasks[tasks["owner_id"].isna() & tasks["status"].isin(("requested", "ready"))]
+    assert not waiting.empty, "the ward has a task nobody holds"
+    task_id = waiting["id"].iloc[0]
+    seen = restore_tasks(task_id)
+    change_task(
+        platform.http(),
+        task_id,
+        seen["meta"]["versionId"],
+        "start",
+        practitioner_id=colleague.practitioner_id,
     )
+    st.cache_data.clear()
+    return task_id
+
+
+def ordered_medication(platform, nurse, restore_tasks) -> str:
+    """A task of the nurse's ward that fulfils a medication order, made so before the page opens.
+
+    Whether the generated hour leaves one is chance (an order must run at the task's due time):
+    failing that, a task nobody holds (a medication round first) is based on an order of its
+    stay and says what it orders, as the generator writes them (put back after the test).
+    """
+    tasks = nursing_tasks(platform, nurse.wards[0])
+    based = tasks[tasks["based_on"].map(lambda r: str(r).startswith("MedicationRequest/"))]
+    if not based.empty:
+        return based["id"].iloc[0]
+    http = platform.http()
+    waiting = tasks[tasks["owner_id"].isna()]
+    waiting = waiting.sort_values("code", key=lambda c: c != "medikation", kind="stable")
+    for task_id, encounter_id in zip(waiting["id"], waiting["encounter_id"], strict=True):
+        orders = http.get_json(
+            "MedicationRequest",
+            {"encounter": f"Encounter/{encounter_id}", "_sort": "_id", "_count": 1},
+            no_cache=True,
+        )
+        if not orders.get("entry"):
+            continue
+        order = orders["entry"][0]["resource"]
+        drug = order["medicationCodeableConcept"]["coding"][0]["display"]
+        task = {k: v for k, v in restore_tasks(task_id).items() if k != "meta"}
+        task |= {
+            "code": concept(SYS_PFLEGEAUFGABE, "medikation", TASK_CODES["medikation"]),
+            "description": f"{drug} {order['dosageInstruction'][0]['text']}",
+            "basedOn": [{"reference": f"MedicationRequest/{order['id']}"}],
+            "focus": {"reference": f"MedicationRequest/{order['id']}"},
+        }
+        http.send_json("PUT", f"Task/{task_id}", task)
+        st.cache_data.clear()
+        return task_id
+    raise AssertionError("no stay of the ward with an open task has a medication order")
 
 
 def tiles(at) -> list[str]:
@@ -182,7 +243,9 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
 def test_lost_race_shows_the_conflict_and_keeps_the_note(users, platform, restore_tasks):
     nurse, colleague = users["pflege.demo"], users["pflege2.demo"]
     at = open_page("pages/tasks.py", nurse)
-    task_id = free_tasks(at, platform, nurse)[1]
+    # Another task than the one the test before completed and put back, where the ward has
+    # two a click writes without asking; the generated hour may leave it only one.
+    task_id = free_tasks(at, platform, nurse)[-1]
     seen = restore_tasks(task_id)
     note = "Angehörige wollen zurückgerufen werden"
     at.text_input(key=note_key(task_id)).input(note)
@@ -219,9 +282,9 @@ def audited_writes(platform, task_id: str) -> int:
 
 def test_completing_a_colleagues_task_asks_first_and_can_be_undone(users, platform, restore_tasks):
     nurse = users["pflege.demo"]
+    task_id = colleagues_task(platform, nurse, users["pflege2.demo"], restore_tasks)
+    before = platform.http().get_json(f"Task/{task_id}")
     at = open_page("pages/tasks.py", nurse)
-    task_id = colleagues_task(at, platform, nurse)
-    before = restore_tasks(task_id)
     writes_before = audited_writes(platform, task_id)
 
     at.text_input(key=note_key(task_id)).input("Schmerz NRS 4")
@@ -250,10 +313,10 @@ def test_completing_a_colleagues_task_asks_first_and_can_be_undone(users, platfo
     assert audited_writes(platform, task_id) == writes_before + 2, "both writes audited"
 
 
-def test_claiming_a_colleagues_task_asks_and_cancel_writes_nothing(users, platform):
+def test_claiming_a_colleagues_task_asks_and_cancel_writes_nothing(users, platform, restore_tasks):
     nurse = users["pflege.demo"]
+    task_id = colleagues_task(platform, nurse, users["pflege2.demo"], restore_tasks)
     at = open_page("pages/tasks.py", nurse)
-    task_id = colleagues_task(at, platform, nurse)
     version = platform.http().get_json(f"Task/{task_id}")["meta"]["versionId"]
     at.button(key=f"nurse.claim.{task_id}").click().run()
     assert any("Wirklich übernehmen" in w.value for w in at.warning)
@@ -265,10 +328,10 @@ def test_claiming_a_colleagues_task_asks_and_cancel_writes_nothing(users, platfo
 
 def test_tasks_say_what_was_ordered_and_keep_their_notes(users, platform, restore_tasks):
     nurse = users["pflege.demo"]
+    medication = ordered_medication(platform, nurse, restore_tasks)
     at = open_page("pages/tasks.py", nurse)
-    resources = {i: platform.http().get_json(f"Task/{i}") for i in task_ids(at)}
-    medication = next(i for i, r in resources.items() if "basedOn" in r)
-    ordered = plain(resources[medication]["description"])
+    assert medication in task_ids(at)
+    ordered = plain(platform.http().get_json(f"Task/{medication}")["description"])
     assert ordered in texts(at), "drug, dose and route are shown"
     task_id = free_tasks(at, platform, nurse)[0]
     restore_tasks(task_id)
