@@ -115,20 +115,23 @@ def test_a_closed_bed_and_an_isolated_patient_show_at_once(
         {"status": "in-progress", "location": f"Location/{ward_id}", "_count": 500},
         no_cache=True,
     )
-    stay = next(
-        e["resource"]
-        for e in stays["entry"]
-        if any(
-            loc["status"] == "active" and loc["physicalType"]["coding"][0]["code"] == "bd"
+    # The search finds every stay that was ever on the ward; one lying in a bed of it now is
+    # wanted (a patient moved on lies elsewhere), the first by id.
+    names = {f"Location/{b['id']}": b["name"] for b in beds}
+    lying = sorted(
+        [
+            (e["resource"]["id"], loc["location"]["reference"], e["resource"])
+            for e in stays.get("entry", [])
             for loc in e["resource"].get("location", [])
-        )
+            if loc["status"] == "active"
+            and loc["physicalType"]["coding"][0]["code"] == "bd"
+            and loc["location"]["reference"] in names
+        ],
+        key=lambda found: found[:2],
     )
-    bed_ref = next(
-        loc["location"]["reference"]
-        for loc in stay["location"]
-        if loc["status"] == "active" and loc["physicalType"]["coding"][0]["code"] == "bd"
-    )
-    occupied_name = next(b["name"] for b in beds if f"Location/{b['id']}" == bed_ref)
+    assert lying, "a patient lies on the nurse's ward"
+    _, bed_ref, stay = lying[0]
+    occupied_name = names[bed_ref]
 
     closed = keep(f"Location/{free['id']}")
     closed = {k: v for k, v in closed.items() if k != "meta"}
