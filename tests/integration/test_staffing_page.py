@@ -11,9 +11,9 @@ import pytest
 
 from services.config import StaffingFloors
 from services.domain.staffing import quarter_of
-from services.i18n import BERLIN, fmt_number, fmt_percent, t
+from services.i18n import fmt_number, fmt_percent, t
 from services.roles import Role, User
-from tests.support.apptest import open_page, texts
+from tests.support.apptest import as_of_caption, open_page, texts
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -42,15 +42,8 @@ def page(users, test_network):
     """The page and the moment it counted at: read from its caption, not from the clock after
     it ran, which may have passed 12:00 or midnight (a shift counted) in between."""
     at = open_page(PAGE, users["management.demo"])
-    return at, counted_by(at)
-
-
-def counted_by(at) -> datetime:
-    """The page's moment as its caption gives it: to the minute, which decides which shifts it
-    counted, since they are counted on whole minutes (12:00 and 00:00)."""
-    prefix = t("mgr.as_of", time="")
-    (shown,) = [c.value for c in at.caption if c.value.startswith(prefix)]
-    return datetime.strptime(shown.removeprefix(prefix), "%d.%m.%Y %H:%M").replace(tzinfo=BERLIN)
+    # To the minute, which decides what it counted: shifts are counted on whole minutes.
+    return at, as_of_caption(at)
 
 
 def shown_day(at) -> date:

@@ -166,6 +166,16 @@ def page_id(case: tuple[Role, str]) -> str:
     return f"{case[0].value}-{case[1].removeprefix('pages/').removesuffix('.py')}"
 
 
+def as_of_caption(at: AppTest) -> datetime:
+    """The moment a page worked with, as its "Stand:" caption gives it (German, to the minute):
+    a clock read before or after the page ran may be on the other side of 12:00 or midnight."""
+    from services.i18n import BERLIN, t
+
+    prefix = t("mgr.as_of", time="")
+    (shown,) = [c.value for c in at.caption if c.value.startswith(prefix)]
+    return datetime.strptime(shown.removeprefix(prefix), "%d.%m.%Y %H:%M").replace(tzinfo=BERLIN)
+
+
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
     """The one table on the page that has ``column``."""
     (frame,) = [e.value for e in at.dataframe if column in e.value.columns]
