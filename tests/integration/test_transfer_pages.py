@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from services import queries
-from services.domain.beds import bed_status_now
+from services.domain.beds import bed_status_now, can_take_patient
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
 from services.i18n import t
 from services.transfers import outbound_requests
 from tests.support.apptest import open_page, texts, visible_text
-from tests.support.transfers import remove_requests
+from tests.support.transfers import free_beds_made, remove_requests
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 REASON = "Seitentest: Weiterbehandlung in der Fachabteilung"
@@ -35,13 +36,31 @@ def cleanup(platform, platform_admin, users):
     remove_requests(platform, platform_admin, tasks, beds)
 
 
-def free_beds(platform, hospital_id: str) -> pd.DataFrame:
+def beds_of(platform, hospital_id: str) -> pd.DataFrame:
     now = pd.Timestamp.now(tz="Europe/Berlin")
     locations = with_hierarchy(platform.read(queries.locations(), no_cache=True)["location"])
     stays = platform.read(queries.current_stays(), no_cache=True)
     placed = current_placements(stays["encounter"], stays["encounter_location"], now)
     beds = bed_status_now(locations, placed, now)
-    return beds[(beds["hospital_id"] == hospital_id) & (beds["status"] == "U")]
+    return beds[beds["hospital_id"] == hospital_id]
+
+
+def free_adult_beds(platform, platform_admin, cleanup: dict, hospital_id: str) -> pd.DataFrame:
+    """The hospital's free adult beds; one nobody lies in is set free when the generated hour
+    left none (put back after the test)."""
+    beds = beds_of(platform, hospital_id)
+    adult = beds["age_group"] == "adult"
+    if not (adult & can_take_patient(beds["status"])).any():
+
+        def keep(bed_id: str) -> None:
+            cleanup.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
+
+        free_beds_made(platform, platform_admin, keep, beds, adult)
+        # The pages' cached reads of the beds are from before.
+        st.cache_data.clear()
+        beds = beds_of(platform, hospital_id)
+        adult = beds["age_group"] == "adult"
+    return beds[adult & can_take_patient(beds["status"])]
 
 
 def test_bed_manager_sees_the_generated_queue_without_names(users, platform, test_network):
@@ -64,12 +83,13 @@ def test_bed_manager_sees_the_generated_queue_without_names(users, platform, tes
         assert raw not in texts(at)
 
 
-def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(users, platform, cleanup):
+def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(
+    users, platform, platform_admin, cleanup
+):
     doctor, manager = users["arzt.demo"], users["betten.demo"]
     target = manager.facilities[0]
-    free = free_beds(platform, target)
-    free = free[free["age_group"] == "adult"]
-    assert not free.empty, "the target hospital has a free adult bed"
+    free = free_adult_beds(platform, platform_admin, cleanup, target)
+    assert not free.empty, "the target hospital has an adult bed nobody lies in"
     category = free["bed_category"].iloc[0]
 
     asking = open_page("pages/transfer_request.py", doctor)
@@ -98,7 +118,7 @@ def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(users, pla
     assert any(REASON in str(c.value).replace("\\", "") for c in deciding.caption)
     bed_choice = deciding.selectbox(key=f"transfer.bed.{task_id}")
     bed_id = bed_choice.value
-    cleanup[bed_id] = platform.http().get_json(f"Location/{bed_id}")
+    cleanup.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
     deciding.button(key=f"transfer.accept.{task_id}").click().run()
     assert not deciding.exception
     on_server = platform.http().get_json(f"Task/{task_id}")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from services import queries
-from services.domain.beds import bed_status_now, occupancy
+from services.domain.beds import bed_status_now, can_take_patient, occupancy
 from services.domain.stays import current_placements
 from services.errors import BedTaken, Conflict, NotPermitted
 from services.frames import with_hierarchy
@@ -32,7 +32,7 @@ from services.transfers import (
     transfer_queue,
 )
 from services.views.transfers import inbound_view, outbound_view
-from tests.support.transfers import remove_requests
+from tests.support.transfers import free_beds_made, remove_requests
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +65,21 @@ def made(platform, platform_admin):
 
     yield requests, keep_bed
     remove_requests(platform, platform_admin, requests, beds)
+
+
+@pytest.fixture
+def target_beds(platform, platform_admin, parties, made) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Locations and beds now, with a free bed at the target hospital for the requests to ask
+    for: one nobody lies in is set free when the generated hour left none (put back after)."""
+    _, keep_bed = made
+    target = parties[4]
+    locations, beds = beds_now(platform)
+    there = beds["hospital_id"] == target
+    if not can_take_patient(beds.loc[there, "status"]).any():
+        made_free = free_beds_made(platform, platform_admin, keep_bed, beds, there)
+        assert made_free, "the target hospital has a bed nobody lies in"
+        locations, beds = beds_now(platform)
+    return locations, beds
 
 
 @pytest.fixture(scope="module")
@@ -149,12 +164,12 @@ def test_generated_requests_wait_in_the_queues_the_ground_truth_names(platform, 
 
 
 def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
-    platform, parties, made, tmp_path
+    platform, parties, made, target_beds, tmp_path
 ):
     doctor, manager, colleague, _, target = parties
     requests, keep_bed = made
     log = tmp_path / "audit.log"
-    locations, beds = beds_now(platform)
+    locations, beds = target_beds
     ask = an_ask(platform, parties, beds)
     task = send_request(platform, doctor, log, ask)
     requests.append(task)
@@ -238,12 +253,12 @@ def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
 
 
 def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
-    platform, parties, made, tmp_path
+    platform, parties, made, target_beds, tmp_path
 ):
     doctor, manager, colleague, _, target = parties
     requests, _ = made
     log = tmp_path / "audit.log"
-    _, beds = beds_now(platform)
+    _, beds = target_beds
     task = send_request(platform, doctor, log, an_ask(platform, parties, beds))
     requests.append(task)
     version = task["meta"]["versionId"]
@@ -271,12 +286,12 @@ def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
 
 
 def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
-    platform, parties, made, tmp_path
+    platform, parties, made, target_beds, tmp_path
 ):
     doctor, manager, _, _, target = parties
     requests, _ = made
     log = tmp_path / "audit.log"
-    locations, beds = beds_now(platform)
+    locations, beds = target_beds
     task = send_request(platform, doctor, log, an_ask(platform, parties, beds, ("mrsa",)))
     requests.append(task)
 
@@ -315,11 +330,13 @@ def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
     assert "businessStatus" not in answered
 
 
-def test_only_the_target_hospitals_bed_manager_answers(platform, parties, made, tmp_path, users):
+def test_only_the_target_hospitals_bed_manager_answers(
+    platform, parties, made, target_beds, tmp_path, users
+):
     doctor, _, _, stranger, _ = parties
     requests, _ = made
     log = tmp_path / "audit.log"
-    _, beds = beds_now(platform)
+    _, beds = target_beds
     ask = an_ask(platform, parties, beds)
     nurse = users["pflege.demo"]
     with pytest.raises(NotPermitted):
