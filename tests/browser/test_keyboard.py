@@ -9,10 +9,11 @@ focus must stand on the control where the work goes on, not fall back to the pag
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from components.auth import COOKIE_NAME
 from demo_data.users import DEMO_PASSWORDS
@@ -94,23 +95,40 @@ class Keyboard:
         self.focused()
 
 
-def colleagues_task(page, base_url: str, nurse) -> dict:
-    """A listed task a colleague holds, not written in the last two minutes (the caches may
-    still list the version before)."""
+def colleagues_task(page, base_url: str, colleague, restore_tasks) -> dict:
+    """A listed task a colleague holds. Whether the generated hour leaves one on the ward is
+    chance: the first listed nursing task nobody holds is given to the colleague, as her own
+    dashboard would (put back after the test), and awaited on the list, which refreshes itself
+    every minute."""
     listed = page.locator('[class*="st-key-nurse-task-"]').evaluate_all(
         "nodes => nodes.map(n => n.className.match(/st-key-nurse-task-(\\S+)/)[1])"
     )
-    settled = datetime.now(UTC) - timedelta(minutes=2)
     for task_id in listed:
         task = httpx.get(f"{base_url}/Task/{task_id}", timeout=30, auth=auth()).json()
-        owner = (task.get("owner") or {}).get("reference")
-        if (
-            owner
-            and owner != f"Practitioner/{nurse.practitioner_id}"
-            and datetime.fromisoformat(task["meta"]["lastUpdated"]) < settled
-        ):
-            return task
-    raise AssertionError("no task of a colleague on the list")
+        code = task["code"]["coding"][0]["code"]
+        if task.get("owner") or task["status"] not in ("requested", "ready"):
+            continue
+        # A bed cleaning is left alone: completing it frees the bed as well.
+        if code == "bettenreinigung":
+            continue
+        restore_tasks(task_id)
+        started = {k: v for k, v in task.items() if k != "meta"}
+        started |= {
+            "status": "in-progress",
+            "owner": {"reference": f"Practitioner/{colleague.practitioner_id}"},
+            "executionPeriod": {"start": datetime.now(UTC).isoformat(timespec="seconds")},
+        }
+        httpx.put(
+            f"{base_url}/Task/{task_id}",
+            json=started,
+            headers={"Content-Type": "application/fhir+json"},
+            timeout=30,
+            auth=auth(),
+        ).raise_for_status()
+        row = page.locator(f".st-key-nurse-task-{task_id}")
+        expect(row).to_contain_text("in Arbeit", timeout=200_000)
+        return httpx.get(f"{base_url}/Task/{task_id}", timeout=30, auth=auth()).json()
+    raise AssertionError("no listed task nobody holds")
 
 
 def test_nurse_works_a_task_by_keyboard_alone(
@@ -156,9 +174,8 @@ def test_nurse_works_a_task_by_keyboard_alone(
         chosen = page.locator(".st-key-nurse-ward input").input_value()
         assert chosen in wards, f"{chosen!r} is none of {wards}"
 
-        original = colleagues_task(page, fhir_base_url, nurse)
+        original = colleagues_task(page, fhir_base_url, users["pflege2.demo"], restore_tasks)
         task_id = original["id"]
-        restore_tasks(task_id)
         keys.to(f".st-key-nurse-claim-{task_id} button")
         keys.press("Enter")
         page.get_by_text("Wirklich übernehmen?").wait_for()
