@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from services import queries
 from tests.browser.conftest import screenshot
 from tests.support.keycloak import auth
 
@@ -23,16 +24,48 @@ def fetch(url: str) -> dict:
     return httpx.get(url, timeout=30, auth=auth()).json()
 
 
-def bed_of(base_url: str, task: dict) -> str:
-    """The bed the task's patient lies in now, from the stay's active bed entry."""
+def beds_of(base_url: str, task: dict) -> list[str]:
+    """The beds the task's patient lies in now, from the stay's active bed entries."""
     encounter = fetch(f"{base_url}/{task['encounter']['reference']}")
-    beds = [
+    return [
         entry["location"]["reference"].split("/")[1]
-        for entry in encounter["location"]
+        for entry in encounter.get("location", [])
         if entry["physicalType"]["coding"][0]["code"] == "bd" and entry["status"] == "active"
     ]
+
+
+def bed_of(base_url: str, task: dict) -> str:
+    """The bed the task's patient lies in now."""
+    beds = beds_of(base_url, task)
     assert beds, "the patient lies in a bed"
     return beds[-1]
+
+
+def most_urgent_made(base_url: str, platform, nurse, as_of: datetime) -> dict:
+    """The task a test of the list's top works on, as it was (to be put back).
+
+    Whether the ward has an overdue task when the test runs depends on the hour the network was
+    generated for. The first waiting nursing task by id of a patient in a bed of the ward is
+    made the most urgent one: immediate, and due an hour before every open task of the network
+    (the generator's are due from six hours before its as-of instant on).
+    """
+    ward_id = nurse.wards[0]
+    tasks = platform.read(queries.open_tasks_of_wards([ward_id]), no_cache=True)["task"]
+    waiting = tasks[
+        (tasks["ward_id"] == ward_id)
+        & (tasks["code"] != "bettenreinigung")
+        & tasks["owner_id"].isna()
+        & tasks["status"].isin(("requested", "ready"))
+    ].sort_values("id")
+    for task_id in waiting["id"]:
+        original = fetch(f"{base_url}/Task/{task_id}")
+        if beds_of(base_url, original):
+            due = as_of - timedelta(hours=7)
+            urgent = {k: v for k, v in original.items() if k != "meta"}
+            urgent |= {"priority": "stat", "restriction": {"period": {"end": due.isoformat()}}}
+            put_back(base_url, urgent)
+            return original
+    raise AssertionError("no waiting nursing task of a patient in a bed of the ward")
 
 
 def work_on_bed(page, bed_id: str) -> tuple[int, int]:
@@ -60,17 +93,20 @@ def held_by_another(task: dict, nurse) -> bool:
     return bool(owner) and owner != f"Practitioner/{nurse.practitioner_id}"
 
 
-def test_nurse_completes_an_overdue_task(signed_in, fhir_base_url, test_network, users):
-    page = signed_in("pflege.demo")
-    page.get_by_role("link", name="Aufgaben").click()
-    button = page.locator('[class*="st-key-nurse-complete-"]').first
-    button.wait_for()
-    task_id = re.search(r"st-key-nurse-complete-(\S+)", button.get_attribute("class"))[1]
-    row = page.locator(f".st-key-nurse-task-{task_id}")
-    assert "überfällig" in row.inner_text(), "the list starts with an overdue task"
-    original = fetch(f"{fhir_base_url}/Task/{task_id}")
-    bed_id = bed_of(fhir_base_url, original)
+def test_nurse_completes_an_overdue_task(signed_in, fhir_base_url, test_network, users, platform):
+    original = most_urgent_made(fhir_base_url, platform, users["pflege.demo"], test_network.as_of)
+    task_id = original["id"]
     try:
+        page = signed_in("pflege.demo")
+        page.get_by_role("link", name="Aufgaben").click()
+        button = page.locator('[class*="st-key-nurse-complete-"]').first
+        # The list refreshes itself every minute and reads what changed since.
+        expect(button).to_have_class(
+            re.compile(rf"st-key-nurse-complete-{re.escape(task_id)}(\s|$)"), timeout=200_000
+        )
+        row = page.locator(f".st-key-nurse-task-{task_id}")
+        assert "überfällig" in row.inner_text(), "the list starts with an overdue task"
+        bed_id = bed_of(fhir_base_url, original)
         open_before, overdue_before = work_on_bed(page, bed_id)
 
         page.get_by_role("link", name="Aufgaben").click()
