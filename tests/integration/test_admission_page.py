@@ -5,6 +5,7 @@ while the bed board shows the bed occupied; who may open the page."""
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 
 from services.i18n import t
 from tests.integration.test_admissions import (  # noqa: F401  (restore: a fixture)
@@ -18,10 +19,17 @@ from tests.support.apptest import open_page, visible_text
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
 
-def test_nurse_gives_a_waiting_patient_a_bed(platform, test_network, restore):  # noqa: F811
+def test_nurse_gives_a_waiting_patient_a_bed(
+    platform,
+    platform_admin,
+    test_network,
+    restore,  # noqa: F811
+):
     keep, _ = restore
     # A nurse of a ward where a waiting patient has a free bed that fits.
-    _, _, nurse = a_placeable(platform, test_network)
+    _, _, nurse = a_placeable(platform, platform_admin, test_network, keep)
+    # The pages' cached reads of the beds may be from before beds were set free for it.
+    st.cache_data.clear()
     at = open_page("pages/admissions.py", nurse)
     assert not at.exception
     ward_id = at.selectbox(key="nurse.ward").value
