@@ -133,7 +133,9 @@ def test_increment_brings_the_change_and_deletions_and_resumes(
         changed["note"] = [{"text": "store sync probe"}]
         server.send_json("PUT", f"Task/{task_id}", changed)
         moved = {k: v for k, v in encounter.items() if k != "meta"}
-        moved["period"] = {**moved["period"], "end": "2026-09-16T15:36:00+02:00"}
+        # An end after the stay's start, wherever the generated hour put that start.
+        ended = pd.Timestamp(encounter["period"]["start"]) + pd.Timedelta(hours=1, minutes=36)
+        moved["period"] = {**moved["period"], "end": ended.isoformat()}
         server.send_json("PUT", "Encounter/enc-kns-000001", moved)
         probe = {"resourceType": "Task", "id": PROBE, "status": "cancelled", "intent": "order"}
         server.send_json("PUT", f"Task/{PROBE}", probe)
@@ -153,7 +155,7 @@ def test_increment_brings_the_change_and_deletions_and_resumes(
                 assert pd.Timestamp(meta["lastUpdated"]) >= step.since, (kind, rid)
         assert _one(settings, "Task", task_id)["note"].tolist() == ["store sync probe"]
         end = _one(settings, "Encounter", "enc-kns-000001")["end"].tolist()
-        assert end == [pd.Timestamp("2026-09-16T15:36:00+02:00").tz_convert("Europe/Berlin")]
+        assert end == [ended.tz_convert("Europe/Berlin")]
         assert store.store_tables(settings, "Task")["task"]["id"].is_unique
     finally:
         for original in (task, encounter):
