@@ -18,7 +18,7 @@ from services.domain.census import midnight
 from services.frames import with_hierarchy
 from services.i18n import fmt_number, t
 from services.search import query
-from tests.support.apptest import open_page, texts
+from tests.support.apptest import as_of_caption, open_page, texts
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -138,8 +138,8 @@ def test_turnaround_per_ward_on_the_capacity_page_matches_ground_truth(users, te
         for hospital in test_network.manifest["hospitals"]
         for ward in hospital["wards"]
     }
-    now = pd.Timestamp.now(tz="Europe/Berlin")
-    since = midnight(now.date() - timedelta(days=13))
+    # The page's own date (its caption): the clock after it ran may have passed midnight.
+    since = midnight(as_of_caption(at).date() - timedelta(days=13))
     expected = {}
     for ward_id, truth in test_network.ground_truth["bed_turnaround"].items():
         minutes = [m for end, m in truth["cleanings"] if pd.Timestamp(end) >= since]
