@@ -54,6 +54,7 @@ def most_urgent_made(base_url: str, platform, nurse, as_of: datetime) -> dict:
     waiting = tasks[
         (tasks["ward_id"] == ward_id)
         & (tasks["code"] != "bettenreinigung")
+        & tasks["encounter_id"].notna()
         & tasks["owner_id"].isna()
         & tasks["status"].isin(("requested", "ready"))
     ].sort_values("id")

@@ -60,10 +60,14 @@ def free_tasks(at, platform, nurse) -> list[str]:
 
 
 def nursing_tasks(platform, ward_id: str) -> pd.DataFrame:
-    """The open tasks of the ward as the server holds them now, nursing work only (completing
-    a bed cleaning frees the bed too), in id order."""
+    """The open tasks of the ward as the server holds them now, nursing work of its stays only
+    (completing a bed cleaning frees the bed too), in id order."""
     tasks = platform.read(queries.open_tasks_of_wards([ward_id]), no_cache=True)["task"]
-    mine = tasks[(tasks["ward_id"] == ward_id) & (tasks["code"] != "bettenreinigung")]
+    mine = tasks[
+        (tasks["ward_id"] == ward_id)
+        & (tasks["code"] != "bettenreinigung")
+        & tasks["encounter_id"].notna()
+    ]
     return mine.sort_values("id")
 
 
