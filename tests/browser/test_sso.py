@@ -252,6 +252,8 @@ def test_an_ended_session_needs_a_new_sign_in_at_keycloak(fresh_page, sso_workdi
     page.get_by_role("link", name=t("page.bed_board")).click()
     page.get_by_text(t("login.session_ended")).wait_for()
     page.get_by_role("button", name=t("sso.button")).wait_for()
+    # The previous run's sidebar stays on screen until this run has finished.
+    settle(page)
     assert page.get_by_text("Angemeldet:").count() == 0
     # Streamlit still holds the identity, but an identity opens one session only.
     assert any(c["name"] == STREAMLIT_IDENTITY for c in page.context.cookies())
