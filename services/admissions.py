@@ -332,8 +332,9 @@ def assign_bed(
     source: str | None = None,
 ) -> dict:
     """Give the waiting admission ``task_id`` (as seen: ``seen_version``) the bed ``bed_id``:
-    one transaction of bed, Encounter and Task. Returns the stored Encounter. ``BedTaken``
-    when the bed is not free any more; ``Conflict`` when the admission was changed."""
+    one transaction of bed, Encounter and Task, and for a patient arriving with a transfer
+    request what they leave (``_departure``). Returns the stored Encounter. ``BedTaken`` when
+    the bed is not free any more; ``Conflict`` when the admission or the request changed."""
     http = platform.http(source)
     task = http.get_json(f"Task/{task_id}/_history/{seen_version}")
     ward_id = _ref_id(task.get("location"), "Location")

@@ -879,7 +879,7 @@ def cancel(
     source: str | None = None,
 ) -> dict:
     """Withdraw the request (the requesting hospital): the Task is ``cancelled``, a bed
-    reserved for it is released."""
+    reserved for it is released and the patient it announced leaves the target ward's queue."""
     http = platform.http(source)
     seen = _seen(http, task_id, seen_version, (*OPEN_TASK_STATES, "received", "accepted"))
     _check_requester(user, seen)
