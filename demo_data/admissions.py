@@ -2,7 +2,7 @@
 
 Each ward gets a few: persons the hospital treated before who come back through the
 emergency department (Encounter ``arrived``) or are announced as a transfer in (``planned``),
-each with the admission Task of ``services.admissions.admission_resources`` (the same builder
+each with the admission Task of ``services.transfers.admission_resources`` (the same builder
 the dashboard reads). The stays have no place yet, so no census, bed or admission figure of
 the ground truth changes. Written in the flat shape only.
 
@@ -22,7 +22,7 @@ from demo_data.hospitals import Hospital
 from demo_data.records import EncounterRec, PatientRec
 from demo_data.resources import CLASS_DISPLAY, case_identifier, coding, concept, ref
 from demo_data.timeutil import Instant, fhir_datetime, local
-from services.admissions import admission_resources
+from services.transfers import admission_resources
 
 # Waiting admissions per ward: enough that every ward's queue has something to place.
 PER_WARD = 2

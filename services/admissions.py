@@ -12,7 +12,11 @@ saw, so the server takes all of it or nothing: no half-done admission is ever vi
 
 - assign a bed: the bed Location becomes O, the Encounter ``in-progress`` with ward, room and
   bed entries from now, the Task ``completed`` with the bed as ``output``. Of two nurses giving
-  the same bed, the server takes one transaction; the other gets 412 and ``BedTaken``.
+  the same bed, the server takes one transaction; the other gets 412 and ``BedTaken``. A
+  patient arriving with an accepted transfer request (``Task.basedOn``) may take the bed held
+  for it, and the same transaction ends what they leave: the request ``completed``, the stay
+  at the other hospital ``finished`` as a transfer, its bed into housekeeping with a cleaning
+  Task on its ward.
 - swap within the ward: two patients exchange beds (both Encounters get new room and bed
   entries), or one patient moves to a free bed, which becomes O while the old one goes to
   housekeeping (H) with a cleaning Task, as after a discharge (docs/DATA_MODEL.md, "Bed
@@ -35,26 +39,26 @@ from fhirpy.base.searchset import AbstractSearchSet
 from services.audit import AuditRecord, record
 from services.codes import (
     ADMISSION,
-    AGE_GROUP,
-    BED_CATEGORY,
     BED_CLEANING,
     BED_REQUEST,
     BED_RESERVATION_EXT,
     BED_STATUS,
+    DISCHARGE_KIND,
     FREE_BED_STATE,
-    ISOLATION,
     NURSING_TASK,
     REQUEST_DETAIL,
+    RESERVED_BED_STATE,
+    TRANSFER,
 )
-from services.errors import BedTaken, Conflict, NotPermitted
+from services.errors import BedTaken, Conflict, NotFound, NotPermitted
 from services.fhir_http import FhirHttp
 from services.platform import Platform
 from services.roles import Capability, User
 from services.search import query
 from services.transfers import (
     URGENCIES,
+    admission_resources,
     concept,
-    request_input,
     stamp,
     suitable_beds,
     utc_now,
@@ -82,7 +86,7 @@ _URGENCY_RANK = {code: n for n, code in enumerate(reversed(URGENCIES))}
 # Ids of the cleaning Tasks this module creates end so; ids are client-chosen (PUT) so that a
 # repeated transaction stores one Task.
 _CREATED = "-r"
-_DISPLAY = {"O": "Occupied", "U": "Unoccupied", "H": "Housekeeping"}
+_DISPLAY = {"O": "Occupied", "U": "Unoccupied", "H": "Housekeeping", "K": "Contaminated"}
 
 QUEUE_COLUMNS = (
     "source",
@@ -98,59 +102,10 @@ QUEUE_COLUMNS = (
     "isolation",
     "reason",
     "origin",
+    "transfer_id",
     "authored_on",
     "waiting_hours",
 )
-
-
-def admission_resources(
-    *,
-    task_id: str,
-    encounter: dict,
-    ward_id: str,
-    hospital_id: str,
-    bed_category: str,
-    age_group: str,
-    sex: str | None,
-    isolation: tuple[str, ...],
-    urgency: str,
-    reason: str,
-    origin: str,
-    authored: datetime,
-) -> dict:
-    """The Task that puts ``encounter`` (a waiting stay) into ``ward_id``'s queue.
-
-    ``origin`` is the Encounter's admitSource (``notfall``, ``verlegung``). The generator writes
-    its queue with this function too, so demo and app agree."""
-    when = stamp(authored)
-    inputs = [
-        request_input("bettenkategorie", valueCodeableConcept=concept(BED_CATEGORY, bed_category)),
-        request_input("altersgruppe", valueCodeableConcept=concept(AGE_GROUP, age_group)),
-        *([request_input("geschlecht", valueCode=sex)] if sex else []),
-        *(
-            request_input("isolation", valueCodeableConcept=concept(ISOLATION, c))
-            for c in isolation
-        ),
-        request_input("grund", valueString=reason),
-    ]
-    return {
-        "resourceType": "Task",
-        "id": task_id,
-        "status": "requested",
-        "intent": "order",
-        "priority": urgency,
-        "code": concept(BED_REQUEST, ADMISSION),
-        "businessStatus": {**concept(BED_REQUEST, origin), "text": origin},
-        # The stay to be admitted; not ``encounter``: no nursing task list may show the request.
-        "focus": {"reference": f"Encounter/{encounter['id']}"},
-        "for": encounter["subject"],
-        "requester": {"reference": f"Organization/{hospital_id}"},
-        "owner": {"reference": f"Organization/{hospital_id}"},
-        "location": {"reference": f"Location/{ward_id}"},
-        "authoredOn": when,
-        "lastModified": when,
-        "input": inputs,
-    }
 
 
 # ---- read -------------------------------------------------------------------------------------
@@ -183,8 +138,12 @@ def admission_queue(
         suffixes=("", "_task"),
     )
     rows = rows[rows["status"].eq("requested") & rows["ward_id"].isin(ward_ids)]
+    based_on = rows["based_on"].astype("str")
     rows = rows.assign(
         origin=rows["business_status"],
+        transfer_id=based_on.str.removeprefix("Task/").where(
+            based_on.str.startswith("Task/").fillna(False)
+        ),
         encounter_id=rows["encounter_id"],
         waiting_hours=((now - rows["authored_on"]).dt.total_seconds() / 3600).astype("Float64"),
         _rank=rows["urgency"].map(_URGENCY_RANK).fillna(len(URGENCIES)),
@@ -198,19 +157,26 @@ def beds_for(
 ) -> pd.DataFrame:
     """The free beds of the admission's ward that fit it (``suitable_beds``: category, age
     group, isolation); when the patient's sex and the sex of those lying in a room are known
-    (``sexes``: Patient id -> gender), no bed in a room of the other sex."""
+    (``sexes``: Patient id -> gender), no bed in a room of the other sex. A patient coming with
+    an accepted transfer (``transfer_id``) is offered the bed reserved for it first."""
     ward = beds[beds["ward_id"] == admission["ward_id"]]
     isolation = isinstance(admission["isolation"], str) and bool(admission["isolation"])
     chosen = suitable_beds(
         ward, hospital_id, admission["bed_category"], admission["age_group"], isolation
     )
     sex = admission["sex"]
-    if sexes is None or not isinstance(sex, str) or chosen.empty:
+    if sexes is not None and isinstance(sex, str) and not chosen.empty:
+        lying = ward.dropna(subset=["patient_id"])
+        lying = lying.assign(sex=lying["patient_id"].map(sexes))
+        other = lying.loc[lying["sex"].isin(("male", "female")) & lying["sex"].ne(sex), "room_id"]
+        chosen = chosen[~chosen["room_id"].isin(set(other.dropna()))]
+    # The bed a bed manager reserved when accepting the transfer this patient comes with is
+    # theirs, and offered first.
+    transfer = admission.get("transfer_id")
+    if not isinstance(transfer, str) or "reserved_for" not in ward.columns:
         return chosen
-    lying = ward.dropna(subset=["patient_id"])
-    lying = lying.assign(sex=lying["patient_id"].map(sexes))
-    other = lying.loc[lying["sex"].isin(("male", "female")) & lying["sex"].ne(sex), "room_id"]
-    return chosen[~chosen["room_id"].isin(set(other.dropna()))]
+    held = ward[ward["status"].eq(RESERVED_BED_STATE) & ward["reserved_for"].eq(transfer)]
+    return pd.concat([held, chosen]) if not held.empty else chosen
 
 
 # ---- writes -----------------------------------------------------------------------------------
@@ -259,16 +225,24 @@ def _with_bed_status(location: dict, code: str) -> dict:
     return out
 
 
-def _free_bed(http: FhirHttp, bed_id: str, ward_id: str, now: datetime) -> dict:
-    """The bed as it is now, if it is a free bed of the ward; ``BedTaken`` otherwise."""
+def _free_bed(
+    http: FhirHttp, bed_id: str, ward_id: str, now: datetime, held_for: str | None = None
+) -> dict:
+    """The bed as it is now, if it is a free bed of the ward (or held for the transfer request
+    ``held_for``, a Task id); ``BedTaken`` otherwise."""
     bed = http.get_json(f"Location/{bed_id}")
     status = (bed.get("operationalStatus") or {}).get("code")
     reserved = False
     for ext in bed.get("extension") or []:
         if ext.get("url") == BED_RESERVATION_EXT:
+            until = holder = None
             for part in ext.get("extension") or []:
                 if part.get("url") == "bis" and part.get("valueDateTime"):
-                    reserved = datetime.fromisoformat(part["valueDateTime"]) > now
+                    until = datetime.fromisoformat(part["valueDateTime"])
+                elif part.get("url") == "auftrag":
+                    holder = (part.get("valueReference") or {}).get("reference")
+            mine = held_for is not None and holder == f"Task/{held_for}"
+            reserved = until is not None and until > now and not mine
     if status != FREE_BED_STATE or reserved:
         raise BedTaken(f"bed {bed_id} is {status}", current=bed)
     room_id = _ref_id(bed.get("partOf"), "Location")
@@ -285,13 +259,7 @@ def _entries_to(encounter: dict, places: list[tuple[str, str]], moment: datetime
     out = []
     for entry in encounter.get("location") or []:
         kind = ((entry.get("physicalType") or {}).get("coding") or [{}])[0].get("code")
-        if entry.get("status") == "active" and kind in kinds:
-            entry = {
-                **entry,
-                "status": "completed",
-                "period": {**(entry.get("period") or {}), "end": stamp(moment)},
-            }
-        out.append(entry)
+        out.append(_ended(entry, moment) if kind in kinds else entry)
     for kind, location_id in places:
         out.append(
             {
@@ -304,6 +272,17 @@ def _entries_to(encounter: dict, places: list[tuple[str, str]], moment: datetime
             }
         )
     return out
+
+
+def _ended(entry: dict, moment: datetime) -> dict:
+    """A location entry of a stay ended at ``moment`` if it is the active one."""
+    if entry.get("status") != "active":
+        return entry
+    return {
+        **entry,
+        "status": "completed",
+        "period": {**(entry.get("period") or {}), "end": stamp(moment)},
+    }
 
 
 def _audit(platform: Platform, user: User, log: Path, source: str | None, written: list) -> None:
@@ -323,12 +302,20 @@ def _audit(platform: Platform, user: User, log: Path, source: str | None, writte
         )
 
 
-def _lost(http: FhirHttp, exc: Conflict, bed_id: str | None, now: datetime, ward: str) -> None:
+def _lost(
+    http: FhirHttp,
+    exc: Conflict,
+    bed_id: str | None,
+    now: datetime,
+    ward: str,
+    held_for: str | None = None,
+) -> None:
     """After a 412: the bed taken since says so in words (``BedTaken``); else the admission
-    itself changed (another nurse was quicker): the ``Conflict`` stands."""
+    itself changed (another nurse was quicker, or the transfer was withdrawn): the
+    ``Conflict`` stands."""
     if bed_id is not None:
         try:
-            _free_bed(http, bed_id, ward, now)
+            _free_bed(http, bed_id, ward, now, held_for)
         except BedTaken as taken:
             raise taken from exc
     raise exc
@@ -345,8 +332,9 @@ def assign_bed(
     source: str | None = None,
 ) -> dict:
     """Give the waiting admission ``task_id`` (as seen: ``seen_version``) the bed ``bed_id``:
-    one transaction of bed, Encounter and Task. Returns the stored Encounter. ``BedTaken``
-    when the bed is not free any more; ``Conflict`` when the admission was changed."""
+    one transaction of bed, Encounter and Task, and for a patient arriving with a transfer
+    request what they leave (``_departure``). Returns the stored Encounter. ``BedTaken`` when
+    the bed is not free any more; ``Conflict`` when the admission or the request changed."""
     http = platform.http(source)
     task = http.get_json(f"Task/{task_id}/_history/{seen_version}")
     ward_id = _ref_id(task.get("location"), "Location")
@@ -354,7 +342,8 @@ def assign_bed(
     if task.get("status") != "requested":
         raise Conflict("admission already handled", current=task)
     moment = utc_now()
-    bed = _free_bed(http, bed_id, ward_id, moment)
+    transfer_id = _ref_id((task.get("basedOn") or [None])[0], "Task")
+    bed = _free_bed(http, bed_id, ward_id, moment, transfer_id)
     room_id = bed.pop("_room")
     encounter_id = _ref_id(task.get("focus"), "Encounter")
     encounter = http.get_json(f"Encounter/{encounter_id}")
@@ -388,22 +377,71 @@ def assign_bed(
         _put(admitted, _version(encounter)),
         _put(done, seen_version),
     ]
+    written: list[tuple[str, str | None]] = [
+        (f"Location/{bed_id}", None),
+        (f"Encounter/{encounter_id}", patient_id),
+        (f"Task/{task_id}", patient_id),
+    ]
+    if transfer_id is not None:
+        left, left_written = _departure(http, transfer_id, moment)
+        entries += left
+        written += left_written
     try:
         _transaction(http, entries)
     except Conflict as exc:
-        _lost(http, exc, bed_id, moment, ward_id)
-    _audit(
-        platform,
-        user,
-        local_log,
-        source,
-        [
-            (f"Location/{bed_id}", None),
-            (f"Encounter/{encounter_id}", patient_id),
-            (f"Task/{task_id}", patient_id),
-        ],
-    )
+        _lost(http, exc, bed_id, moment, ward_id, transfer_id)
+    _audit(platform, user, local_log, source, written)
     return http.get_json(f"Encounter/{encounter_id}")
+
+
+def _departure(
+    http: FhirHttp, transfer_id: str, moment: datetime
+) -> tuple[list[dict], list[tuple[str, str | None]]]:
+    """What the arrival of a transferred patient ends at the hospital they came from, as
+    entries of the admission's transaction: the transfer request ``completed``; the stay it
+    moves ``finished`` (dischargeDisposition ``verlegung``, every place ended now); its bed into
+    housekeeping (H, or K after a patient in isolation) with a cleaning Task on its ward, as
+    after a discharge. A stay the requesting hospital has ended already keeps its record.
+    ``Conflict`` when the request is no longer accepted (withdrawn meanwhile)."""
+    transfer = http.get_json(f"Task/{transfer_id}")
+    if transfer.get("status") != "accepted":
+        raise Conflict("the transfer request is not accepted", current=transfer)
+    patient_id = _ref_id(transfer.get("for"), "Patient")
+    completed = {**_body(transfer), "status": "completed", "lastModified": stamp(moment)}
+    entries = [_put(completed, _version(transfer))]
+    written: list[tuple[str, str | None]] = [(f"Task/{transfer_id}", patient_id)]
+    origin_id = _ref_id(transfer.get("focus"), "Encounter")
+    try:
+        origin, ward_id, _, bed_id = _placement(http, origin_id or "")
+    except (Conflict, NotFound):
+        return entries, written
+    isolated = any(
+        ((entry.get("type") or {}).get("coding") or [{}])[0].get("code") == "isolation"
+        for entry in transfer.get("input") or []
+    )
+    finished = {
+        **_body(origin),
+        "status": "finished",
+        "period": {**(origin.get("period") or {}), "end": stamp(moment)},
+        "hospitalization": {
+            **(origin.get("hospitalization") or {}),
+            "dischargeDisposition": concept(DISCHARGE_KIND, TRANSFER),
+        },
+        "location": [_ended(entry, moment) for entry in origin.get("location") or []],
+    }
+    left = http.get_json(f"Location/{bed_id}")
+    cleaning = _cleaning(left, ward_id, origin["id"], patient_id, moment, isolated)
+    entries += [
+        _put(finished, _version(origin)),
+        _put(_with_bed_status(left, "K" if isolated else "H"), _version(left)),
+        _put(cleaning, None),
+    ]
+    written += [
+        (f"Encounter/{origin['id']}", patient_id),
+        (f"Location/{bed_id}", None),
+        (f"Task/{cleaning['id']}", patient_id),
+    ]
+    return entries, written
 
 
 def cancel_admission(
@@ -563,9 +601,16 @@ def _occupant(http: FhirHttp, bed_id: str, ward_id: str) -> str | None:
 
 
 def _cleaning(
-    bed: dict, ward_id: str, encounter_id: str, patient_id: str | None, moment: datetime
+    bed: dict,
+    ward_id: str,
+    encounter_id: str,
+    patient_id: str | None,
+    moment: datetime,
+    isolated: bool = False,
 ) -> dict:
-    """The cleaning Task of a bed a patient moved out of, as the KIS writes one on discharge."""
+    """The cleaning Task of a bed a patient moved out of, as the KIS writes one on discharge
+    (after a patient in isolation: the final disinfection)."""
+    name = bed.get("name", bed["id"])
     task: dict = {
         "resourceType": "Task",
         "id": f"tsk-{uuid.uuid4().hex[:16]}{_CREATED}",
@@ -581,7 +626,9 @@ def _cleaning(
         "authoredOn": stamp(moment),
         "lastModified": stamp(moment),
         "restriction": {"period": {"end": stamp(moment + CLEANING)}},
-        "description": f"Bettplatz {bed.get('name', bed['id'])} reinigen und aufbereiten",
+        "description": f"Schlussdesinfektion Bettplatz {name} (Isolierung aufgehoben)"
+        if isolated
+        else f"Bettplatz {name} reinigen und aufbereiten",
     }
     if patient_id:
         task["for"] = {"reference": f"Patient/{patient_id}"}

@@ -81,6 +81,10 @@ TRANSFER = "verlegung"
 # system, so the Task never reaches a nursing task list.
 ADMISSION = "aufnahme"
 REQUEST_DETAIL = f"{MEDICUS}/CodeSystem/anfrageangabe"
+# Where a stay came from (Encounter.hospitalization.admitSource: einweisung, notfall, verlegung)
+# and how it ended (dischargeDisposition: entlassung, verlegung).
+ADMIT_SOURCE = f"{MEDICUS}/CodeSystem/aufnahmeanlass"
+DISCHARGE_KIND = f"{MEDICUS}/CodeSystem/entlassart"
 # A bed held for an accepted request until ``bis``; a complex extension on the bed Location.
 BED_RESERVATION_EXT = f"{MEDICUS}/StructureDefinition/bettenreservierung"
 

@@ -8,12 +8,14 @@ sex, isolation, reason) and never a name. Every answer is a new version of the T
 with ``If-Match`` on the version the manager saw; of two managers answering the same version
 one wins and the other gets ``Conflict`` with the Task as it is now.
 
-Accepting reserves a bed: the Task is accepted first (that decides the race), then the bed
-Location gets the reservation extension (``auftrag`` the Task, ``bis`` its end), written with
-``If-Match`` too. A bed taken in between gives the request back as it was and raises
-``BedTaken``. The bed keeps reporting U: it is empty and clean; readers see it as reserved (R)
-until ``bis`` (``domain.beds.bed_status_now``), so an ended reservation frees it without a
-write. Docs: docs/DATA_MODEL.md, "Transfer requests".
+Accepting reserves a bed: the Task is accepted first (that decides the race), then one
+transaction gives the bed Location the reservation extension (``auftrag`` the Task, ``bis`` its
+end), written with ``If-Match`` too, and announces the patient in the admission queue of the
+bed's ward (``arrival_resources``; ``services.admissions`` takes it from there and ends the stay
+the patient leaves). A bed taken in between gives the request back as it was and raises
+``BedTaken``; nothing else is written. The bed keeps reporting U: it is empty and clean;
+readers see it as reserved (R) until ``bis`` (``domain.beds.bed_status_now``), so an ended
+reservation frees it without a write. Docs: docs/DATA_MODEL.md, "Transfer requests".
 
 Each write is audited here (``AuditEvent`` with the Task or the bed as entity), so a page and a
 test go through the same record.
@@ -32,6 +34,9 @@ from fhirpy.base.searchset import AbstractSearchSet
 
 from services.audit import AuditRecord, record
 from services.codes import (
+    ACT_CODE,
+    ADMISSION,
+    ADMIT_SOURCE,
     AGE_GROUP,
     BED_CATEGORY,
     BED_REQUEST,
@@ -39,12 +44,13 @@ from services.codes import (
     BED_STATUS,
     FREE_BED_STATE,
     ISOLATION,
+    KONTAKTEBENE,
     OPEN_TASK_STATES,
     REQUEST_DETAIL,
     TRANSFER,
 )
 from services.domain.beds import can_take_patient
-from services.errors import BedTaken, Conflict, NotPermitted
+from services.errors import BedTaken, Conflict, DataError, NotFound, NotPermitted
 from services.fhir_http import FhirHttp
 from services.i18n import t
 from services.platform import Platform
@@ -60,7 +66,10 @@ __all__ = [
     "URGENCIES",
     "TransferAsk",
     "accept",
+    "admission_resources",
     "answer",
+    "arrival_ids",
+    "arrival_resources",
     "ask_back",
     "cancel",
     "concept",
@@ -199,6 +208,135 @@ def request_resources(ask: TransferAsk, authored: datetime) -> tuple[dict, dict]
         "input": inputs,
     }
     return service_request, task
+
+
+def admission_resources(
+    *,
+    task_id: str,
+    encounter: dict,
+    ward_id: str,
+    hospital_id: str,
+    bed_category: str,
+    age_group: str,
+    sex: str | None,
+    isolation: tuple[str, ...],
+    urgency: str,
+    reason: str,
+    origin: str,
+    authored: datetime,
+    based_on: str | None = None,
+) -> dict:
+    """The Task that puts ``encounter`` (a waiting stay) into ``ward_id``'s queue
+    (docs/DATA_MODEL.md, "Ward admission queue").
+
+    ``origin`` is the Encounter's admitSource (``notfall``, ``verlegung``); ``based_on`` the
+    accepted transfer request (``Task/…``) the patient comes with. The generator writes its
+    queue with this function too, so demo, app and an accepted transfer agree."""
+    when = stamp(authored)
+    inputs = [
+        request_input("bettenkategorie", valueCodeableConcept=concept(BED_CATEGORY, bed_category)),
+        request_input("altersgruppe", valueCodeableConcept=concept(AGE_GROUP, age_group)),
+        *([request_input("geschlecht", valueCode=sex)] if sex else []),
+        *(
+            request_input("isolation", valueCodeableConcept=concept(ISOLATION, c))
+            for c in isolation
+        ),
+        request_input("grund", valueString=reason),
+    ]
+    task: dict = {
+        "resourceType": "Task",
+        "id": task_id,
+        "status": "requested",
+        "intent": "order",
+        "priority": urgency,
+        "code": concept(BED_REQUEST, ADMISSION),
+        "businessStatus": {**concept(BED_REQUEST, origin), "text": origin},
+        # The stay to be admitted; not ``encounter``: no nursing task list may show the request.
+        "focus": {"reference": f"Encounter/{encounter['id']}"},
+        "for": encounter["subject"],
+        "requester": {"reference": f"Organization/{hospital_id}"},
+        "owner": {"reference": f"Organization/{hospital_id}"},
+        "location": {"reference": f"Location/{ward_id}"},
+        "authoredOn": when,
+        "lastModified": when,
+        "input": inputs,
+    }
+    if based_on:
+        task["basedOn"] = [{"reference": based_on}]
+    return task
+
+
+def arrival_ids(task_id: str) -> tuple[str, str]:
+    """The ids of the waiting stay and of its admission Task that accepting the transfer request
+    ``task_id`` writes at the target hospital: derived from the request, so a repeated
+    acceptance stores them once and a withdrawal finds them."""
+    stem = task_id.removeprefix("tsk-")
+    return f"enc-{stem}-a", f"tsk-{stem}-a"
+
+
+def _code(concept_: object) -> str | None:
+    codings = (concept_ or {}).get("coding") if isinstance(concept_, dict) else None
+    return (codings or [{}])[0].get("code") if codings else None
+
+
+def _asked(task: dict) -> dict:
+    """What a bed request asks for, read back from its inputs."""
+    asked: dict = {"bed_category": "", "age_group": "", "sex": None, "isolation": [], "reason": ""}
+    for entry in task.get("input") or []:
+        detail = _code(entry.get("type"))
+        if detail == "bettenkategorie":
+            asked["bed_category"] = _code(entry.get("valueCodeableConcept")) or ""
+        elif detail == "altersgruppe":
+            asked["age_group"] = _code(entry.get("valueCodeableConcept")) or ""
+        elif detail == "geschlecht":
+            asked["sex"] = entry.get("valueCode")
+        elif detail == "isolation" and _code(entry.get("valueCodeableConcept")):
+            asked["isolation"].append(_code(entry.get("valueCodeableConcept")))
+        elif detail == "grund":
+            asked["reason"] = entry.get("valueString") or ""
+    return {**asked, "isolation": tuple(asked["isolation"])}
+
+
+def arrival_resources(task: dict, ward_id: str, moment: datetime) -> tuple[dict, dict]:
+    """The waiting stay (``planned``, admitSource ``verlegung``) and the admission Task on the
+    ward of the reserved bed that an accepted transfer request announces at its target
+    hospital, as the target's KIS would register an announced patient. The stay is the
+    Patient's the request names: the platform holds one record per person and hospital, and the
+    request is all the target knows of the patient before arrival."""
+    encounter_id, queue_id = arrival_ids(task["id"])
+    target = (task.get("owner") or {}).get("reference", "").removeprefix("Organization/")
+    encounter: dict = {
+        "resourceType": "Encounter",
+        "id": encounter_id,
+        "status": "planned",
+        "class": {"system": ACT_CODE, "code": "IMP", "display": "inpatient encounter"},
+        "type": [concept(KONTAKTEBENE, "einrichtungskontakt")],
+        "subject": task["for"],
+        "basedOn": list(task.get("basedOn") or [])[:1],
+        "hospitalization": {"admitSource": concept(ADMIT_SOURCE, TRANSFER)},
+        "serviceProvider": {"reference": f"Organization/{target}"},
+        # When the transfer was announced; a bed given sets it to the admission.
+        "period": {"start": stamp(moment)},
+    }
+    if not encounter["basedOn"]:
+        encounter.pop("basedOn")
+    asked = _asked(task)
+    queue = admission_resources(
+        task_id=queue_id,
+        encounter=encounter,
+        ward_id=ward_id,
+        hospital_id=target,
+        bed_category=asked["bed_category"],
+        age_group=asked["age_group"],
+        sex=asked["sex"],
+        isolation=asked["isolation"],
+        urgency=task.get("priority") or "routine",
+        reason=asked["reason"],
+        origin=TRANSFER,
+        authored=moment,
+        based_on=f"Task/{task['id']}",
+    )
+    return encounter, queue
 
 
 # ---- searches ---------------------------------------------------------------------------------
@@ -478,13 +616,75 @@ def accept(
     patient = _patient_of(seen)
     _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
     try:
-        reserve_bed(http, bed_id, task_id, until, moment)
-    except BedTaken:
+        encounter_id, queue_id = _reserve_and_announce(http, seen, bed_id, until, moment)
+    except DataError:
         _give_back(http, task_id, seen, stored)
         _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
         raise
     _audit(platform, user, local_log, source, f"Location/{bed_id}", None)
+    _audit(platform, user, local_log, source, f"Encounter/{encounter_id}", patient, "create")
+    _audit(platform, user, local_log, source, f"Task/{queue_id}", patient, "create")
     return stored
+
+
+def _reserve_and_announce(
+    http: FhirHttp, task: dict, bed_id: str, until: datetime, now: datetime
+) -> tuple[str, str]:
+    """One transaction: the bed held for ``task`` (``If-Match`` on the version read) and the
+    patient announced on the bed's ward (``arrival_resources``), so the target hospital never
+    holds a reservation without the patient in its admission queue, nor the reverse. Returns
+    the ids of the waiting stay and its admission Task; ``BedTaken`` when the bed cannot be
+    held, ``NotPermitted`` when it is not the target hospital's."""
+    location = http.get_json(f"Location/{bed_id}")
+    held = _holding(location, task["id"], until, now)
+    target = (task.get("owner") or {}).get("reference")
+    managed = (location.get("managingOrganization") or {}).get("reference")
+    if managed is not None and managed != target:
+        raise NotPermitted("the bed is not one of the target hospital's")
+    ward_id = _ward_of(http, location)
+    encounter, queue = arrival_resources(task, ward_id, now)
+    entries = [
+        _put_seen({**held, "meta": location.get("meta") or {}}),
+        *(
+            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+            for r in (encounter, queue)
+        ),
+    ]
+    try:
+        _transaction(http, entries)
+    except Conflict as exc:
+        raise BedTaken(f"bed {bed_id} changed", current=exc.current) from exc
+    return encounter["id"], queue["id"]
+
+
+def _put_seen(resource: dict) -> dict:
+    """A transaction entry writing ``resource`` over the version it was read at."""
+    body = {k: v for k, v in resource.items() if k != "meta"}
+    request = {"method": "PUT", "url": f"{resource['resourceType']}/{resource['id']}"}
+    version = (resource.get("meta") or {}).get("versionId")
+    if version:
+        request["ifMatch"] = f'W/"{version}"'
+    return {"resource": body, "request": request}
+
+
+def _transaction(http: FhirHttp, entries: list[dict]) -> dict:
+    """All of ``entries`` or none: the server refuses the whole Bundle on one failed entry."""
+    return http.send_json(
+        "POST", "", {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+    )
+
+
+def _ward_of(http: FhirHttp, location: dict) -> str:
+    """The ward (physical type ``wa``) a bed lies in, up its ``partOf`` chain."""
+    current = location
+    for _ in range(3):
+        parent = (current.get("partOf") or {}).get("reference", "")
+        if not parent.startswith("Location/"):
+            break
+        current = http.get_json(parent)
+        if _code(current.get("physicalType")) == "wa":
+            return current["id"]
+    raise NotPermitted(f"bed {location.get('id')} lies on no ward")
 
 
 def _give_back(http: FhirHttp, task_id: str, seen: dict, stored: dict) -> None:
@@ -514,6 +714,23 @@ def reserve_bed(http: FhirHttp, bed_id: str, task_id: str, until: datetime, now:
     """Hold the bed for the Task until ``until``: only a bed that reports U and is not held for
     another request now; written with ``If-Match``. Raises ``BedTaken`` otherwise."""
     location = http.get_json(f"Location/{bed_id}")
+    changed = _holding(location, task_id, until, now)
+    version = (location.get("meta") or {}).get("versionId")
+    try:
+        return http.send_json(
+            "PUT",
+            f"Location/{bed_id}",
+            changed,
+            if_match=f'W/"{version}"' if version else None,
+        )
+    except Conflict as exc:
+        raise BedTaken(f"bed {bed_id} changed", current=exc.current) from exc
+
+
+def _holding(location: dict, task_id: str, until: datetime, now: datetime) -> dict:
+    """The bed Location held for the Task until ``until``; ``BedTaken`` unless it reports U and
+    is held for no other request now."""
+    bed_id = location.get("id")
     status = (location.get("operationalStatus") or {}).get("code")
     held_for, held_until = _reservation(location)
     if status != FREE_BED_STATE or (
@@ -537,16 +754,7 @@ def reserve_bed(http: FhirHttp, bed_id: str, task_id: str, until: datetime, now:
             ],
         },
     ]
-    version = (location.get("meta") or {}).get("versionId")
-    try:
-        return http.send_json(
-            "PUT",
-            f"Location/{bed_id}",
-            changed,
-            if_match=f'W/"{version}"' if version else None,
-        )
-    except Conflict as exc:
-        raise BedTaken(f"bed {bed_id} changed", current=exc.current) from exc
+    return changed
 
 
 def release_bed(http: FhirHttp, bed_id: str, task_id: str) -> bool:
@@ -671,7 +879,7 @@ def cancel(
     source: str | None = None,
 ) -> dict:
     """Withdraw the request (the requesting hospital): the Task is ``cancelled``, a bed
-    reserved for it is released."""
+    reserved for it is released and the patient it announced leaves the target ward's queue."""
     http = platform.http(source)
     seen = _seen(http, task_id, seen_version, (*OPEN_TASK_STATES, "received", "accepted"))
     _check_requester(user, seen)
@@ -683,4 +891,32 @@ def cancel(
         bed = (output.get("valueReference") or {}).get("reference", "")
         if bed.startswith("Location/") and release_bed(http, bed.split("/", 1)[1], task_id):
             _audit(platform, user, local_log, source, bed, None)
+    for written in _withdraw_arrival(http, task_id):
+        _audit(platform, user, local_log, source, written, patient)
     return stored
+
+
+def _withdraw_arrival(http: FhirHttp, task_id: str) -> list[str]:
+    """Take an announced patient who has not arrived off the target ward's queue: the
+    admission Task and its waiting stay ``cancelled`` in one transaction. Nothing when there is
+    none, or a nurse gave the bed meanwhile (the patient is there: what the ward did stands)."""
+    encounter_id, queue_id = arrival_ids(task_id)
+    try:
+        queue = http.get_json(f"Task/{queue_id}")
+        encounter = http.get_json(f"Encounter/{encounter_id}")
+    except NotFound:
+        return []
+    if queue.get("status") != "requested" or encounter.get("status") != "planned":
+        return []
+    withdrawn = {
+        **queue,
+        "status": "cancelled",
+        "statusReason": {"text": "Verlegung zurückgezogen"},
+        "lastModified": stamp(utc_now()),
+    }
+    entries = [_put_seen(withdrawn), _put_seen({**encounter, "status": "cancelled"})]
+    try:
+        _transaction(http, entries)
+    except Conflict:
+        return []
+    return [f"Task/{queue_id}", f"Encounter/{encounter_id}"]

@@ -39,7 +39,13 @@ from services.fhir_http import FhirHttp
 from services.platform import Platform as DataPlatform
 from services.roles import Role, User
 from services.sync import sync_source
-from services.transfers import TransferAsk, accept, request_resources, send_request
+from services.transfers import (
+    TransferAsk,
+    accept,
+    arrival_ids,
+    request_resources,
+    send_request,
+)
 from tests.support import keycloak as idp
 from tests.support.keycloak import TOKEN_URL, Keycloak
 
@@ -341,7 +347,9 @@ def test_the_dashboard_sends_and_accepts_a_transfer_request_and_reserves_the_bed
 ):
     _transfer_parties(platform)
     with platform.http("admin") as admin:
-        admin.send_json("PUT", "Location/auth-free-bed", _location("auth-free-bed", "bd", "U"))
+        admin.send_json("PUT", "Location/auth-ward", _location("auth-ward", "wa"))
+        bed = _location("auth-free-bed", "bd", "U", partOf={"reference": "Location/auth-ward"})
+        admin.send_json("PUT", "Location/auth-free-bed", bed)
     doctor = User("auth.arzt", "Ärztin", Role.PHYSICIAN, hospital_id="auth-org-a")
     manager = User("auth.betten", "Bettenmanager", Role.MANAGER, facilities=("auth-org-b",))
     ask = TransferAsk(
@@ -374,6 +382,11 @@ def test_the_dashboard_sends_and_accepts_a_transfer_request_and_reserves_the_bed
         reservation = [e for e in bed.get("extension") or [] if e["url"] == BED_RESERVATION_EXT]
         assert reservation and bed["operationalStatus"]["code"] == "U"
         assert admin.get_json("ServiceRequest/srq-auth-transfer")["status"] == "active"
+        # The patient announced on the bed's ward: the dashboard's roles suffice for that too.
+        encounter_id, queue_id = arrival_ids("tsk-auth-transfer")
+        assert admin.get_json(f"Encounter/{encounter_id}")["status"] == "planned"
+        queue = admin.get_json(f"Task/{queue_id}")
+        assert queue["location"]["reference"] == "Location/auth-ward"
 
 
 def test_only_transfer_orders_are_written_and_not_by_the_read_only_client(platform: Platform):

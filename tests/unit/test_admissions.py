@@ -88,6 +88,17 @@ def test_beds_offered_fit_category_age_group_isolation_and_sex_of_the_room(beds)
     assert set(beds_for(beds, isolated, "org-b")["bed_id"]) == {"b3", "b4"}
 
 
+def test_a_transferred_patient_is_offered_the_bed_reserved_for_the_transfer_first(beds):  # noqa: F811
+    # b7 is held for the transfer request tsk-x until noon: for everybody else it is taken.
+    arriving = queue_of([waiting(4, origin="verlegung", based_on="Task/tsk-x")]).iloc[0]
+    assert arriving["transfer_id"] == "tsk-x"
+    offered = list(beds_for(beds, arriving, "org-b")["bed_id"])
+    assert offered[0] == "b7" and set(offered) == {"b7", "b2", "b3", "b4", "b8"}
+    other = queue_of([waiting(5, origin="verlegung", based_on="Task/tsk-y")]).iloc[0]
+    assert "b7" not in set(beds_for(beds, other, "org-b")["bed_id"])
+    assert pd.isna(queue_of([waiting(6)]).iloc[0]["transfer_id"])
+
+
 def test_only_nurses_admit():
     assert allowed(Role.NURSE, Capability.ADMISSIONS)
     for role in (Role.PHYSICIAN, Role.MANAGER, Role.ADMIN):

@@ -210,6 +210,86 @@ def test_worked_case_high_on_oxygen():
     assert [row[f"{p}_points"] for p in PARAMETERS] == [2, 1, 2, 1, 2, 0, 1]
 
 
+# Worked examples: whole observation sets scored by hand from the bands of RCP NEWS2 chart 1
+# (points per parameter in the order respiration, SpO2, air/oxygen, systolic, pulse, ACVPU,
+# temperature) and banded by chart 2. Royal College of Physicians. National Early Warning Score
+# (NEWS) 2. London: RCP, 2017, charts 1 and 2.
+WORKED_EXAMPLES = [
+    # RR 24 (21-24: 2), SpO2 93 % (92-93: 2), oxygen (2), BP 98 (91-100: 2), pulse 118
+    # (111-130: 2), alert (0), 39.2 °C (>=39.1: 2): 12, high.
+    (
+        dict(respiration=24, spo2=93, oxygen_flow=4, systolic=98, pulse=118, temperature=39.2),
+        1,
+        [2, 2, 2, 2, 2, 0, 2],
+        12,
+        "high",
+    ),
+    # RR 18 (0), SpO2 94 % (94-95: 1), air (0), BP 112 (111-219: 0), pulse 88 (51-90: 0),
+    # alert (0), 37.9 °C (36.1-38.0: 0): 1, low.
+    (
+        dict(respiration=18, spo2=94, systolic=112, pulse=88, temperature=37.9),
+        1,
+        [0, 1, 0, 0, 0, 0, 0],
+        1,
+        "low",
+    ),
+    # RR 10 (9-11: 1), SpO2 96 % (0), air, BP 108 (101-110: 1), pulse 45 (41-50: 1), alert,
+    # 35.8 °C (35.1-36.0: 1): 4 without a 3 in any parameter, low.
+    (
+        dict(respiration=10, spo2=96, systolic=108, pulse=45, temperature=35.8),
+        1,
+        [1, 0, 0, 1, 1, 0, 1],
+        4,
+        "low",
+    ),
+    # RR 14, SpO2 98 % on air, BP 230 (>=220: 3), pulse 60, alert, 36.5 °C: 3, all of it in
+    # one parameter: low-medium (chart 2: a red score of 3 in a single parameter).
+    (
+        dict(respiration=14, spo2=98, systolic=230, pulse=60, temperature=36.5),
+        1,
+        [0, 0, 0, 3, 0, 0, 0],
+        3,
+        "low_medium",
+    ),
+    # SpO2 scale 2 (target 88-92 %): RR 23 (2), SpO2 89 % on oxygen (88-92: 0), oxygen (2),
+    # BP 130 (0), pulse 102 (91-110: 1), alert, 37.2 °C (0): 5, medium ...
+    (
+        dict(respiration=23, spo2=89, oxygen_flow=2, systolic=130, pulse=102, temperature=37.2),
+        2,
+        [2, 0, 2, 0, 1, 0, 0],
+        5,
+        "medium",
+    ),
+    # ... the same set on scale 1: 89 % (<=91) scores 3, so 8, high.
+    (
+        dict(respiration=23, spo2=89, oxygen_flow=2, systolic=130, pulse=102, temperature=37.2),
+        1,
+        [2, 3, 2, 0, 1, 0, 0],
+        8,
+        "high",
+    ),
+    # Scale 2, 97 % on oxygen (>=97 on oxygen: 3) with everything else normal: 3 + 2 for the
+    # oxygen = 5, medium.
+    (
+        dict(respiration=16, spo2=97, oxygen_flow=2, systolic=125, pulse=72, temperature=36.8),
+        2,
+        [0, 3, 2, 0, 0, 0, 0],
+        5,
+        "medium",
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "scale", "expected", "score", "band"), WORKED_EXAMPLES)
+def test_rcp_worked_examples(values, scale, expected, score, band):
+    observed = {"oxygen_flow": 0, "consciousness": "A", **values}
+    frame = _frame(_set("e1", NOW - timedelta(minutes=10), **observed))
+    row = score_sets(frame, NOW, scale_2={"e1"} if scale == 2 else set()).iloc[0]
+    assert [row[f"{p}_points"] for p in PARAMETERS] == expected
+    assert sum(expected) == score, "the example adds up"
+    assert (row["status"], row["score"], row["band"]) == ("complete", score, band)
+
+
 def test_red_single_parameter_new_confusion():
     row = score_sets(_frame(_set("e1", NOW, **dict(NORMAL, consciousness="C"))), NOW).iloc[0]
     assert row["score"] == 3 and row["red"] and row["band"] == "low_medium"
