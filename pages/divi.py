@@ -12,7 +12,7 @@ import streamlit as st
 from components.audit import audit
 from components.capacity_charts import divi_history_chart
 from components.charts import chart_config
-from components.data import forget, load
+from components.data import load, load_fresh
 from components.guard import require_page
 from components.kpi import kpi_row
 from components.manager_tables import manager_csv
@@ -68,8 +68,9 @@ day = duty_day(moment)
 stay_read = window_stays(midnight(day), (hospital,))
 procedure_read = load(ventilations(), "Procedures")
 device_read = load(devices(), "Devices")
-answer_read = load(operating_answers(hospital), "QuestionnaireResponses")
-report_read = load(stored_reports(hospital, moment), "MeasureReports")
+# Small reads of what this page writes: past every cache, so a saved answer shows at once.
+answer_read = load_fresh(operating_answers(hospital), "QuestionnaireResponses")
+report_read = load_fresh(stored_reports(hospital, moment), "MeasureReports")
 role_read = load(nurse_roles(), "PractitionerRoles")
 duty_read = load(duty_roster(midnight(day), midnight(day) + pd.Timedelta(days=1)), "Appointments")
 reads = (location_read, org_read, stay_read, procedure_read, device_read, answer_read, report_read)
@@ -221,7 +222,6 @@ if saved:
             error_banner(exc)
         else:
             _write("create", f"QuestionnaireResponse/{answer['id']}")
-            forget("QuestionnaireResponse")
             st.success(tr("divi.form.saved"))
             st.rerun()
 
@@ -252,7 +252,6 @@ if st.button(tr("divi.store"), key="divi_store"):
         error_banner(exc)
     else:
         _write("update", f"MeasureReport/{view.measure_report['id']}")
-        forget("MeasureReport")
         st.success(tr("divi.stored"))
 
 st.subheader(tr("divi.history", days=HISTORY_DAYS))

@@ -205,15 +205,21 @@ def latest_situation(
 ) -> dict[str, Any]:
     """The manager's latest operating situation for ``hospital_id`` from the QuestionnaireResponse
     tables: ``situation`` (``KEINE_ANGABE`` without an answer), ``limits`` (the reasons
-    answered true; none while operation is regular), ``authored`` and ``author`` (None without
-    one)."""
+    answered true; none while operation is regular), ``authored``, ``author`` and the answer's
+    ``id`` (None without one)."""
     mine = responses[
         (responses["questionnaire"] == OPERATING_QUESTIONNAIRE)
         & (responses["subject"] == f"Organization/{hospital_id}")
         & (responses["status"] == "completed")
     ]
     if mine.empty:
-        return {"situation": "KEINE_ANGABE", "limits": (), "authored": None, "author": None}
+        return {
+            "situation": "KEINE_ANGABE",
+            "limits": (),
+            "authored": None,
+            "author": None,
+            "id": None,
+        }
     latest = mine.sort_values(["authored", "id"]).iloc[-1]
     given = answers[answers["id"] == latest["id"]]
     values = dict(zip(given["link_id"], given["value"], strict=True))
@@ -229,6 +235,7 @@ def latest_situation(
         "limits": limits,
         "authored": latest["authored"],
         "author": author,
+        "id": latest["id"],
     }
 
 

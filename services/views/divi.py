@@ -163,10 +163,8 @@ def divi_view(
     capacity = {**free_capacity(beds, device_frame), "reserve_7d": emergency_reserve(beds)}
     situation = latest_situation(answers, responses, hospital_id)
     soon = None
-    if situation["authored"] is not None:
-        latest = responses[responses["subject"] == f"Organization/{hospital_id}"]
-        latest = latest.sort_values(["authored", "id"]).iloc[-1]
-        given = answers[(answers["id"] == latest["id"]) & (answers["link_id"] == SOON_SHORTAGE)]
+    if situation["id"] is not None:
+        given = answers[(answers["id"] == situation["id"]) & (answers["link_id"] == SOON_SHORTAGE)]
         soon = bool((given["value"] == "true").any()) if not given.empty else None
     situation = {**situation, "shortage_soon": soon}
     register = register_report(summary, ventilation, capacity, situation, hospital_id, name, now)

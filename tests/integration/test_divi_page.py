@@ -10,9 +10,11 @@ import uuid
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from services.i18n import fmt_date, t
 from services.roles import Role, User
+from services.views.divi import ventilations
 from tests.support.apptest import clean, open_page, table_with, texts
 from tests.support.keycloak import http_client
 
@@ -21,6 +23,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 PAGE = "pages/divi.py"
 SNOMED = "http://snomed.info/sct"
 CATEGORIES = ("icu-low-care", "icu-high-care", "ecmo")
+
+
+@pytest.fixture(autouse=True)
+def fresh_reads():
+    st.cache_data.clear()
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +117,8 @@ def test_the_history_shows_every_stored_day_and_today(page, test_network):
 
 
 def occupied_icu_bed(admin, hospital: str) -> tuple[str, str]:
-    """(patient id, encounter id) of a patient lying in an ICU bed of ``hospital`` now."""
+    """(patient id, encounter id) of a patient lying in a high-care bed of ``hospital`` now and
+    not on ECMO."""
     beds = admin.get(
         "Location",
         params={"organization": f"Organization/{hospital}", "_count": "500"},
@@ -124,11 +132,21 @@ def occupied_icu_bed(admin, hospital: str) -> tuple[str, str]:
             ).json()
             for stay in stays.get("entry", []):
                 encounter = stay["resource"]
-                return encounter["subject"]["reference"].split("/")[1], encounter["id"]
+                patient = encounter["subject"]["reference"].split("/")[1]
+                on_ecmo = admin.get(
+                    "Procedure",
+                    params={
+                        "subject": f"Patient/{patient}",
+                        "code": f"{SNOMED}|233573008",
+                        "status": "in-progress",
+                    },
+                ).json()
+                if not on_ecmo.get("entry"):
+                    return patient, encounter["id"]
     pytest.fail(f"no occupied high-care bed in {hospital}")
 
 
-def test_an_arranged_ecmo_counts_once_and_is_gone_when_put_back(users, admin):
+def test_an_arranged_ecmo_counts_once_and_is_gone_when_put_back(users, admin, platform):
     at = open_page(PAGE, users["management.demo"])
     hospital = hospital_of(at)
     before = shown_register(at)["kapazitaeten"]
@@ -145,13 +163,16 @@ def test_an_arranged_ecmo_counts_once_and_is_gone_when_put_back(users, admin):
     }
     assert admin.put(f"Procedure/{procedure_id}", json=procedure).status_code in (200, 201)
     try:
+        # HAPI answers an identical search within a minute from its stored result list.
+        platform.read(ventilations(), no_cache=True)
+        st.cache_data.clear()
         at = open_page(PAGE, users["management.demo"])
         after = shown_register(at)["kapazitaeten"]
-        # Unless the patient was on ECMO already, one more.
-        assert after["patientenEcmo"] in (before["patientenEcmo"], before["patientenEcmo"] + 1)
-        assert after["patientenEcmo"] >= 1
+        assert after["patientenEcmo"] == before["patientenEcmo"] + 1
+        assert after["patientenInvasivBeatmet"] == before["patientenInvasivBeatmet"]
     finally:
         assert admin.delete(f"Procedure/{procedure_id}").status_code in (200, 204)
+        platform.read(ventilations(), no_cache=True)
 
 
 def delete_answers(admin, hospital: str) -> None:
@@ -242,3 +263,24 @@ def test_who_may_open_the_page(role, allowed):
     if not allowed:
         assert [e.value for e in at.error] == [t("guard.not_permitted")]
         assert not at.dataframe
+
+
+def test_the_nurses_task_page_shows_the_current_shifts_ratio(users, test_network):
+    from services.i18n import fmt_number
+    from services.views.staffing import duty_day
+
+    nurse = users["pflege.demo"]
+    at = open_page("pages/tasks.py", nurse)
+    clean(at)
+    ward = at.selectbox(key="nurse.ward").value
+    now = pd.Timestamp.now(tz="Europe/Berlin")
+    shift = "day" if 6 <= now.hour < 22 else "night"
+    truth = test_network.ground_truth["staffing"].get(ward, {}).get(duty_day(now).isoformat())
+    lines = [m.value for m in (*at.caption, *at.warning) if "Aktuelle Schicht" in m.value]
+    if truth is None:
+        # A network generated on an earlier day has no roster for today: no line then.
+        assert lines == []
+        return
+    (line,) = lines
+    assert t(f"staff.shift.{shift}") in line
+    assert f"{fmt_number(truth[shift]['nurses'], 'de', 1)} Pflegekräfte" in line

@@ -302,3 +302,42 @@ def test_every_hospital_with_icu_matches_the_ground_truth(network, read):
         assert view.register["kapazitaeten"]["patientenEcmo"] == sum(
             n for k, n in expected["ventilation"].items() if k.startswith("ecmo")
         )
+
+
+def test_the_view_carries_the_answer_into_the_register_and_saner(network, read):
+    hospital_id = next(iter(network.ground_truth["divi"]["now"]))
+    as_of = pd.Timestamp(network.ground_truth["as_of"])
+    answer = operating_response(
+        hospital_id, "TEILWEISE_EINGESCHRAENKT", ("raum",), True, "Birgit Größ", as_of
+    )
+    view = divi_view(
+        hospital_id,
+        read["location"],
+        read["organization"],
+        read["encounter"],
+        read["encounter_location"],
+        read["procedure"],
+        read["device"],
+        *situation_tables([answer]),
+        read["measure_report"],
+        read["measure_population"],
+        as_of,
+        short_now=False,
+    )
+    assert view.register["betriebssituation"] == "TEILWEISE_EINGESCHRAENKT"
+    assert view.register["betriebseinschraenkungRaum"] is True
+    assert view.register["betriebseinschraenkungPersonal"] is False
+    assert view.situation["author"] == "Birgit Größ"
+    flags = {
+        g["code"]["coding"][0]["code"]: g["population"][0]["count"] for g in view.saner["group"]
+    }
+    assert (flags["shortnurse"], flags["posshortnurse"]) == (0, 1)
+    ventilators = sum(
+        1
+        for d in network.resources["Device"]
+        if d["id"].endswith("-v")
+        and d["status"] == "active"
+        and d["owner"]["reference"] == f"Organization/{hospital_id}"
+    )
+    assert flags["Ventilators"] == ventilators
+    assert view.history["situation"].iloc[-1] == "TEILWEISE_EINGESCHRAENKT"
