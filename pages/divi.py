@@ -98,6 +98,7 @@ view = divi_view(
     stay_read["encounter"],
     stay_read["encounter_location"],
     procedure_read["procedure"],
+    stay_read.tables.get("encounter_contact"),
     device_read["device"],
     answer_read["questionnaire_response"],
     answer_read["questionnaire_answer"],

@@ -7,7 +7,7 @@ What comes from where (docs/DATA_MODEL.md, "DIVI Intensivregister"):
   that carry an active ECMO unit (``Device``);
 - patients ventilated invasively, non-invasively and on ECMO: Procedures ``in-progress`` coded
   in SNOMED CT (``VENTILATION_CODES``; OPS 8-852 for ECMO and 8-706 for a ventilation mask as
-  well), counted once per patient and mode, by the age group of the bed the patient lies in;
+  well), counted once per stay and mode, by the age group of the bed the patient lies in;
   a patient on ECMO who is also ventilated counts in both;
 - free ventilation capacity (``freieIvKapazitaet``): high-care beds free now that carry an
   active ventilator; free ECMO capacity: free beds with an active ECMO unit;
@@ -33,6 +33,7 @@ from services.domain.reports import (
     bed_counts,
     divi_status,
 )
+from services.frames.contacts import stay_of
 
 __all__ = [
     "DEVICE_TYPE",
@@ -116,20 +117,26 @@ def ventilation_mode(system: object, code: object) -> str | None:
     return None
 
 
-def ventilated_now(procedures: pd.DataFrame, beds: pd.DataFrame) -> pd.DataFrame:
+def ventilated_now(
+    procedures: pd.DataFrame, beds: pd.DataFrame, contacts: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Patients per ventilation mode and age group: of ``procedures`` (``procedure`` table)
-    those ``in-progress`` with a ventilation code, of patients lying in one of ``beds`` (rows of
-    ``bed_status_now`` with ``source``, ``patient_id``, ``age_group``). Every mode and age
-    group has a row (``mode``, ``age_group``, ``patients``)."""
+    those ``in-progress`` with a ventilation code, of stays lying in one of ``beds`` (rows of
+    ``bed_status_now`` with ``source``, ``encounter_id``, ``age_group``). A procedure that names
+    a contact level below the stay (MII) is taken to its stay through ``contacts`` (the
+    ``encounter_contact`` table). Every mode and age group has a row (``mode``, ``age_group``,
+    ``patients``): a stay is one patient."""
     running = procedures[procedures["status"] == "in-progress"]
     modes = [
         ventilation_mode(s, c) for s, c in zip(running["system"], running["code"], strict=True)
     ]
-    running = running.assign(mode=modes).dropna(subset=["mode", "patient_id"])
-    lying = beds.dropna(subset=["patient_id"])[["source", "patient_id", "age_group"]]
-    lying = lying.drop_duplicates(["source", "patient_id"])
-    joined = running[["source", "patient_id", "mode"]].merge(lying, on=["source", "patient_id"])
-    joined = joined.drop_duplicates(["source", "patient_id", "mode"])
+    running = running.assign(mode=modes).dropna(subset=["mode", "encounter_id"])
+    if contacts is not None and not running.empty:
+        running = running.assign(encounter_id=stay_of(running, contacts))
+    lying = beds.dropna(subset=["encounter_id"])[["source", "encounter_id", "age_group"]]
+    lying = lying.drop_duplicates(["source", "encounter_id"])
+    joined = running[["source", "encounter_id", "mode"]].merge(lying, on=["source", "encounter_id"])
+    joined = joined.drop_duplicates(["source", "encounter_id", "mode"])
     counts = joined.groupby(["mode", "age_group"]).size()
     rows = [
         {"mode": m, "age_group": a, "patients": int(counts.get((m, a), 0))}

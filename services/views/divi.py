@@ -142,6 +142,7 @@ def divi_view(
     encounters: pd.DataFrame,
     encounter_locations: pd.DataFrame,
     procedures: pd.DataFrame,
+    contacts: pd.DataFrame | None,
     device_frame: pd.DataFrame,
     responses: pd.DataFrame,
     answers: pd.DataFrame,
@@ -151,7 +152,8 @@ def divi_view(
     short_now: bool | None = None,
     stale: StaleStays | None = None,
 ) -> DiviView:
-    """The DIVI figures of ``hospital_id`` now from the reads of the page; ``short_now`` says
+    """The DIVI figures of ``hospital_id`` now from the reads of the page (``contacts``: the
+    stays' ``encounter_contact`` table, None where stays have no contact levels); ``short_now`` says
     whether a ward of the hospital is below its PpUGV floor in a shift of today (None: not
     known)."""
     name = names_by_id(organizations).get(hospital_id, hospital_id)
@@ -159,7 +161,7 @@ def divi_view(
     beds = bed_status_now(locations, placed, now)
     beds = beds[beds["hospital_id"] == hospital_id].rename(columns={"id": "bed_id"})
     summary = divi_summary(beds, device_frame)
-    ventilation = ventilated_now(procedures, beds)
+    ventilation = ventilated_now(procedures, beds, contacts)
     capacity = {**free_capacity(beds, device_frame), "reserve_7d": emergency_reserve(beds)}
     situation = latest_situation(answers, responses, hospital_id)
     soon = None

@@ -33,7 +33,7 @@ from tests.support.frames import frames as frames_of
 pytestmark = pytest.mark.unit
 
 NOW = pd.Timestamp("2026-03-30T11:30:00+02:00")
-BED_COLUMNS = ["source", "bed_id", "bed_category", "age_group", "status", "patient_id"]
+BED_COLUMNS = ["source", "bed_id", "bed_category", "age_group", "status", "encounter_id"]
 
 
 def beds() -> pd.DataFrame:
@@ -76,7 +76,9 @@ def procedures() -> pd.DataFrame:
         ("p5", SNOMED, "1258985005", "completed"),
         ("p9", SNOMED, "1258985005", "in-progress"),
     ]
-    return pd.DataFrame(rows, columns=["patient_id", "system", "code", "status"]).assign(source="s")
+    return pd.DataFrame(rows, columns=["encounter_id", "system", "code", "status"]).assign(
+        source="s"
+    )
 
 
 def test_modes_by_snomed_or_ops():
@@ -264,6 +266,7 @@ def test_every_hospital_with_icu_matches_the_ground_truth(network, read):
             read["encounter"],
             read["encounter_location"],
             read["procedure"],
+            read.get("encounter_contact"),
             read["device"],
             *empty,
             read["measure_report"],
@@ -317,6 +320,7 @@ def test_the_view_carries_the_answer_into_the_register_and_saner(network, read):
         read["encounter"],
         read["encounter_location"],
         read["procedure"],
+        read.get("encounter_contact"),
         read["device"],
         *situation_tables([answer]),
         read["measure_report"],
