@@ -66,9 +66,10 @@ hospital = st.selectbox(
 )
 day = duty_day(moment)
 stay_read = window_stays(midnight(day), (hospital,))
-procedure_read = load(ventilations(), "Procedures")
 device_read = load(devices(), "Devices")
-# Small reads of what this page writes: past every cache, so a saved answer shows at once.
+# Small reads past every cache: the register's figures are those of now (a ventilation begun a
+# minute ago counts), and a saved answer or report shows at once.
+procedure_read = load_fresh(ventilations(), "Procedures")
 answer_read = load_fresh(operating_answers(hospital), "QuestionnaireResponses")
 report_read = load_fresh(stored_reports(hospital, moment), "MeasureReports")
 role_read = load(nurse_roles(), "PractitionerRoles")
