@@ -20,6 +20,7 @@ __all__ = [
     "RED_ABOVE",
     "census_chart",
     "completion_trend_chart",
+    "divi_history_chart",
     "flows_chart",
     "forecast_chart",
     "length_of_stay_chart",
@@ -119,6 +120,24 @@ def census_chart(totals: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
         },
         **_LAYOUT,
     )
+    return fig
+
+
+def divi_history_chart(history: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
+    """The DIVI report per day: operable and occupied ICU beds (bars), ventilated invasively and
+    on ECMO (lines)."""
+    fig = go.Figure()
+    for column, colour in (("icu_beds", "#cfd8dc"), ("icu_occupied", "#90a4ae")):
+        fig.add_bar(x=history["date"], y=history[column], name=labels[column], marker_color=colour)
+    for column, colour in (("invasive", "#1565c0"), ("ecmo", "#c62828")):
+        fig.add_scatter(
+            x=history["date"],
+            y=history[column],
+            name=labels[column],
+            mode="lines+markers",
+            line={"color": colour},
+        )
+    fig.update_layout(title=labels["title"], barmode="overlay", **_LAYOUT)
     return fig
 
 

@@ -103,6 +103,13 @@ PAGES: tuple[PageSpec, ...] = (
         Capability.STAFFING,
     ),
     PageSpec(
+        "pages/divi.py",
+        "page.divi",
+        ":material/ecg_heart:",
+        "nav.section.capacity",
+        Capability.CAPACITY,
+    ),
+    PageSpec(
         "pages/discharge.py",
         "page.discharge",
         ":material/door_open:",

@@ -18,6 +18,12 @@ from demo_data.discharge import discharge_truth, plan_discharges
 from demo_data.documents import generate_documents
 from demo_data.ground_truth import compute_ground_truth
 from demo_data.hospitals import Hospital, build_hospitals
+from demo_data.intensive import (
+    Intensive,
+    device_resource,
+    generate_intensive,
+    ventilation_resource,
+)
 from demo_data.records import DocumentRec, EncounterRec, PatientRec, WardPeriod
 from demo_data.roster import Roster, generate_roster, staffing_truth
 from demo_data.safety import Safety, generate_safety
@@ -47,6 +53,8 @@ KINDS = (
     "Binary",
     "DocumentReference",
     "Appointment",
+    "Device",
+    "MeasureReport",
 )
 # The MII shape gives medication as administrations of catalogue Medications.
 MII_KINDS = (
@@ -88,7 +96,11 @@ REFERENCES = {
     "Binary": ("Patient",),
     "DocumentReference": ("Patient", "Encounter", "Practitioner", "Organization", "Binary"),
     "Appointment": ("Location", "PractitionerRole"),
+    "Device": ("Organization", "Location"),
+    "MeasureReport": ("Organization",),
 }
+# Kinds that carry what ``demo_data.intensive`` draws (ventilations are Procedures).
+INTENSIVE_KINDS = ("Procedure", "Device", "MeasureReport")
 # Kinds that carry what ``demo_data.safety`` draws (problem-list Conditions among the Conditions).
 SAFETY_KINDS = ("Condition", "AllergyIntolerance", "Flag", "MedicationStatement")
 # Kinds that carry the transfer requests between hospitals (``demo_data.transfers``).
@@ -207,6 +219,7 @@ def _resources(
     roster: Roster,
     transfers: Transfers,
     admissions: Admissions,
+    intensive: Intensive,
 ) -> dict[str, list[dict[str, Any]]]:
     hospitals = simulation.hospitals
     wards = [(h, w) for h in hospitals for w in h.wards]
@@ -235,7 +248,10 @@ def _resources(
             [fhir.condition(x) for x in clinical.conditions]
             + [fhir.problem(x) for x in safety.problems]
         ),
-        "Procedure": lambda: [fhir.procedure(x) for x in clinical.procedures],
+        "Procedure": lambda: (
+            [fhir.procedure(x) for x in clinical.procedures]
+            + [ventilation_resource(x) for x in intensive.ventilations]
+        ),
         "MedicationRequest": lambda: [fhir.medication_request(x) for x in clinical.medications],
         "Observation": lambda: [fhir.observation(x) for x in clinical.observations],
         "Task": lambda: (
@@ -245,8 +261,17 @@ def _resources(
         ),
         **_safety_builders(safety, documents, transfers),
         "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
+        **_intensive_builders(intensive),
     }
     return {kind: builders[kind]() for kind in kinds}
+
+
+def _intensive_builders(intensive: Intensive) -> dict[str, Any]:
+    """Devices and stored reports: the same in both shapes (they name beds and hospitals)."""
+    return {
+        "Device": lambda: [device_resource(x) for x in intensive.devices],
+        "MeasureReport": lambda: list(intensive.reports),
+    }
 
 
 def _safety_builders(
@@ -277,6 +302,7 @@ def _mii_resources(
     roster: Roster,
     transfers: Transfers,
     records: mii.MiiRecords,
+    intensive: Intensive,
 ) -> dict[str, list[dict[str, Any]]]:
     """The MII shape: flat builders where the shapes agree, ``mii`` where they differ."""
     hospitals = simulation.hospitals
@@ -304,7 +330,10 @@ def _mii_resources(
             [mii.condition(x, records) for x in clinical.conditions]
             + [fhir.problem(x) for x in safety.problems]
         ),
-        "Procedure": lambda: [mii.procedure(x, records) for x in clinical.procedures],
+        "Procedure": lambda: (
+            [mii.procedure(x, records) for x in clinical.procedures]
+            + [mii.ventilation(x, records) for x in intensive.ventilations]
+        ),
         "Medication": lambda: [
             mii.medication(key, code) for (key, _), code in records.medications.items()
         ],
@@ -318,6 +347,7 @@ def _mii_resources(
         ),
         **_safety_builders(safety, documents, transfers),
         "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
+        **_intensive_builders(intensive),
     }
     return {kind: builders[kind]() for kind in kinds}
 
@@ -434,6 +464,19 @@ def generate(
         admissions = generate_admissions(
             hospitals, patients, encounters, instant, random.Random(f"{seed}:admissions")
         )
+    intensive = Intensive()
+    if any(kind in chosen for kind in INTENSIVE_KINDS):
+        intensive = generate_intensive(
+            hospitals,
+            encounters,
+            simulation.bed_status,
+            simulation.block_reason,
+            simulation.window_start,
+            instant,
+            random.Random(f"{seed}:intensive"),
+        )
+    if "Procedure" not in chosen:
+        intensive.ventilations = []
     records = None
     if shape == "mii":
         records = mii.build_mii_records(
@@ -451,6 +494,7 @@ def generate(
             roster,
             transfers,
             records,
+            intensive,
         )
     else:
         resources = _resources(
@@ -465,6 +509,7 @@ def generate(
             roster,
             transfers,
             admissions,
+            intensive,
         )
     counts = {kind: len(resources[kind]) for kind in chosen}
     ground_truth = compute_ground_truth(
@@ -478,6 +523,7 @@ def generate(
         documents,
         transfers,
         admissions,
+        intensive.ventilations,
     )
     ground_truth["as_of"] = fhir_datetime(instant)
     ground_truth["discharge_flow"] = discharge_truth(encounters, simulation.window_start, instant)
@@ -485,6 +531,8 @@ def generate(
         ground_truth["news2"] = acuity.truth
     if "Appointment" in chosen:
         ground_truth["staffing"] = staffing_truth(roster, encounters, instant)
+    if intensive.truth:
+        ground_truth["divi"] = intensive.truth
     if records is not None:
         ground_truth["mii"] = mii.ground_truth(patients, encounters, records, chosen)
     return Network(

@@ -77,6 +77,7 @@ def compute_ground_truth(
     documents: list[DocumentRec] | None = None,
     transfers: Transfers | None = None,
     queued: Admissions | None = None,
+    ventilations: list | None = None,
 ) -> dict[str, Any]:
     """The ground truth structure of docs/DATA_MODEL.md plus per-ward bed detail and totals."""
     safety = safety or Safety()
@@ -162,7 +163,7 @@ def compute_ground_truth(
             by_patient[record.patient.id]["Encounter"] += 1
     for kind, items in (
         ("Condition", clinical.conditions),
-        ("Procedure", clinical.procedures),
+        ("Procedure", [*clinical.procedures, *(ventilations or ())]),
         ("MedicationRequest", clinical.medications),
         ("MedicationAdministration", clinical.medications),
         ("Observation", clinical.observations),

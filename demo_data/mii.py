@@ -21,6 +21,7 @@ from demo_data import codes as c
 from demo_data import resources as fhir
 from demo_data.clinical import Clinical
 from demo_data.hospitals import Bed, Hospital, Room, Ward
+from demo_data.intensive import VentilationRec, ventilation_resource
 from demo_data.records import (
     ConditionRec,
     DepartmentContact,
@@ -336,6 +337,12 @@ def procedure(record: ProcedureRec, records: MiiRecords) -> Resource:
     """A procedure of the Abteilungskontakt when it was performed."""
     contact = _department_at(records, record.encounter, record.performed)
     return _pointed(fhir.procedure(record), "encounter", contact)
+
+
+def ventilation(record: VentilationRec, records: MiiRecords) -> Resource:
+    """A ventilation or ECMO of the Abteilungskontakt when it began."""
+    contact = _department_at(records, record.encounter, record.start)
+    return _pointed(ventilation_resource(record), "encounter", contact)
 
 
 def observation(record: ObservationRec, records: MiiRecords) -> Resource:

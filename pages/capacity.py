@@ -1,5 +1,6 @@
 """Manager: beds now per facility, ward and bed category, the network at one glance, the last
-90 days of occupancy, and the bed capacity reports (SANER MeasureReport, DIVI ICU summary)."""
+90 days of occupancy, and the SANER bed capacity report (the DIVI report has a page of its
+own)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from components.status import frame_banners
 from components.ward_census import census_without_beds
 from services import queries
 from services.domain.census import midnight
-from services.domain.labels import label
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from services.platform import FrameSet
 from services.views.capacity import (
@@ -218,41 +218,14 @@ hospital = st.selectbox(
 )
 reports = capacity_reports(view, hospital, moment)
 report = reports.measure_report
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**{tr('mgr.saner.title')}**")
-    st.caption(tr("mgr.saner.help", day=fmt_date(moment, lang)))
-    st.json(report, expanded=False)
-    st.download_button(
-        tr("download.json"),
-        json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
-        file_name=f"{report['id']}.json",
-        mime="application/fhir+json",
-        key="saner_json",
-    )
-with right:
-    st.markdown(f"**{tr('mgr.divi.title')}**")
-    divi = reports.divi
-    divi_table = pd.DataFrame(
-        {
-            tr("mgr.col.category"): divi["category"].map(lambda c: tr(f"mgr.divi.{c}")),
-            tr("mgr.col.age_group"): label(divi["age_group"], "age_group", tr),
-            tr("mgr.col.in_service"): divi["beds"],
-            tr("col.occupied"): divi["occupied"],
-            tr("col.free"): divi["free"],
-            tr("col.blocked"): divi["blocked"],
-        }
-    )
-    divi_table = divi_table.astype(object).fillna(tr("mgr.divi.not_recorded"))
-    divi_table[tr("mgr.divi.status")] = divi["status"].map(lambda s: tr(f"mgr.divi.status.{s}"))
-    st.dataframe(divi_table, hide_index=True, placeholder="–")
-    st.caption(tr("mgr.divi.help"))
-    st.caption(tr("mgr.divi.status_help"))
-    csv(divi_table, f"divi-{hospital}", "csv_divi")
-    st.download_button(
-        tr("mgr.divi.register_json"),
-        json.dumps(reports.register, ensure_ascii=False, indent=2).encode("utf-8"),
-        file_name=f"divi-{hospital}-{moment.date().isoformat()}.json",
-        mime="application/json",
-        key="divi_json",
-    )
+st.markdown(f"**{tr('mgr.saner.title')}**")
+st.caption(tr("mgr.saner.help", day=fmt_date(moment, lang)))
+st.json(report, expanded=False)
+st.download_button(
+    tr("download.json"),
+    json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
+    file_name=f"{report['id']}.json",
+    mime="application/fhir+json",
+    key="saner_json",
+)
+st.caption(tr("mgr.divi_elsewhere"))

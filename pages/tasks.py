@@ -10,6 +10,7 @@ from components.data import TTL, load
 from components.guard import require_page
 from components.scope import flags_of, now, stays
 from components.session import language, tr
+from components.shift_ratio import shift_ratio
 from components.status import frame_banners
 from components.task_table import (
     conflict_ids,
@@ -37,6 +38,7 @@ can_write = user.can(Capability.TASKS_WRITE)
 st.title(tr("page.tasks"))
 
 ward_id, wards, locations, location_read = choose_ward(user)
+shift_ratio(ward_id, locations, now())
 ward_beds = locations[(locations["physical_type"] == "bd") & (locations["ward_id"] == ward_id)]
 chosen = task_filters(ward_id, natural_sort(ward_beds, ["name"]), can_write)
 # The chosen ward only, not all of the user's: colleagues on this ward share the cached reads.

@@ -5,6 +5,7 @@ from services.catalogue import (
     admissions,
     common,
     discharge,
+    divi,
     manager,
     nurse,
     physician,
@@ -25,6 +26,7 @@ for _section in (
     transfers,
     admissions,
     discharge,
+    divi,
 ):
     _clash = CATALOGUE.keys() & _section.STRINGS.keys()
     if _clash:

@@ -87,32 +87,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Intensivbetten getrennt.",
         "FHIR MeasureReport for {day}: beds in service, occupied, available; ICU beds separately.",
     ),
-    "mgr.divi.title": ("Intensivbetten (DIVI-Kategorien)", "ICU beds (DIVI categories)"),
-    "mgr.divi.help": (
-        "ECMO-Plätze werden auf der Plattform nicht erfasst.",
-        "ECMO places are not recorded on the platform.",
+    "mgr.divi_elsewhere": (
+        "Die Meldung an das DIVI-Intensivregister steht auf der Seite „DIVI-Intensivregister“.",
+        "The report to the DIVI ICU register is on the page “DIVI ICU register”.",
     ),
     "mgr.divi.icu-low-care": ("ICU Low Care", "ICU low care"),
     "mgr.divi.icu-high-care": ("ICU High Care", "ICU high care"),
     "mgr.divi.ecmo": ("ECMO", "ECMO"),
-    "mgr.divi.not_recorded": ("nicht erfasst", "not recorded"),
     "mgr.divi.status": ("Status", "Status"),
     "mgr.divi.status.VERFUEGBAR": ("verfügbar", "available"),
     "mgr.divi.status.BEGRENZT": ("begrenzt", "limited"),
     "mgr.divi.status.NICHT_VERFUEGBAR": ("ausgelastet", "full"),
     "mgr.divi.status.KEINE_ANGABE": ("keine Angabe", "not stated"),
-    "mgr.divi.status_help": (
-        "Status wie im DIVI-Intensivregister: ausgelastet, wenn kein Bett frei ist; begrenzt, "
-        "wenn nur eines oder höchstens 20 % der betriebsbereiten Betten frei sind; sonst "
-        "verfügbar; keine Angabe ohne betriebsbereites Bett.",
-        "Status as in the DIVI intensive care register: full when no bed is free; limited when "
-        "only one or at most 20 % of the beds in service are free; available otherwise; not "
-        "stated without a bed in service.",
-    ),
-    "mgr.divi.register_json": (
-        "Meldung an das DIVI-Register (JSON)",
-        "Report to the DIVI register (JSON)",
-    ),
     # Columns
     "mgr.col.light": ("Ampel", "Traffic light"),
     "mgr.col.category": ("Bettenkategorie", "Bed category"),

@@ -55,6 +55,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "staff.kpi.wards_month": ("Stationen, die den Monat verfehlen", "Wards missing the month"),
     "staff.shift.day": ("Tag (6–22 Uhr)", "Day (6am–10pm)"),
     "staff.shift.night": ("Nacht (22–6 Uhr)", "Night (10pm–6am)"),
+    "staff.ward_line": (
+        "Aktuelle Schicht {shift}: {ratio} Patienten je Pflegekraft ({patients} Patienten, "
+        "{nurses} Pflegekräfte im Dienst), PpUGV-Untergrenze {floor}: {status}",
+        "Current shift {shift}: {ratio} patients per nurse ({patients} patients, {nurses} nurses "
+        "on duty), PpUGV floor {floor}: {status}",
+    ),
+    "staff.ward_line.provisional": (
+        "(vorläufig: gezählt wird um 12 bzw. 0 Uhr)",
+        "(provisional: counted at noon or midnight)",
+    ),
     "staff.status.met": ("✅ eingehalten", "✅ met"),
     "staff.status.not_met": ("⚠️ unterschritten", "⚠️ not met"),
     "staff.status.no_floor": ("– keine Untergrenze", "– no floor"),

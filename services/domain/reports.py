@@ -1,13 +1,12 @@
-"""Bed capacity reports for a facility and day: a SANER-style MeasureReport and a DIVI-style
-ICU summary.
+"""Bed capacity reports for a facility and day: a SANER-style MeasureReport, and the DIVI
+register's categories and rating (the register's report itself: ``services.domain.divi``).
 
 Counts come from the bed status now (``services.domain.beds.bed_status_now``):
 - beds: every bed in service (closed beds are out of service and left out);
 - occupied: status O; available: can take a patient now (``beds.can_take_patient``); beds being
   cleaned, isolated or contaminated are neither (they are blocked for now);
 - ICU: the bed categories ``icu-high-care`` and ``icu-low-care``.
-The DIVI intensive care register asks for low care, high care and ECMO, for adults and children;
-the platform has no ECMO category, so ECMO is reported as not recorded.
+The DIVI intensive care register asks for low care, high care and ECMO, for adults and children.
 
 Status per category (the register's rating, ``divi_status``), from the beds in service now:
 ``NICHT_VERFUEGBAR`` (ausgelastet) when none is free; ``BEGRENZT`` when some are free but no more
@@ -22,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from services.domain.beds import NOT_FREE, can_take_patient
+from services.domain.beds import can_take_patient
 
 __all__ = [
     "DIVI_CATEGORIES",
@@ -31,8 +30,6 @@ __all__ = [
     "MEASURE",
     "MEASURED_VALUES",
     "bed_counts",
-    "divi_icu_summary",
-    "divi_register_report",
     "divi_status",
     "saner_measure_report",
 ]
@@ -45,9 +42,6 @@ ICU = ("icu-high-care", "icu-low-care")
 DIVI_CATEGORIES = ("icu-low-care", "icu-high-care", "ecmo")
 DIVI_STATUS = ("VERFUEGBAR", "BEGRENZT", "NICHT_VERFUEGBAR", "KEINE_ANGABE")
 LIMITED_SHARE = 0.2
-# The register's names of the categories and age groups (its public report: ``bettenStatus``).
-_REGISTER_CATEGORY = {"icu-low-care": "LowCare", "icu-high-care": "HighCare", "ecmo": "ECMO"}
-_REGISTER_AGE = {"adult": "ERWACHSENE", "paediatric": "KINDER"}
 
 _POPULATIONS = {
     "Beds": (
@@ -123,35 +117,6 @@ def saner_measure_report(
     }
 
 
-def divi_icu_summary(beds: pd.DataFrame) -> pd.DataFrame:
-    """Per DIVI category and age group: beds in service, occupied, free, blocked.
-
-    ECMO rows are present with missing counts: the platform does not record ECMO places.
-    """
-    rows = []
-    for category in DIVI_CATEGORIES:
-        for age_group in ("adult", "paediatric"):
-            part = beds[(beds["bed_category"] == category) & (beds["age_group"] == age_group)]
-            recorded = category != "ecmo"
-            counts = bed_counts(part)
-            # Closed beds are out of service; the others blocked are in service but not free.
-            blocked = int(part["status"].isin(tuple(c for c in NOT_FREE if c != "C")).sum())
-            rows.append(
-                {
-                    "category": category,
-                    "age_group": age_group,
-                    "beds": counts["beds"] if recorded else pd.NA,
-                    "occupied": counts["occupied"] if recorded else pd.NA,
-                    "free": counts["available"] if recorded else pd.NA,
-                    "blocked": blocked if recorded else pd.NA,
-                }
-            )
-    out = pd.DataFrame(rows)
-    for column in ("beds", "occupied", "free", "blocked"):
-        out[column] = out[column].astype("Int64")
-    return out
-
-
 def divi_status(beds: object, free: object) -> str:
     """The register's rating of one category from its beds in service and free beds."""
     if pd.isna(beds) or pd.isna(free) or beds == 0:
@@ -161,43 +126,3 @@ def divi_status(beds: object, free: object) -> str:
     if free == 1 or free <= LIMITED_SHARE * beds:
         return "BEGRENZT"
     return "VERFUEGBAR"
-
-
-def divi_register_report(
-    summary: pd.DataFrame,
-    hospital_id: str,
-    hospital_name: str,
-    generated: pd.Timestamp,
-) -> dict[str, Any]:
-    """One hospital's daily report to the DIVI register as JSON, from ``divi_icu_summary``.
-
-    ``bettenStatus`` holds the adults' rating per category as the register's public report
-    names it (``statusLowCare``, ``statusHighCare``, ``statusECMO``); ``betten`` every category
-    and age group with its counts and rating (null where the platform records none).
-    """
-    rows = summary.assign(
-        status=[divi_status(b, f) for b, f in zip(summary["beds"], summary["free"], strict=True)]
-    )
-
-    def count(value: Any) -> int | None:
-        return None if pd.isna(value) else int(value)
-
-    adults = rows[rows["age_group"] == "adult"].set_index("category")["status"]
-    return {
-        "krankenhausStandort": {"id": hospital_id, "bezeichnung": hospital_name},
-        "meldezeitpunkt": generated.isoformat(timespec="seconds"),
-        "bettenStatus": {
-            f"status{_REGISTER_CATEGORY[c]}": adults.get(c, "KEINE_ANGABE") for c in DIVI_CATEGORIES
-        },
-        "betten": [
-            {
-                "kategorie": _REGISTER_CATEGORY[row.category],
-                "altersgruppe": _REGISTER_AGE[row.age_group],
-                "betriebsbereit": count(row.beds),
-                "belegt": count(row.occupied),
-                "frei": count(row.free),
-                "status": row.status,
-            }
-            for row in rows.itertuples(index=False)
-        ],
-    }

@@ -22,6 +22,7 @@ from services.frames.clinical import (
 )
 from services.frames.documents import DOCUMENT_REFERENCE
 from services.frames.people import ORGANIZATION, PATIENT, PRACTITIONER, PRACTITIONER_ROLE
+from services.frames.reporting import DEVICE, MEASURE_REPORT, QUESTIONNAIRE_RESPONSE
 from services.frames.roster import APPOINTMENT
 from services.frames.stays import ENCOUNTER, LOCATION, with_hierarchy
 from services.frames.tasks import TASK
@@ -51,6 +52,9 @@ KINDS: dict[str, Kind] = {
         TASK,
         AUDIT_EVENT,
         APPOINTMENT,
+        DEVICE,
+        MEASURE_REPORT,
+        QUESTIONNAIRE_RESPONSE,
     )
 }
 

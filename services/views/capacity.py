@@ -4,7 +4,7 @@ midnight census of a window, and the bed capacity reports of one hospital.
 Two steps, because the page asks which hospitals to detail after it knows which have beds:
 ``capacity_now`` (beds now, the network and each hospital) and ``capacity_wards`` (per ward and
 bed category, the daily census over the window). ``capacity_reports`` gives the SANER
-MeasureReport and the DIVI ICU summary of one hospital.
+MeasureReport of one hospital (the DIVI report: ``services.views.divi``).
 """
 
 from __future__ import annotations
@@ -25,11 +25,7 @@ from services.domain.census import (
     ward_periods,
 )
 from services.domain.disclosure import aggregate_only, hide_small_groups
-from services.domain.reports import (
-    divi_icu_summary,
-    divi_register_report,
-    saner_measure_report,
-)
+from services.domain.reports import saner_measure_report
 from services.domain.stays import current_placements
 from services.views.common import aggregates_only, named, names_by_id, ward_census
 
@@ -107,12 +103,9 @@ class CapacityWards:
 
 @dataclass(frozen=True)
 class CapacityReports:
-    """One hospital's SANER MeasureReport (FHIR JSON), DIVI ICU summary (with the register's
-    ``status`` per row) and the report to the DIVI register (JSON)."""
+    """One hospital's SANER MeasureReport (FHIR JSON)."""
 
     measure_report: dict[str, Any]
-    divi: pd.DataFrame
-    register: dict[str, Any]
 
     def __post_init__(self) -> None:
         aggregates_only(self)
@@ -174,14 +167,9 @@ def capacity_wards(
 
 
 def capacity_reports(now_view: CapacityNow, hospital_id: str, now: pd.Timestamp) -> CapacityReports:
-    """The SANER MeasureReport of ``hospital_id``'s beds today and its DIVI ICU summary."""
-    beds = now_view.beds
+    """The SANER MeasureReport of ``hospital_id``'s beds today."""
     name = now_view.hospital_name(hospital_id)
-    report = saner_measure_report(beds, hospital_id, name, now, now)
-    divi = divi_icu_summary(beds[beds["hospital_id"] == hospital_id])
-    register = divi_register_report(divi, hospital_id, name, now)
-    divi = divi.assign(status=[row["status"] for row in register["betten"]])
-    return CapacityReports(report, divi, register)
+    return CapacityReports(saner_measure_report(now_view.beds, hospital_id, name, now, now))
 
 
 def capacity_turnaround(

@@ -26,7 +26,7 @@ from services.domain.staffing import (
 )
 from services.views.common import aggregates_only, named, names_by_id, wards_of
 
-__all__ = ["StaffingView", "duty_day", "staffing_view"]
+__all__ = ["StaffingView", "current_shift", "duty_day", "staffing_view"]
 
 
 def duty_day(now: pd.Timestamp) -> date:
@@ -54,6 +54,15 @@ class StaffingView:
 
     def __post_init__(self) -> None:
         aggregates_only(self)
+
+
+def current_shift(view: StaffingView, ward_id: str, now: pd.Timestamp) -> dict | None:
+    """The PpUGV shift running now on ``ward_id`` from ``view.today`` (``shift``, ``patients``,
+    ``nurses``, ``ratio``, ``floor``, ``status``, ``provisional``); None without a roster."""
+    hour = now.tz_convert("Europe/Berlin").hour
+    shift = "day" if 6 <= hour < 22 else "night"
+    rows = view.today[(view.today["ward_id"] == ward_id) & (view.today["shift"] == shift)]
+    return None if rows.empty else rows.iloc[0].to_dict()
 
 
 def _named(frame: pd.DataFrame, hospitals: dict[str, str], wards: dict[str, str]) -> pd.DataFrame:

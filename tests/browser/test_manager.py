@@ -39,3 +39,25 @@ def test_manager_sees_capacity_and_switches_language(signed_in, test_network):
     choose_language(page, t("lang.label", "en"), t("lang.de", "en"))
     page.get_by_role("heading", name=t("page.capacity")).wait_for()
     page.get_by_text(t("mgr.overview")).wait_for()
+
+
+def test_manager_sees_the_staffing_floors_and_the_divi_report(signed_in, test_network):
+    page = signed_in("management.demo")
+    page.get_by_role("link", name=t("page.staffing")).click()
+    page.get_by_role("heading", name=t("page.staffing")).wait_for()
+    below = page.locator('[data-testid="stMetric"]').filter(has_text=t("staff.kpi.below_today"))
+    below.wait_for()
+    screenshot(page, "manager-staffing-floors")
+
+    page.get_by_role("link", name=t("page.divi")).click()
+    page.get_by_role("heading", name=t("page.divi")).wait_for()
+    beds = page.locator('[data-testid="stMetric"]').filter(has_text=t("divi.kpi.beds"))
+    # The page opens on the first hospital by id.
+    now = test_network.ground_truth["divi"]["now"]
+    hospital = now[min(now)]
+    in_service = sum(
+        figures["beds"] for key, figures in hospital["beds"].items() if not key.startswith("ecmo")
+    )
+    assert fmt_number(in_service) in beds.inner_text()
+    page.get_by_text(t("divi.form.title")).wait_for()
+    screenshot(page, "manager-divi")

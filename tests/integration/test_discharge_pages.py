@@ -1,7 +1,7 @@
 """Discharge flow (SAFER) against the test server: the view on the pages' own reads at the
 network's as-of instant reconciled with the ground truth; the managers' page (aggregates, "<5",
 no names, English), the ward page of a nurse and a physician (their scope, names, audited), and
-who may open which. And the DIVI rating of the capacity page against the ground truth's beds."""
+who may open which (the DIVI rating: tests/integration/test_divi_page.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from services import queries
 from services.domain import census
 from services.domain.disclosure import SMALL_TEXT
-from services.domain.reports import divi_status
 from services.frames import with_hierarchy
 from services.i18n import fmt_number, fmt_percent, t
 from services.roles import Role, User
@@ -241,33 +240,3 @@ def test_each_role_opens_only_its_discharge_page(users, username, page, allowed)
 def test_roles_of_the_demo_users(users):
     assert users["pflege.demo"].role is Role.NURSE and users["pflege.demo"].wards
     assert users["arzt.demo"].role is Role.PHYSICIAN
-
-
-def test_the_capacity_page_rates_the_icu_beds_as_the_ground_truth_gives_them(users, test_network):
-    at = open_page("pages/capacity.py", users["management.demo"])
-    clean(at)
-    hospital_id = at.selectbox(key="report_facility").value
-    truth = test_network.ground_truth["beds_by_ward"]
-    (hospital,) = [h for h in test_network.manifest["hospitals"] if h["id"] == hospital_id]
-    table = table_with(at, t("mgr.divi.status"))
-    rated = 0
-    for category in ("icu-low-care", "icu-high-care"):
-        for age_group, kinds in (
-            ("adult", {"general", "icu", "imc"}),
-            ("paediatric", {"paediatric"}),
-        ):
-            codes: dict[str, int] = {}
-            for ward in hospital["wards"]:
-                if ward["kind"] in kinds:
-                    for code, n in truth.get(ward["id"], {}).get(category, {}).items():
-                        codes[code] = codes.get(code, 0) + n
-            in_service = sum(n for code, n in codes.items() if code != "C")
-            expected = divi_status(in_service, codes.get("U", 0))
-            row = table[
-                (table[t("mgr.col.category")] == t(f"mgr.divi.{category}"))
-                & (table[t("mgr.col.age_group")] == t(f"age_group.{age_group}"))
-            ]
-            assert row[t("mgr.divi.status")].tolist() == [t(f"mgr.divi.status.{expected}")]
-            rated += expected != "KEINE_ANGABE"
-    assert rated > 0
-    assert t("mgr.divi.register_json") in [b.label for b in at.get("download_button")]

@@ -22,7 +22,8 @@ from services.domain.bed_board import (
     ward_beds,
 )
 from services.domain.beds import bed_status_now, can_take_patient, in_service, occupancy
-from services.domain.reports import bed_counts, divi_icu_summary
+from services.domain.divi import divi_summary
+from services.domain.reports import bed_counts
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
 from services.views.ward import bed_board_view
@@ -147,7 +148,7 @@ def test_free_is_counted_alike_by_board_capacity_and_reports(ward):
     assert free_by_category(board)["free"].tolist() == [1]
     counts = bed_counts(beds)
     assert (counts["beds"], counts["occupied"], counts["available"]) == (6, 2, 1)
-    divi = divi_icu_summary(beds.assign(age_group="adult"))
+    divi = divi_summary(beds.assign(age_group="adult"))
     low = divi[(divi["category"] == "icu-low-care") & (divi["age_group"] == "adult")].iloc[0]
     assert (low["beds"], low["occupied"], low["free"], low["blocked"]) == (6, 2, 1, 3)
 

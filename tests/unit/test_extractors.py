@@ -42,6 +42,7 @@ from services.codes import (
 )
 from services.frames import KINDS, Collector, Kind, Table, to_frame, with_hierarchy
 from services.frames.base import ref_id
+from services.report_writes import operating_response
 from services.roles import Role, User
 from tests.support.realdata import export_resources, of_kind
 
@@ -77,6 +78,9 @@ PRIMARY = {
     "Flag": "flag",
     "DocumentReference": "document_reference",
     "Appointment": "duty",
+    "Device": "device",
+    "MeasureReport": "measure_report",
+    "QuestionnaireResponse": "questionnaire_response",
 }
 
 
@@ -1310,6 +1314,11 @@ def network_resources() -> dict[str, list[dict]]:
         ("ServiceRequest", service_request),
     ):
         resources.setdefault(kind, [{**made(), "id": f"{made()['id']}-{n}"} for n in range(12)])
+    # The managers' answers are written by the dashboard, never by the generator.
+    answer = operating_response(
+        "org-kns", "EINGESCHRAENKT", ("personal",), True, "Birgit Größ", pd.Timestamp(AS_OF)
+    )
+    resources["QuestionnaireResponse"] = [{**answer, "id": f"qr-{n}"} for n in range(12)]
     return resources
 
 

@@ -144,7 +144,6 @@ def test_capacity_reports_of_one_hospital(network):
     reports = capacity_reports(view, hospital, network.now)
     occupied = reports.measure_report["group"][0]["population"][1]
     assert occupied["count"] == network.truth["bed_status"][hospital]["O"]
-    assert set(reports.divi["category"]) >= {"ecmo"}
 
 
 def test_capacity_without_beds_counts_patients_per_ward(network):

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  *       {@link BedStatusGuard}, with {@code platform-write-bed-status});
  *   <li>{@code platform-write-admission}: create and update Encounter (the ward's admission
  *       queue: a bed given, a move or swap within the ward, a cancelled admission);
+ *   <li>{@code platform-write-report}: create and update QuestionnaireResponse and
+ *       MeasureReport (a manager's operating situation for the DIVI report, the day's report kept
+ *       as history);
  *   <li>{@code platform-export}: system-level Bulk Data {@code $export} and its status (the files
  *       it lists are Binary resources, read under {@code platform-read});
  *   <li>{@code platform-admin}: everything, including deletes and {@code $expunge}.
@@ -49,6 +52,7 @@ public class PlatformAuthorization extends AuthorizationInterceptor {
 	public static final String WRITE_BED_STATUS = "platform-write-bed-status";
 	public static final String WRITE_TRANSFER = "platform-write-transfer";
 	public static final String WRITE_ADMISSION = "platform-write-admission";
+	public static final String WRITE_REPORT = "platform-write-report";
 	public static final String EXPORT = "platform-export";
 	/** Request user data: the roles of the request's token, for {@link BedStatusGuard}. */
 	public static final String ROLES = PlatformAuthorization.class.getName() + ".roles";
@@ -116,6 +120,14 @@ public class PlatformAuthorization extends AuthorizationInterceptor {
 			// cancels: it changes the stay's status, period and location history, in one
 			// transaction with the bed and the queue's Task. By type only (no element guard yet).
 			rules.allow("write admission").write().resourcesOfType("Encounter").withAnyId().andThen();
+		}
+		if (roles.contains(WRITE_REPORT)) {
+			rules.allow("write report answer")
+					.write()
+					.resourcesOfType("QuestionnaireResponse")
+					.withAnyId()
+					.andThen();
+			rules.allow("write report").write().resourcesOfType("MeasureReport").withAnyId().andThen();
 		}
 		if (roles.contains(EXPORT)) {
 			// The kick-off is an operation on the server; what it may export is then decided at
