@@ -3,6 +3,9 @@ and finds a record view there."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from services.audit import AuditRecord, record
@@ -10,8 +13,10 @@ from services.config import Settings
 from services.i18n import t
 from services.platform import Platform
 from services.roles import Role, User
-from tests.browser.conftest import screenshot
-from tests.support.keycloak import source
+from tests.browser.conftest import grid_rows, screenshot
+from tests.browser.walk import settle
+from tests.support.keycloak import http_client, source
+from tests.support.persons import person_at_two_hospitals, views_recorded, when
 
 pytestmark = pytest.mark.browser
 
@@ -35,3 +40,70 @@ def test_admin_reads_the_audit_trail(signed_in, fhir_base_url):
     cell.first.wait_for(state="attached")
     assert cell.count() >= 1
     screenshot(page, "admin-audit")
+
+
+def test_who_opened_a_persons_records_yesterday(signed_in, fhir_base_url, platform, test_network):
+    person = person_at_two_hospitals(platform, test_network.ground_truth)
+    physician = User("arzt.demo", "Nachtdienst-Prüfung (Demo)", Role.PHYSICIAN)
+    yesterday = datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(days=1)
+    reason = "notfall: bewusstlos eingeliefert, Vorbefunde der anderen Klinik nötig"
+    records = [
+        AuditRecord(
+            physician, "read", "timeline", patient_id=person.patient_ids[0], when=when(yesterday, 8)
+        ),
+        AuditRecord(
+            physician,
+            "read",
+            "timeline",
+            patient_id=person.patient_ids[1],
+            reason=reason,
+            when=when(yesterday, 9),
+        ),
+    ]
+    with views_recorded(fhir_base_url, records):
+        page = signed_in("admin.demo")
+        page.get_by_role("link", name=t("page.audit")).click()
+        page.get_by_role("heading", name=t("audit.title")).wait_for()
+        page.get_by_label(t("audit.filter_patient")).fill(person.kvnr)
+        page.get_by_label(t("audit.filter_patient")).press("Enter")
+        settle(page)
+        rows = [r for r in grid_rows(page, 0) if r[t("col.user")] == physician.name]
+        # Both hospitals' records, each resolved to the one person, with words for codes.
+        assert {r[t("col.record")] for r in rows} == set(person.patient_ids)
+        assert {r[t("col.patient")] for r in rows} == {person.name}
+        assert {r[t("col.kvnr")] for r in rows} == {person.kvnr}
+        assert {r[t("col.role")] for r in rows} == {t("role.physician")}
+        page.get_by_text(reason.partition(":")[2].strip()).first.wait_for()
+        screenshot(page, "admin-who-opened-yesterday")
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name=t("download.csv")).click()
+        data = download.value.path().read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+        header = text.splitlines()[0].split(";")
+        assert t("col.when") in header and t("col.kvnr") in header
+        assert sum(physician.name in line for line in text.splitlines()) >= 2
+        settle(page)
+        # The export is itself in the trail: a file of the person's records, by the admin.
+        with http_client(fhir_base_url, "admin") as http:
+            bundle = http.get(
+                "AuditEvent",
+                params={
+                    "altid": "admin.demo",
+                    "date": f"ge{yesterday.date().isoformat()}",
+                    "_sort": "-date",
+                    "_count": "200",
+                },
+            ).json()
+        exports = [
+            e["resource"]
+            for e in bundle.get("entry", [])
+            if any(
+                str(x.get("name", "")).startswith("auskunft-art15")
+                for x in e["resource"].get("entity", [])
+            )
+        ]
+        assert exports
+        named = {x["what"]["reference"] for x in exports[0]["entity"] if "what" in x}
+        assert {f"Patient/{p}" for p in person.patient_ids} <= named
