@@ -233,7 +233,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Expected free beds tomorrow: **{low}–{high}** (most likely {expected}) of {beds} beds "
         "in service",
     ),
-    "mgr.forecast.tomorrow_short": ("Freie Betten morgen", "Free beds tomorrow"),
     "mgr.forecast.range_help": (
         "Die Spanne trifft an etwa 9 von 10 Tagen zu.",
         "The range holds on about 9 days in 10.",
@@ -336,7 +335,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mgr.col.rank": ("Rang", "Rank"),
     "mgr.col.peak_census": ("Spitze (Patienten)", "Peak (patients)"),
     "mgr.col.peak_occupancy": ("Spitzenauslastung", "Peak occupancy"),
-    "mgr.col.tasks": ("Erledigte Aufgaben", "Tasks completed"),
     "mgr.col.tasks_per_nurse": (
         "Aufgaben je Pflegekraft im Dienst",
         "Tasks per nurse on duty",

@@ -46,7 +46,7 @@ def test_who_opened_a_persons_records_yesterday(signed_in, fhir_base_url, platfo
     person = person_at_two_hospitals(platform, test_network.ground_truth)
     physician = User("arzt.demo", "Nachtdienst-Prüfung (Demo)", Role.PHYSICIAN)
     yesterday = datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(days=1)
-    reason = "notfall: bewusstlos eingeliefert, Vorbefunde der anderen Klinik nötig"
+    reason = "emergency: bewusstlos eingeliefert, Vorbefunde der anderen Klinik nötig"
     records = [
         AuditRecord(
             physician, "read", "timeline", patient_id=person.patient_ids[0], when=when(yesterday, 8)
@@ -73,7 +73,8 @@ def test_who_opened_a_persons_records_yesterday(signed_in, fhir_base_url, platfo
         assert {r[t("col.patient")] for r in rows} == {person.name}
         assert {r[t("col.kvnr")] for r in rows} == {person.kvnr}
         assert {r[t("col.role")] for r in rows} == {t("role.physician")}
-        page.get_by_text(reason.partition(":")[2].strip()).first.wait_for()
+        full = t("break_glass.emergency") + ":" + reason.partition(":")[2]
+        page.locator('[data-testid="stMarkdownContainer"]', has_text=full).first.wait_for()
         screenshot(page, "admin-who-opened-yesterday")
 
         with page.expect_download() as download:

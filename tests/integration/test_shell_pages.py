@@ -14,6 +14,7 @@ from demo_data.users import DEMO_PASSWORDS
 from services.audit import AuditRecord, record
 from services.config import Settings
 from services.i18n import fmt_number, t
+from services.markdown import plain
 from services.platform import Platform
 from services.users import MAX_LOGIN_ATTEMPTS
 from tests.support.apptest import APP, open_page, session_store, texts
@@ -159,7 +160,7 @@ def test_the_audit_trail_says_who_opened_which_record_yesterday(
     physician = users["arzt.demo"]
     today = datetime.now(ZoneInfo("Europe/Berlin"))
     yesterday, earlier = today - timedelta(days=1), today - timedelta(days=4)
-    reason = "notfall: Übernahme aus der Nachbarklinik, Vorbefunde und Medikation nötig"
+    reason = "emergency: Übernahme aus der Nachbarklinik, Vorbefunde und Medikation nötig"
     records = [
         AuditRecord(
             physician, "read", "timeline", patient_id=person.patient_ids[0], when=when(yesterday, 9)
@@ -191,7 +192,10 @@ def test_the_audit_trail_says_who_opened_which_record_yesterday(
         assert set(mine[t("col.role")]) == {t("role.physician")}
         assert set(mine[t("col.page")]) == {t("page.timeline")}
         assert set(mine[t("col.action")]) == {t("audit_action.R")}
-        assert t("break_glass.notfall") + ":" + reason.partition(":")[2] in texts(at)
+        # The break-glass reason in full, in the table and in words below it.
+        in_words = t("break_glass.emergency") + ":" + reason.partition(":")[2]
+        assert in_words in set(mine[t("col.reason")])
+        assert plain(in_words) in texts(at)
         # The access request: one person, both hospitals' records.
         report = at.dataframe[1].value
         assert set(report[t("col.record")]) >= set(person.patient_ids)
