@@ -79,7 +79,8 @@ def manager_csv(frame: pd.DataFrame, name: str, key: str, user: User, page: str)
 
 def placing_table(by_care: pd.DataFrame, groups: tuple[str, ...]) -> pd.DataFrame:
     """One row per hospital and a last for the network: free beds and discharges expected today
-    per kind of care, then the blocked beds; a hospital without beds of a kind shows "–"."""
+    per kind of care; a hospital without beds of a kind shows "–". Narrow enough for a laptop
+    screen: the blocked beds have a table of their own."""
     keyed = by_care.assign(_key=by_care["hospital_id"].fillna(""))
     keys = list(dict.fromkeys(keyed["_key"]))
     names = dict(zip(keyed["_key"], keyed["hospital"], strict=False))
@@ -95,6 +96,4 @@ def placing_table(by_care: pd.DataFrame, groups: tuple[str, ...]) -> pd.DataFram
         ):
             values = mine[column].reindex(keys).astype("Int64")
             table[tr(header, care=care[group])] = values.to_numpy()
-    blocked = keyed.groupby("_key", sort=False)["blocked"].sum().reindex(keys)
-    table[tr("col.blocked")] = blocked.astype("Int64").to_numpy()
     return pd.DataFrame(table)

@@ -132,7 +132,6 @@ ranking_table = pd.DataFrame(
         tr("mgr.col.beds"): ranking["beds"],
         tr("col.occupancy"): percent_texts(ranking["occupancy"]),
         tr("mgr.col.peak_census"): ranking["peak_census"],
-        tr("mgr.col.peak_occupancy"): percent_texts(ranking["peak_occupancy"]),
         tr("mgr.col.tasks_per_nurse"): number_texts(ranking["tasks_per_nurse"], 1),
     }
 )

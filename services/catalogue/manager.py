@@ -300,15 +300,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Manager start: where can a patient go now
     "mgr.care.icu": ("Intensiv", "ICU"),
     "mgr.care.imc": ("IMC", "IMC"),
-    "mgr.care.general": ("Normalstation", "General ward"),
-    "mgr.placing.free": ("{care}: frei", "{care}: free"),
-    "mgr.placing.leaving": ("{care}: Entlassung heute", "{care}: discharge today"),
+    "mgr.care.general": ("Normal", "General"),
+    "mgr.placing.free": ("{care} frei", "{care} free"),
+    "mgr.placing.leaving": ("{care} Entl. heute", "{care} out today"),
     "mgr.placing.leaving_all": ("Entlassungen heute erwartet", "Discharges expected today"),
     "mgr.placing.help": (
         "Frei: sofort belegbar (nicht gesperrt, nicht in Reinigung, nicht reserviert). "
-        "Entlassung heute: belegte Betten, deren geplante Entlassung heute oder früher ist.",
+        "Entl. heute: belegte Betten, deren geplante Entlassung heute oder früher ist. "
+        "Intensiv: High und Low Care; gesperrte Betten mit Grund in der Tabelle darunter.",
         "Free: can take a patient now (not blocked, not being cleaned, not reserved). "
-        "Discharge today: occupied beds whose planned discharge is today or earlier.",
+        "Out today: occupied beds whose planned discharge is today or earlier. ICU: high and "
+        "low care; blocked beds with their reason in the table below.",
     ),
     "mgr.placing.blocked": ("Gesperrte Betten und Gründe", "Blocked beds and reasons"),
     "mgr.placing.none_blocked": ("Kein Bett ist gesperrt.", "No bed is blocked."),
@@ -326,18 +328,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "mgr.ranking.help": (
         "Auslastung: mittlerer Mitternachtsbestand der Tage über die Betten in Betrieb; Spitze: "
-        "höchster Mitternachtsbestand. Aufgaben je Pflegekraft: in den Tagen erledigte Aufgaben "
-        "je Pflegekraft-Schicht laut Dienstplan (–: kein Dienstplan).",
+        "höchster Mitternachtsbestand (Patienten). Aufgaben je Pflegekraft: in den Tagen "
+        "erledigte Aufgaben je Pflegekraft im Dienst und Schicht laut Dienstplan (–: kein "
+        "Dienstplan).",
         "Occupancy: mean midnight census of the days over the beds in service; peak: highest "
         "midnight census. Tasks per nurse: tasks completed in those days per nurse shift on the "
         "roster (–: no roster).",
     ),
     "mgr.col.rank": ("Rang", "Rank"),
-    "mgr.col.peak_census": ("Spitze (Patienten)", "Peak (patients)"),
-    "mgr.col.peak_occupancy": ("Spitzenauslastung", "Peak occupancy"),
+    "mgr.col.peak_census": ("Spitze", "Peak"),
     "mgr.col.tasks_per_nurse": (
-        "Aufgaben je Pflegekraft im Dienst",
-        "Tasks per nurse on duty",
+        "Aufgaben je Pflegekraft",
+        "Tasks per nurse",
     ),
     # Length of stay in Belegungstage
     "mgr.col.inek_mean": ("InEK-Mittelwert (Tage)", "InEK mean (days)"),

@@ -2,7 +2,7 @@
 
 Definitions (the trends page's help says them in words):
 - occupancy: the mean midnight census of the window over the ward's beds in service now;
-- peak census: the most patients at any midnight of the window; peak occupancy likewise;
+- peak census: the most patients at any midnight of the window;
 - tasks per nurse on duty: tasks completed on the ward in the window over the nurse shifts
   worked there (the nurses on duty of every PpUGV shift begun in the window, summed); a ward
   without a roster has no such figure, not zero.
@@ -44,7 +44,7 @@ def ward_ranking(
     ``census``: ``midnight_census`` rows (``ward_id``, ``census``); ``beds``: ``ward_id``,
     ``hospital_id`` and ``beds`` in service; ``tasks``: ``completed_per_ward``;
     ``nurse_shifts``: ``nurse_shifts_per_ward``. Out: ``hospital_id``, ``ward_id``, ``beds``,
-    ``mean_census``, ``peak_census``, ``occupancy``, ``peak_occupancy``, ``tasks``,
+    ``mean_census``, ``peak_census``, ``occupancy``, ``tasks``,
     ``nurse_shifts``, ``tasks_per_nurse`` and ``rank`` (1 = most loaded).
     """
     per_ward = census.groupby("ward_id")["census"].agg(mean_census="mean", peak_census="max")
@@ -55,7 +55,6 @@ def ward_ranking(
     out["peak_census"] = out["peak_census"].fillna(0).astype("int64")
     in_service = out["beds"].where(out["beds"] > 0)
     out["occupancy"] = (out["mean_census"] / in_service).astype("Float64")
-    out["peak_occupancy"] = (out["peak_census"] / in_service).astype("Float64")
     out = out.merge(tasks, on="ward_id", how="left").merge(nurse_shifts, on="ward_id", how="left")
     out["tasks"] = out["tasks"].fillna(0).astype("int64")
     shifts = out["nurse_shifts"].astype("Float64")
