@@ -199,7 +199,7 @@ def _capacity(shown: str, at: AppTest, truth: Truth) -> None:
 
 def _trends(shown: str, at: AppTest, truth: Truth) -> None:
     census = truth.ground["census"]
-    table = table_with(at, t("mgr.col.census"))
+    table = table_with(at, t("mgr.col.date"))
     checked = 0
     for row in table.itertuples(index=False):
         day = pd.to_datetime(row[0], format="%d.%m.%Y").date().isoformat()
