@@ -31,9 +31,10 @@ def _by_source(patients: pd.DataFrame | None) -> dict[str | None, tuple[str, ...
     if patients is None or patients.empty:
         return {}
     known = patients.dropna(subset=["patient_id"])
+    # A record whose source is not known (null) goes to the first source, as any event does.
     return {
-        source: tuple(sorted(set(group["patient_id"])))
-        for source, group in known.groupby("source", sort=True)
+        (None if pd.isna(source) else source): tuple(sorted(set(group["patient_id"])))
+        for source, group in known.groupby("source", sort=True, dropna=False)
     }
 
 

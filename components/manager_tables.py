@@ -25,6 +25,7 @@ __all__ = [
     "manager_csv",
     "number_texts",
     "percent_texts",
+    "placing_table",
 ]
 
 
@@ -74,3 +75,25 @@ def bed_table(
 def manager_csv(frame: pd.DataFrame, name: str, key: str, user: User, page: str) -> None:
     """The CSV download of an aggregate table."""
     csv_button(aggregate_only(frame), f"{name}.csv", key=key, user=user, page=page)
+
+
+def placing_table(by_care: pd.DataFrame, groups: tuple[str, ...]) -> pd.DataFrame:
+    """One row per hospital and a last for the network: free beds and discharges expected today
+    per kind of care; a hospital without beds of a kind shows "–". Narrow enough for a laptop
+    screen: the blocked beds have a table of their own."""
+    keyed = by_care.assign(_key=by_care["hospital_id"].fillna(""))
+    keys = list(dict.fromkeys(keyed["_key"]))
+    names = dict(zip(keyed["_key"], keyed["hospital"], strict=False))
+    care = dict(zip(groups, label(pd.Series(groups), "mgr.care", tr), strict=True))
+    table: dict[str, object] = {
+        tr("col.hospital"): [names[k] if k else tr("network.total") for k in keys]
+    }
+    for group in groups:
+        mine = keyed[keyed["group"] == group].set_index("_key")
+        for column, header in (
+            ("free", "mgr.placing.free"),
+            ("leaving_today", "mgr.placing.leaving"),
+        ):
+            values = mine[column].reindex(keys).astype("Int64")
+            table[tr(header, care=care[group])] = values.to_numpy()
+    return pd.DataFrame(table)

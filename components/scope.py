@@ -66,9 +66,10 @@ def window_stays(start: pd.Timestamp, hospital_ids: tuple[str, ...] = ()) -> Fra
     return _scoped(read, hospital_ids)
 
 
-def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
-    """The read plus these Patients, read by id: no identities beyond the stays in scope."""
-    parts, stats, errors = [], list(read.stats), dict(read.errors)
+def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | None]:
+    """These Patients, read by id, and one read that carries the stats and errors of all the
+    searches (None when there was nothing to read): no identities beyond the ids given."""
+    parts, stats, errors = [], [], {}
     for batch in chunks(patient_ids.dropna()):
         found = load(query("Patient").search(_id=",".join(batch)), "Patients")
         parts.append(found["patient"])
@@ -76,6 +77,16 @@ def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
         errors.update(found.errors)
     empty = Collector(KINDS, "Patient", source="").frames()["patient"]
     patients = pd.concat([empty, *parts], ignore_index=True) if parts else empty
+    if not parts:
+        return patients, None
+    return patients, FrameSet("Patient", {"patient": patients}, stats=stats, errors=errors)
+
+
+def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
+    """The read plus these Patients, read by id: no identities beyond the stays in scope."""
+    patients, found = patients_by_id(patient_ids)
+    stats = list(read.stats) + (list(found.stats) if found else [])
+    errors = dict(read.errors) | (dict(found.errors) if found else {})
     return replace(read, tables={**read.tables, "patient": patients}, stats=stats, errors=errors)
 
 

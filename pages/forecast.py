@@ -1,6 +1,5 @@
-"""Manager: occupancy for the next 7 days from planned discharges, expected admissions and
-length of stay, with an uncertainty band calibrated on a 30-day backtest and that backtest's
-error."""
+"""Manager: free beds and occupancy expected for the next 7 days from planned discharges,
+expected admissions and length of stay, with a likely range checked against the last 30 days."""
 
 from __future__ import annotations
 
@@ -70,6 +69,20 @@ if view is None:
     st.stop()
 
 coming = view.coming
+free = view.free_beds
+tomorrow = free[free["date"] == moment.date() + timedelta(days=1)]
+if not tomorrow.empty:
+    row = tomorrow.iloc[0]
+    st.markdown(
+        tr(
+            "mgr.forecast.tomorrow",
+            low=fmt_number(row["free_low"], lang),
+            high=fmt_number(row["free_high"], lang),
+            expected=fmt_number(row["free_expected"], lang),
+            beds=fmt_number(view.in_service, lang),
+        )
+    )
+    st.caption(tr("mgr.forecast.range_help"))
 labels = {"title": tr("mgr.chart.forecast"), "occupancy": tr("col.occupancy")}
 labels |= {k: tr(f"mgr.forecast.{k}") for k in ("history", "expected", "band")}
 st.plotly_chart(forecast_chart(view.history, coming, labels), config=chart_config("forecast"))
@@ -82,6 +95,7 @@ def spans(low: pd.Series, high: pd.Series, fmt) -> list[str]:
 forecast_table = pd.DataFrame(
     {
         tr("mgr.col.date"): coming["date"].map(lambda d: fmt_date(d, lang)),
+        tr("mgr.forecast.free_range"): spans(free["free_low"], free["free_high"], fmt_number),
         tr("mgr.forecast.expected_census"): number_texts(coming["expected"]),
         tr("mgr.forecast.range"): spans(coming["low"], coming["high"], fmt_number),
         tr("mgr.forecast.expected"): percent_texts(coming["occupancy_expected"]),

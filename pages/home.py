@@ -11,7 +11,7 @@ from components.audit import audit_list
 from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
-from components.manager_tables import bed_table
+from components.manager_tables import placing_table
 from components.scope import left_open, now, places, stays, this_minute
 from components.session import language, settings, tr
 from components.status import frame_banners
@@ -20,15 +20,17 @@ from components.ward_choice import no_ward_note
 from services import queries
 from services.audit import local_log_frame
 from services.domain.labels import label
-from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
+from services.i18n import fmt_date, fmt_datetime, fmt_number
 from services.roles import Role, User
 from services.search import query
 from services.views.audit import audit_trail
-from services.views.capacity import capacity_now
+from services.views.capacity import capacity_now, placing_now
 from services.views.inpatients import inpatients_start
 from services.views.ward import nurse_start as nurse_view
 
 PAGE = "home"
+# Height of one table row in pixels (Streamlit's dataframe default).
+ROW_PX = 35
 
 
 def dates(values: pd.Series) -> pd.Series:
@@ -99,24 +101,43 @@ def manager_start(user: User) -> None:
     org_read = load(queries.organizations(), "Organizations")
     frame_banners(location_read, stay_read, org_read)
     encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
-    view = capacity_now(
-        locations, org_read["organization"], encounters, entries, now(), settings().stale_stays
-    )
+    moment, stale = now(), settings().stale_stays
+    view = capacity_now(locations, org_read["organization"], encounters, entries, moment, stale)
     if not view.has_beds:
         census_without_beds(view.ward_census)
         return
     lang = language()
-    row = view.network.iloc[0] if not view.network.empty else None
+    st.caption(tr("mgr.as_of", time=fmt_datetime(moment, lang)))
+    placing = placing_now(view, encounters, entries, moment, stale)
+    network = placing.by_care[placing.by_care["hospital_id"].isna()].set_index("group")
+    care = dict(zip(placing.groups, label(pd.Series(placing.groups), "mgr.care", tr), strict=True))
     kpi_row(
         [
-            (tr(f"col.{c}"), fmt_number(row[c] if row is not None else 0, lang))
-            for c in ("total", "occupied", "free")
+            (tr("mgr.placing.free", care=care[g]), fmt_number(network.loc[g, "free"], lang))
+            for g in placing.groups
         ]
-        + [(tr("col.occupancy"), fmt_percent(row["occupancy"] if row is not None else None, lang))]
+        + [(tr("mgr.placing.leaving_all"), fmt_number(network["leaving_today"].sum(), lang))],
     )
-    per_hospital = view.overview.iloc[:-1]
-    table = bed_table(per_hospital, {tr("col.hospital"): per_hospital["hospital"]}, light=False)
-    st.dataframe(table, hide_index=True, placeholder="–")
+    table = placing_table(placing.by_care, placing.groups)
+    # Every hospital on one screen: the table is as tall as its rows, no inner scrolling.
+    st.dataframe(table, hide_index=True, placeholder="–", height=ROW_PX * (len(table) + 1) + 3)
+    st.caption(tr("mgr.placing.help"))
+    blocked = placing.blocked
+    st.markdown(f"**{tr('mgr.placing.blocked')}**")
+    if blocked.empty:
+        st.success(tr("mgr.placing.none_blocked"))
+        return
+    reasons = pd.DataFrame(
+        {
+            tr("col.hospital"): blocked["hospital"],
+            tr("col.ward"): blocked["ward"],
+            tr("mgr.col.category"): label(blocked["group"], "mgr.care", tr),
+            tr("col.status"): label(blocked["status"], "bed_status", tr),
+            tr("col.block_reason"): label(blocked["block_reason"], "block_reason", tr),
+            tr("mgr.col.beds"): blocked["beds"],
+        }
+    )
+    st.dataframe(reasons, hide_index=True, placeholder="–")
 
 
 def admin_start(user: User) -> None:
@@ -135,7 +156,8 @@ def admin_start(user: User) -> None:
     )
     if not view.trail.empty:
         counts = view.per_role_action.assign(
-            action=lambda f: label(f["action"], "audit_action", tr)
+            role=lambda f: label(f["role"], "role", tr),
+            action=lambda f: label(f["action"], "audit_action", tr),
         )
         headers = {"role": tr("col.role"), "action": tr("col.action"), "n": "#"}
         st.dataframe(counts.rename(columns=headers), hide_index=True, placeholder="–")

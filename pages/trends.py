@@ -24,9 +24,12 @@ from components.status import frame_banners
 from services import queries
 from services.domain.census import midnight
 from services.domain.labels import label
-from services.i18n import fmt_date, fmt_number
+from services.domain.staffing import duty_roster
+from services.domain.workload import completed_tasks, nurse_roles
+from services.i18n import fmt_date, fmt_number, fmt_percent
+from services.markdown import plain
 from services.views.common import names_by_id
-from services.views.trends import trend_choices, trends_view
+from services.views.trends import RANKING_DAYS, trend_choices, trends_view, ward_load
 
 PAGE = "trends"
 
@@ -35,7 +38,7 @@ lang = language()
 moment = now()
 st.title(tr("page.trends"))
 
-window = st.slider(tr("mgr.window"), 14, 180, 90, step=1, key="trend_window")
+window = st.slider(tr("mgr.window"), RANKING_DAYS, 180, 90, step=1, key="trend_window")
 start = midnight(moment.date() - timedelta(days=window - 1))
 locations, location_read = places(user.facilities)
 org_read = load(queries.organizations(), "Organizations")
@@ -66,7 +69,16 @@ chosen_wards = right.multiselect(
 encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
 wards = chosen_wards or ward_options
 view = trends_view(
-    locations, encounters, entries, start, moment, chosen, wards, settings().stale_stays
+    locations,
+    encounters,
+    entries,
+    start,
+    moment,
+    chosen,
+    wards,
+    settings().stale_stays,
+    settings().inek_mean_days,
+    hospital_names,
 )
 if not view.has_beds:
     st.info(tr("beds.none_reported"))
@@ -78,6 +90,53 @@ if view.totals.empty:
 def show(frame: pd.DataFrame, name: str) -> None:
     st.dataframe(frame, hide_index=True, placeholder="–")
     manager_csv(frame, name, f"csv_{name}", user, PAGE)
+
+
+# Which ward carries the most this week
+week_start = midnight(moment.date() - timedelta(days=RANKING_DAYS - 1))
+done_read = load(completed_tasks(week_start, tuple(chosen)), "Tasks")
+role_read = load(nurse_roles(), "PractitionerRoles")
+duty_read = load(duty_roster(week_start, moment), "Appointments")
+frame_banners(done_read, role_read, duty_read)
+ranking = ward_load(
+    locations,
+    encounters,
+    entries,
+    done_read["task"],
+    duty_read["duty"],
+    role_read["practitioner_role"],
+    week_start,
+    moment,
+    wards,
+    hospital_names,
+    settings().stale_stays,
+)
+st.subheader(tr("mgr.ranking", days=RANKING_DAYS))
+if not ranking.empty and pd.notna(ranking["occupancy"].iloc[0]):
+    top = ranking.iloc[0]
+    st.markdown(
+        tr(
+            "mgr.ranking.top",
+            ward=plain(top["ward"]),
+            hospital=plain(top["hospital"]),
+            occupancy=fmt_percent(top["occupancy"], lang),
+            peak=fmt_number(top["peak_census"], lang),
+            beds=fmt_number(top["beds"], lang),
+        )
+    )
+ranking_table = pd.DataFrame(
+    {
+        tr("mgr.col.rank"): ranking["rank"],
+        tr("col.hospital"): ranking["hospital"],
+        tr("col.ward"): ranking["ward"],
+        tr("mgr.col.beds"): ranking["beds"],
+        tr("col.occupancy"): percent_texts(ranking["occupancy"]),
+        tr("mgr.col.peak_census"): ranking["peak_census"],
+        tr("mgr.col.tasks_per_nurse"): number_texts(ranking["tasks_per_nurse"], 1),
+    }
+)
+show(ranking_table, "trend-ward-ranking")
+st.caption(tr("mgr.ranking.help"))
 
 
 # Census and occupancy
@@ -134,20 +193,35 @@ if not view.routes.empty:
     )
     show(route_table, "trend-ward-transfers")
 
-# Length of stay by department
+# Length of stay by department, in Belegungstage, next to the InEK mean where configured
 st.subheader(tr("mgr.los"))
 los = view.length_of_stay.assign(label=lambda f: label(f["department"], "mgr.department", tr))
 los_labels = {"title": tr("mgr.chart.los"), "days": tr("col.days")}
 los_labels |= {"median": tr("mgr.col.median_days"), "mean": tr("mgr.col.mean_days")}
 st.plotly_chart(length_of_stay_chart(los, los_labels), config=chart_config("trend-length-of-stay"))
+per_hospital = view.length_of_stay_hospitals
 los_table = pd.DataFrame(
-    {tr("col.department"): los["label"], tr("mgr.col.stays"): los["stays"]}
+    {
+        tr("col.hospital"): per_hospital["hospital"],
+        tr("col.department"): label(per_hospital["department"], "mgr.department", tr),
+        tr("mgr.col.stays"): per_hospital["stays"],
+    }
     | {
-        tr(f"mgr.col.{c}"): number_texts(los[c], 1)
+        tr(f"mgr.col.{c}"): number_texts(per_hospital[c], 1)
         for c in ("mean_days", "median_days", "p90_days")
+    }
+    | {
+        tr("mgr.col.inek_mean"): number_texts(per_hospital["inek_mean_days"], 1),
+        tr("mgr.col.above_inek"): number_texts(per_hospital["above_inek_days"], 1),
     }
 )
 show(los_table, "trend-length-of-stay")
+st.caption(tr("mgr.los.help"))
+missing = los.loc[los["inek_mean_days"].isna(), "label"]
+if len(missing) == len(los):
+    st.info(tr("mgr.los.inek_none"))
+elif len(missing):
+    st.info(tr("mgr.los.inek_missing", departments=", ".join(missing)))
 
 # Weekday pattern
 st.subheader(tr("mgr.weekdays"))

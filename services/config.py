@@ -246,6 +246,11 @@ class Settings:
     # How long "Erledigt" can be taken back with one click.
     undo_seconds: float = 10.0
     staffing_floors: StaffingFloors = field(default_factory=StaffingFloors)
+    # The InEK mean length of stay (Belegungstage) to compare each department with, by
+    # Fachabteilungsschlüssel (``MEDICUS_INEK_MEAN_DAYS``, a JSON object ``{"0100": 5.9}``, or
+    # ``[inek_mean_days]`` in secrets.toml). The mean depends on the hospital's DRG mix and the
+    # year's catalogue, so nothing is assumed: a department without a value shows none.
+    inek_mean_days: dict[str, float] = field(default_factory=dict)
     sign_in: SignInMode = "local"
     oidc: OidcSettings = field(default_factory=OidcSettings)
 
@@ -323,6 +328,9 @@ def load_settings() -> Settings:
         extra["read_workers"] = int(env["MEDICUS_READ_WORKERS"])
     if "MEDICUS_PPUGV_WARDS" in env:
         extra["staffing_floors"] = StaffingFloors(wards=json.loads(env["MEDICUS_PPUGV_WARDS"]))
+    inek = env.get("MEDICUS_INEK_MEAN_DAYS")
+    inek_means = json.loads(inek) if inek else secrets.get("inek_mean_days", {})
+    extra["inek_mean_days"] = {str(k): float(v) for k, v in inek_means.items()}
     if "MEDICUS_SIGN_IN" in env:
         if env["MEDICUS_SIGN_IN"] not in ("local", "oidc"):
             raise ValueError("MEDICUS_SIGN_IN must be 'local' or 'oidc'")

@@ -280,6 +280,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.occupancy": ("Auslastung", "Occupancy"),
     "col.when": ("Zeitpunkt", "When"),
     "col.user": ("Benutzer", "User"),
+    "col.record": ("Akte", "Record"),
     "col.role": ("Rolle", "Role"),
     "col.action": ("Aktion", "Action"),
     "col.page": ("Seite", "Page"),

@@ -116,7 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Transfers between hospitals",
     ),
     "mgr.col.transfers_in": ("Zuverlegungen", "Transfers in"),
-    "mgr.col.transfers_out": ("Wegverlegungen", "Transfers out"),
+    "mgr.col.transfers_out": ("Abverlegungen", "Transfers out"),
     "mgr.col.from_ward": ("Von Station", "From ward"),
     "mgr.col.to_ward": ("Nach Station", "To ward"),
     "mgr.col.stays": ("Aufenthalte", "Stays"),
@@ -209,9 +209,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "mgr.forecast.history": ("Verlauf (Mitternacht)", "History (midnight)"),
     "mgr.forecast.expected": ("Erwartete Auslastung", "Expected occupancy"),
-    "mgr.forecast.band": ("Unsicherheitsband (90 %)", "Uncertainty band (90%)"),
-    "mgr.forecast.expected_census": ("Erwarteter Bestand", "Expected census"),
-    "mgr.forecast.range": ("Bestand (Band)", "Census (band)"),
+    "mgr.forecast.band": ("Auslastung: Spanne", "Occupancy: likely range"),
+    "mgr.forecast.expected_census": ("Erwartet belegte Betten", "Expected occupied beds"),
+    "mgr.forecast.range": ("Belegte Betten: Spanne", "Occupied beds: likely range"),
+    "mgr.forecast.free_range": ("Erwartete freie Betten", "Expected free beds"),
+    "mgr.forecast.tomorrow": (
+        "Erwartete freie Betten morgen: **{low}–{high}** (am ehesten {expected}) von {beds} "
+        "Betten in Betrieb",
+        "Expected free beds tomorrow: **{low}–{high}** (most likely {expected}) of {beds} beds "
+        "in service",
+    ),
+    "mgr.forecast.range_help": (
+        "Die Spanne trifft an etwa 9 von 10 Tagen zu.",
+        "The range holds on about 9 days in 10.",
+    ),
     "mgr.forecast.planned": ("Noch da laut geplanter Entlassung", "Still in by planned discharge"),
     "mgr.forecast.admissions": ("Davon aus neuen Aufnahmen", "Of these from new admissions"),
     "mgr.forecast.method": (
@@ -223,58 +234,118 @@ STRINGS: dict[str, tuple[str, str]] = {
         "days. Occupancy relative to {beds} beds in service.",
     ),
     "mgr.forecast.band_calibrated": (
-        "Das Band ist am Rückblick (unten) kalibriert: je Vorlauf so weit verbreitert, dass es "
-        "90 % der dort beobachteten Abweichungen (tatsächlich − erwartet) fasst, und nie "
-        "schmaler als die Zufallsstreuung des Modells. Das Band des Modells allein fasste im "
-        "Rückblick {model} der tatsächlichen Werte.",
-        "The band is calibrated on the backtest (below): widened per days ahead to hold 90% of "
-        "the deviations seen there (actual − expected), and never narrower than the model's "
-        "random variation. The model's band alone held {model} of the actual values in the "
-        "backtest.",
+        "Die Spanne ist so breit gewählt, dass sie in den letzten Wochen (unten) an 9 von 10 "
+        "Tagen gestimmt hätte. Ohne diese Anpassung hätte sie {model} der Tage getroffen.",
+        "The range is as wide as it had to be to hold on 9 days in 10 over the last weeks "
+        "(below). Without that adjustment it would have held on {model} of the days.",
     ),
     "mgr.forecast.band_checked": (
-        "Jeweils nur mit den Abweichungen kalibriert, die am Tag der Prognose schon bekannt "
-        "waren, fasste das Band im Rückblick {coverage} der tatsächlichen Werte "
+        "Nur mit dem jeweils damals Bekannten hätte sie {coverage} der Tage getroffen "
         "({forecasts} Prognosen).",
-        "Calibrated each time only on the deviations known on the day of the forecast, the band "
-        "held {coverage} of the actual values in the backtest ({forecasts} forecasts).",
+        "Using only what was known at the time it would have held on {coverage} of the days "
+        "({forecasts} forecasts).",
     ),
     "mgr.forecast.band_model": (
-        "Für {days} Tage voraus gibt es weniger als {minimum} Vergleichswerte: Dort zeigt das "
-        "Band nur die Zufallsstreuung des Modells und ist eher zu schmal.",
-        "For {days} days ahead there are fewer than {minimum} values to compare: there the band "
-        "shows only the model's random variation and is likely too narrow.",
+        "Für {days} Tage voraus gibt es noch zu wenige Vergleichstage (unter {minimum}): dort "
+        "ist die Spanne eher zu schmal.",
+        "For {days} days ahead there are still too few days to compare (under {minimum}): the "
+        "range is likely too narrow there.",
     ),
     "mgr.backtest.title": (
-        "Rückblick: Fehler der letzten {days} Tage",
-        "Backtest over the last {days} days",
+        "Wie gut lag die Prognose in den letzten {days} Tagen?",
+        "How close was the forecast over the last {days} days?",
     ),
     "mgr.backtest.summary": (
-        "Mittlerer absoluter Fehler **{mae} Betten** ({mape}); {coverage} der tatsächlichen "
-        "Werte lagen im Band des Modells vor der Kalibrierung ({forecasts} Prognosen).",
-        "Mean absolute error **{mae} beds** ({mape}); {coverage} of the actual values fell "
-        "inside the model's band before calibration ({forecasts} forecasts).",
+        "Im Mittel lag die Prognose **{mae} Betten** daneben ({mape}); an {coverage} der Tage "
+        "lag der tatsächliche Bestand in der Spanne ({forecasts} Prognosen).",
+        "On average the forecast was **{mae} beds** off ({mape}); on {coverage} of the days the "
+        "actual census fell inside the range ({forecasts} forecasts).",
     ),
     "mgr.backtest.horizon": ("Tage voraus", "Days ahead"),
     "mgr.backtest.forecasts": ("Prognosen", "Forecasts"),
-    "mgr.backtest.mae": ("Mittlerer Fehler (Betten)", "Mean absolute error (beds)"),
-    "mgr.backtest.mape": ("Mittlerer Fehler (%)", "Mean absolute error (%)"),
-    "mgr.backtest.coverage": ("Im Band des Modells", "Inside model band"),
-    "mgr.backtest.calibrated": ("Davon kalibriert", "Of these calibrated"),
-    "mgr.backtest.coverage_calibrated": ("Im kalibrierten Band", "Inside calibrated band"),
+    "mgr.backtest.mae": ("Im Mittel daneben (Betten)", "Off on average (beds)"),
+    "mgr.backtest.mape": ("Im Mittel daneben (%)", "Off on average (%)"),
+    "mgr.backtest.coverage": ("Tage in der Spanne", "Days inside the range"),
+    "mgr.backtest.calibrated": ("Davon mit angepasster Spanne", "Of these with adjusted range"),
+    "mgr.backtest.coverage_calibrated": (
+        "Tage in der angepassten Spanne",
+        "Days inside the adjusted range",
+    ),
     "mgr.backtest.method": (
         "Die Prognose wurde für jeden der letzten 30 Tage mit dem damaligen Wissensstand "
-        "wiederholt. Von einer geplanten Entlassung hält die Plattform nur den letzten Stand, "
-        "nicht den vom Tag der Prognose; der Rückblick schätzt sie aus der Verweildauer und "
-        "überschätzt den Fehler "
-        "der heutigen Prognose daher eher. „Davon kalibriert“ zählt die Prognosen, für die "
-        "am Tag der Prognose schon mindestens {minimum} Abweichungen desselben Vorlaufs bekannt "
-        "waren; nur mit diesen ist ihr Band kalibriert.",
+        "wiederholt. Von einer geplanten Entlassung hält die Plattform nur den letzten Stand; "
+        "der Rückblick schätzt sie aus der Verweildauer und zeigt die heutige Prognose daher "
+        "eher ungenauer, als sie ist. „Davon mit angepasster Spanne“ zählt die Prognosen, für "
+        "die damals schon mindestens {minimum} Vergleichstage bekannt waren.",
         "The forecast was replayed for each of the last 30 days with what was known then. The "
-        "platform keeps only the latest planned discharge of a stay, not the one known on the "
-        "day of the forecast, so the backtest estimates it from the length of stay and tends "
-        "to overstate today's error. “Of these calibrated” "
-        "counts the forecasts for which at least {minimum} deviations of the same days ahead "
-        "were known on the day of the forecast; their band is calibrated on those alone.",
+        "platform keeps only the latest planned discharge, so the look back estimates it from "
+        "the length of stay and tends to make today's forecast look less accurate than it is. "
+        "“Of these with adjusted range” counts the forecasts for which at least {minimum} days "
+        "to compare were known at the time.",
+    ),
+    # Manager start: where can a patient go now
+    "mgr.care.icu": ("Intensiv", "ICU"),
+    "mgr.care.imc": ("IMC", "IMC"),
+    "mgr.care.general": ("Normal", "General"),
+    "mgr.placing.free": ("{care} frei", "{care} free"),
+    "mgr.placing.leaving": ("{care} Entl. heute", "{care} out today"),
+    "mgr.placing.leaving_all": ("Entlassungen heute erwartet", "Discharges expected today"),
+    "mgr.placing.help": (
+        "Frei: sofort belegbar (nicht gesperrt, nicht in Reinigung, nicht reserviert). "
+        "Entl. heute: belegte Betten, deren geplante Entlassung heute oder früher ist. "
+        "Intensiv: High und Low Care; gesperrte Betten mit Grund in der Tabelle darunter.",
+        "Free: can take a patient now (not blocked, not being cleaned, not reserved). "
+        "Out today: occupied beds whose planned discharge is today or earlier. ICU: high and "
+        "low care; blocked beds with their reason in the table below.",
+    ),
+    "mgr.placing.blocked": ("Gesperrte Betten und Gründe", "Blocked beds and reasons"),
+    "mgr.placing.none_blocked": ("Kein Bett ist gesperrt.", "No bed is blocked."),
+    "mgr.col.beds": ("Betten", "Beds"),
+    # Trends: which ward carries the most
+    "mgr.ranking": (
+        "Stationen nach Auslastung, letzte {days} Tage",
+        "Wards by occupancy, last {days} days",
+    ),
+    "mgr.ranking.top": (
+        "Am stärksten ausgelastet: **{ward}** ({hospital}), {occupancy} im Mittel, Spitze "
+        "{peak} Patienten auf {beds} Betten.",
+        "Most loaded: **{ward}** ({hospital}), {occupancy} on average, peak {peak} patients "
+        "in {beds} beds.",
+    ),
+    "mgr.ranking.help": (
+        "Auslastung: mittlerer Mitternachtsbestand der Tage über die Betten in Betrieb; Spitze: "
+        "höchster Mitternachtsbestand (Patienten). Aufgaben je Pflegekraft: in den Tagen "
+        "erledigte Aufgaben je Pflegekraft im Dienst und Schicht laut Dienstplan (–: kein "
+        "Dienstplan).",
+        "Occupancy: mean midnight census of the days over the beds in service; peak: highest "
+        "midnight census. Tasks per nurse: tasks completed in those days per nurse shift on the "
+        "roster (–: no roster).",
+    ),
+    "mgr.col.rank": ("Rang", "Rank"),
+    "mgr.col.peak_census": ("Spitze", "Peak"),
+    "mgr.col.tasks_per_nurse": (
+        "Aufgaben je Pflegekraft",
+        "Tasks per nurse",
+    ),
+    # Length of stay in Belegungstage
+    "mgr.col.inek_mean": ("InEK-Mittelwert (Tage)", "InEK mean (days)"),
+    "mgr.col.above_inek": ("Über InEK (Tage)", "Above InEK (days)"),
+    "mgr.los.help": (
+        "Verweildauer in Belegungstagen: der Aufnahmetag zählt, der Entlassungs- oder "
+        "Verlegungstag nicht; Aufnahme und Entlassung am selben Tag ist ein Tag.",
+        "Length of stay in occupancy days (Belegungstage): the day of admission counts, the "
+        "day of discharge or transfer does not; admission and discharge on one day is one day.",
+    ),
+    "mgr.los.inek_missing": (
+        "Für {departments} ist kein InEK-Mittelwert hinterlegt; der Vergleich fehlt dort. "
+        "Einzutragen unter „inek_mean_days“ der Einstellungen.",
+        "No InEK mean is configured for {departments}; the comparison is missing there. Set "
+        "it under “inek_mean_days” in the settings.",
+    ),
+    "mgr.los.inek_none": (
+        "Kein InEK-Mittelwert hinterlegt: der Vergleich mit dem InEK fehlt. Einzutragen unter "
+        "„inek_mean_days“ der Einstellungen (je Fachabteilungsschlüssel).",
+        "No InEK mean is configured, so there is no comparison with InEK. Set it under "
+        "“inek_mean_days” in the settings (per department key).",
     ),
 }

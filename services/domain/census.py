@@ -9,7 +9,8 @@ Conventions (the same as the generator's ground truth in docs/DATA_MODEL.md):
 - a transfer between wards is one ward period following another within the same stay, dated by
   the Berlin date it began; a transfer between hospitals is a stay that ended with the discharge
   disposition ``verlegung`` (out) or began with the admit source ``verlegung`` (in);
-- length of stay: finished inpatient stays discharged in the window, end - start in days;
+- length of stay: finished inpatient stays discharged in the window, in Belegungstage (the day
+  of admission counts, the day of discharge or transfer does not; ``belegungstage``);
 - a ward period ends at the latest when its stay stops counting as present
   (``services.domain.stays.counted_until``): at the stay's end, or for a stay without an end at
   its start plus its source's limit for open stays (``services.config.StaleStays``).
@@ -27,6 +28,7 @@ its status, so the discharges do not count it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -40,6 +42,7 @@ from services.search import query
 __all__ = [
     "ENCOUNTER_ELEMENTS",
     "TRANSFER",
+    "belegungstage",
     "census_dates",
     "daily_flows",
     "daily_totals",
@@ -51,6 +54,7 @@ __all__ = [
     "ward_transfers",
     "weekday_pattern",
     "window_encounters",
+    "with_inek_mean",
 ]
 
 BERLIN = "Europe/Berlin"
@@ -256,11 +260,23 @@ def daily_totals(
     return out
 
 
+def belegungstage(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Length of stay in Belegungstage, as German hospitals bill and InEK reports it (FPV § 1
+    Abs. 7): the day of admission counts, the day of discharge or transfer does not; a stay
+    that begins and ends on one day counts that day. Calendar days in Berlin, so a stay from
+    23:00 to 01:00 is one day, not an hour."""
+    days = (_berlin_day(end) - _berlin_day(start)).map(lambda d: d.days)
+    return days.clip(lower=1).astype("int64")
+
+
 def length_of_stay(
-    encounters: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, by: str = "department"
+    encounters: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    by: str | list[str] = "department",
 ) -> pd.DataFrame:
     """Finished inpatient stays discharged in [start, end): stays, mean, median and 90th
-    percentile of the length of stay in days per ``by`` group."""
+    percentile of the length of stay in Belegungstage (``belegungstage``) per ``by`` group."""
     finished = encounters[
         (encounters["class"] == "IMP")
         & (encounters["status"] == "finished")
@@ -268,8 +284,9 @@ def length_of_stay(
         & (encounters["end"] >= start)
         & (encounters["end"] < end)
     ]
-    days = (finished["end"] - finished["start"]).dt.total_seconds() / 86400
-    grouped = days.groupby(finished[by].fillna("–"))
+    keys = [by] if isinstance(by, str) else list(by)
+    days = belegungstage(finished["start"], finished["end"]).astype("float64")
+    grouped = days.groupby([finished[k].fillna("–") for k in keys])
     out = pd.DataFrame(
         {
             "stays": grouped.size(),
@@ -278,7 +295,17 @@ def length_of_stay(
             "p90_days": grouped.quantile(0.9),
         }
     )
-    return out.rename_axis(by).reset_index()
+    return out.rename_axis(keys).reset_index()
+
+
+def with_inek_mean(los: pd.DataFrame, means: Mapping[str, float]) -> pd.DataFrame:
+    """``los`` (``length_of_stay`` by department) with ``inek_mean_days``, the configured InEK
+    mean of each department (missing where none is configured), and ``above_inek_days``, how
+    many Belegungstage the mean lies above it (negative: below)."""
+    inek = los["department"].map(dict(means)).astype("Float64")
+    return los.assign(
+        inek_mean_days=inek, above_inek_days=(los["mean_days"].astype("Float64") - inek)
+    )
 
 
 def weekday_pattern(totals: pd.DataFrame) -> pd.DataFrame:

@@ -51,6 +51,7 @@ __all__ = [
     "band_offsets",
     "calibrate",
     "calibrated_replay",
+    "expected_free_beds",
     "forecast_census",
     "inpatient_stays",
     "stays_at",
@@ -217,6 +218,25 @@ def _with_occupancy(frame: pd.DataFrame, beds: int | None) -> pd.DataFrame:
         share = out[column] / beds if beds else pd.NA
         out[f"occupancy_{column}"] = pd.Series(share, index=out.index, dtype="Float64")
     return out
+
+
+def expected_free_beds(coming: pd.DataFrame, beds_in_service: int) -> pd.DataFrame:
+    """What the forecast means for placing patients: per coming day the ``free_low`` to
+    ``free_high`` beds expected free (beds in service less the band's high and low census,
+    whole beds, never below 0) and ``free_expected`` (less the expected census)."""
+
+    def free(census: pd.Series, rounding) -> pd.Series:
+        whole = rounding(pd.to_numeric(census, errors="coerce").astype("float64"))
+        return (beds_in_service - whole).clip(lower=0).astype("int64")
+
+    return pd.DataFrame(
+        {
+            "date": coming["date"],
+            "free_low": free(coming["high"], np.ceil),
+            "free_expected": free(coming["expected"], np.round),
+            "free_high": free(coming["low"], np.floor),
+        }
+    )
 
 
 def backtest(

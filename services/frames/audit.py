@@ -14,6 +14,9 @@ def audit_row(res: dict, out: Collector) -> tuple:
     entities = items(res.get("entity"), out, "entity")
     patients = [ref_id(e.get("what"), "Patient") for e in entities]
     patient = next((p for p in patients if p), None)
+    # A list view names every person it showed; each of them may ask who saw their data.
+    # FHIR ids hold no spaces, so one text column carries them all.
+    everyone = " ".join(dict.fromkeys(p for p in patients if p)) or None
     other = next(
         (get(e, "what", "reference") for e, p in zip(entities, patients, strict=True) if not p),
         None,
@@ -26,6 +29,7 @@ def audit_row(res: dict, out: Collector) -> tuple:
         text(agent.get("name"), out, "user_name"),
         text(get(agent, "role", 0, "text"), out, "role"),
         patient,
+        everyone,
         text(other, out, "resource"),
         text(get(res, "source", "site"), out, "page"),
         code_of(get(res, "purposeOfEvent", 0), out),
@@ -51,6 +55,7 @@ AUDIT_EVENT = Kind(
                 "user_name",
                 "role",
                 "patient_id",
+                "patient_ids",
                 "resource",
                 "page",
                 "purpose",

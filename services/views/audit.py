@@ -1,5 +1,5 @@
 """The audit trail (admin page) and the administrator's start: the platform's AuditEvents and the
-local log's records since a moment, as one trail."""
+local log's records of a span of time, as one trail, and the same trail resolved to persons."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from services.domain.audit_trail import filter_trail
+from services.domain.audit_trail import (
+    access_report,
+    filter_trail,
+    per_patient,
+    person_keys,
+    with_persons,
+)
 
-__all__ = ["AuditTrail", "audit_trail"]
+__all__ = ["AuditTrail", "PersonTrail", "audit_trail", "person_trail", "trail_patient_ids"]
 
 
 @dataclass(frozen=True)
 class AuditTrail:
-    """- ``trail``: every event since the moment, platform first, then the local log;
+    """- ``trail``: every event of the span, platform first, then the local log;
     - ``local``: how many events only the local log holds (not yet on the platform);
     - ``break_glass``: platform events of access for emergency treatment (``ETREAT``);
     - ``per_role_action``: events (``n``) per ``role`` and ``action``, an event without either
@@ -29,6 +35,15 @@ class AuditTrail:
     per_role_action: pd.DataFrame
     users: list[str]
 
+
+@dataclass(frozen=True)
+class PersonTrail:
+    """The trail with one row per event and person it touched (``with_persons``): who saw
+    whose data. ``people``: ``person_key`` -> the person as a choice reads ("Name · KVNR")."""
+
+    rows: pd.DataFrame
+    people: dict[str, str]
+
     def narrowed(
         self,
         *,
@@ -37,21 +52,30 @@ class AuditTrail:
         patient: str = "",
         break_glass_only: bool = False,
     ) -> pd.DataFrame:
-        """The events the admin's filter keeps, newest first."""
+        """The rows the admin's filter keeps, newest first."""
         return filter_trail(
-            self.trail,
+            self.rows,
             users=list(users),
             actions=list(actions),
             patient=patient,
             break_glass_only=break_glass_only,
         )
 
+    def report(self, person_key: str) -> pd.DataFrame:
+        """Every access to one person's records in the span, for an access request."""
+        return access_report(self.rows, person_key)
 
-def audit_trail(events: pd.DataFrame, local_log: pd.DataFrame, since: pd.Timestamp) -> AuditTrail:
-    """The trail since ``since`` from the platform's ``events`` and the ``local_log`` frame
+
+def audit_trail(
+    events: pd.DataFrame,
+    local_log: pd.DataFrame,
+    since: pd.Timestamp,
+    until: pd.Timestamp | None = None,
+) -> AuditTrail:
+    """The trail of [since, until) from the platform's ``events`` and the ``local_log`` frame
     (``services.audit.local_log_frame``)."""
-    local = local_log[local_log["recorded"] >= since]
-    trail = pd.concat([events, local], ignore_index=True)
+    local = filter_trail(local_log, start=since, end=until)
+    trail = pd.concat([filter_trail(events, start=since, end=until), local], ignore_index=True)
     if trail.empty:
         counts = pd.DataFrame(columns=["role", "action", "n"])
     else:
@@ -59,7 +83,28 @@ def audit_trail(events: pd.DataFrame, local_log: pd.DataFrame, since: pd.Timesta
     return AuditTrail(
         trail=trail,
         local=len(local),
-        break_glass=int((events["purpose"] == "ETREAT").sum()),
+        break_glass=int((trail["purpose"] == "ETREAT").sum()),
         per_role_action=counts,
         users=sorted(trail["user"].dropna().unique()),
     )
+
+
+def trail_patient_ids(trail: pd.DataFrame) -> pd.Series:
+    """Every Patient record id the trail names, for reading who they are."""
+    return per_patient(trail)["patient_id"].dropna().drop_duplicates()
+
+
+def person_trail(trail: pd.DataFrame, patients: pd.DataFrame, lang: str = "de") -> PersonTrail:
+    """``trail`` (``AuditTrail.trail``) per person, with the ``patients`` read by id."""
+    persons = person_keys(patients, lang)
+    rows = with_persons(per_patient(trail), persons)
+    named = rows.dropna(subset=["person_key"]).drop_duplicates("person_key")
+    people = {
+        key: " · ".join(p for p in (person, f"KVNR {kvnr}" if isinstance(kvnr, str) else None) if p)
+        if isinstance(person, str)
+        else key.partition(":")[2]
+        for key, person, kvnr in zip(
+            named["person_key"], named["person"], named["kvnr"], strict=True
+        )
+    }
+    return PersonTrail(rows=rows, people=dict(sorted(people.items(), key=lambda kv: kv[1])))

@@ -25,6 +25,7 @@ from services.domain.census import (
     ward_periods,
 )
 from services.domain.disclosure import aggregate_only, hide_small_groups
+from services.domain.placing import CARE_GROUPS, blocked_reasons, discharges_today, free_by_care
 from services.domain.reports import saner_measure_report
 from services.domain.stays import current_placements
 from services.views.common import aggregates_only, named, names_by_id, ward_census
@@ -33,10 +34,12 @@ __all__ = [
     "CapacityNow",
     "CapacityReports",
     "CapacityWards",
+    "PlacingNow",
     "capacity_now",
     "capacity_reports",
     "capacity_turnaround",
     "capacity_wards",
+    "placing_now",
 ]
 
 # What a bed row keeps in a view: its place and status, never the stay or the patient in it.
@@ -49,6 +52,7 @@ _BED_COLUMNS = (
     "age_group",
     "status",
     "status_known",
+    "block_reason",
 )
 
 
@@ -136,6 +140,55 @@ def capacity_now(
     )
     facilities = tuple(sorted(beds["hospital_id"].dropna().unique()))
     return CapacityNow(True, beds, network, overview, empty, facilities, hospital_names, ward_names)
+
+
+@dataclass(frozen=True)
+class PlacingNow:
+    """Where a patient can go now (the manager's start).
+
+    - ``by_care``: per hospital (``hospital_id``, ``hospital``) and kind of care (``group``:
+      icu, imc, general, or a category the dashboard does not know) the beds ``total``,
+      ``free``, ``occupied``, ``blocked`` and ``leaving_today`` (``placing.free_by_care``),
+      then one row per kind of care for the network with ``hospital_id`` and ``hospital`` null;
+    - ``groups``: the kinds of care present, in the order a table shows them;
+    - ``blocked``: blocked beds per ``hospital``, ``ward``, ``group``, ``status`` and
+      ``block_reason`` (``beds``), most first within a hospital.
+    """
+
+    by_care: pd.DataFrame
+    groups: tuple[str, ...]
+    blocked: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        aggregates_only(self)
+
+
+def placing_now(
+    now_view: CapacityNow,
+    encounters: pd.DataFrame,
+    encounter_locations: pd.DataFrame,
+    now: pd.Timestamp,
+    stale: StaleStays | None = None,
+) -> PlacingNow:
+    """Free beds per hospital and kind of care, blocked beds and why, discharges expected today,
+    from the beds of ``capacity_now`` and the current stays read."""
+    placed = current_placements(encounters, encounter_locations, now, stale)
+    per_hospital = free_by_care(now_view.beds, discharges_today(placed, now))
+    counts = ["total", "free", "occupied", "blocked", "leaving_today"]
+    network = per_hospital.groupby("group", sort=False)[counts].sum().reset_index()
+    by_care = pd.concat([per_hospital, network.assign(hospital_id=None)], ignore_index=True)[
+        ["hospital_id", "group", *counts]
+    ]
+    by_care.insert(1, "hospital", named(by_care["hospital_id"], now_view.hospital_names))
+    order = {group: n for n, group in enumerate(CARE_GROUPS)}
+    blocked = blocked_reasons(now_view.beds)
+    blocked.insert(0, "hospital", named(blocked["hospital_id"], now_view.hospital_names))
+    blocked.insert(2, "ward", named(blocked["ward_id"], now_view.ward_names))
+    return PlacingNow(
+        by_care=by_care,
+        groups=tuple(sorted(set(per_hospital["group"]), key=lambda g: (order.get(g, 99), g))),
+        blocked=blocked.drop(columns=["hospital_id", "ward_id"]),
+    )
 
 
 def capacity_wards(

@@ -20,7 +20,7 @@ def names_by_id(frame: pd.DataFrame) -> dict[str, str]:
 
 def named(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
     """The name of each id, the id itself where there is no name."""
-    return ids.map(names).fillna(ids)
+    return ids.map(names).astype("object").fillna(ids)
 
 
 def wards_of(locations: pd.DataFrame) -> pd.DataFrame:

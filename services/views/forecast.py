@@ -20,6 +20,7 @@ from services.domain.forecast import (
     backtest,
     backtest_error,
     calibrated_replay,
+    expected_free_beds,
     forecast_census,
     inpatient_stays,
     stays_at,
@@ -52,7 +53,9 @@ class ForecastView:
     - ``checked_overall``: the same for the out-of-sample calibrated bands (none without);
     - ``by_horizon``: per horizon the error, with ``forecasts_calibrated`` and
       ``coverage_calibrated`` of the calibrated bands;
-    - ``in_service``: beds in service, the occupancy's denominator.
+    - ``in_service``: beds in service, the occupancy's denominator;
+    - ``free_beds``: per coming day the beds expected free (``expected_free_beds``), what a
+      bed manager reads first.
     """
 
     coming: pd.DataFrame
@@ -61,6 +64,7 @@ class ForecastView:
     checked_overall: pd.DataFrame
     by_horizon: pd.DataFrame
     in_service: int
+    free_beds: pd.DataFrame
 
     def __post_init__(self) -> None:
         aggregates_only(self)
@@ -126,4 +130,5 @@ def forecast_view(
         checked_overall=checked_overall if not checked.empty else checked_errors.iloc[:0],
         by_horizon=by_horizon,
         in_service=service,
+        free_beds=expected_free_beds(coming, service),
     )

@@ -9,7 +9,7 @@ events lie behind them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,12 +26,19 @@ from services.domain.census import (
     ward_periods,
     ward_transfers,
     weekday_pattern,
+    with_inek_mean,
 )
-from services.domain.disclosure import hide_small_groups, mark_small, small_means
+from services.domain.disclosure import aggregate_only, hide_small_groups, mark_small, small_means
+from services.domain.staffing import nurses_on_duty, ppugv_shifts
 from services.domain.stays import current_placements
+from services.domain.ward_load import completed_per_ward, nurse_shifts_per_ward, ward_ranking
 from services.views.common import aggregates_only, named, names_by_id, wards_of
 
-__all__ = ["FLOWS", "TrendsView", "trend_choices", "trends_view"]
+__all__ = ["FLOWS", "RANKING_DAYS", "TrendsView", "trend_choices", "trends_view", "ward_load"]
+
+# "Which ward is overloaded this week?": the ranking looks at the last seven days.
+RANKING_DAYS = 7
+_LOS_FIGURES = ["mean_days", "median_days", "p90_days", "above_inek_days"]
 
 # The flow columns of ``totals`` and ``daily``, each a count of patient events.
 FLOWS = ("admissions", "discharges", "transfers_in", "hospital_transfers")
@@ -46,7 +53,9 @@ class TrendsView:
     - ``routes``: ``from_ward``/``to_ward`` names and ``transfers`` between them, disclosed,
       most first;
     - ``length_of_stay``: per ``department`` ``stays`` (text) and ``mean_days``,
-      ``median_days``, ``p90_days`` (hidden for fewer than 5 stays);
+      ``median_days``, ``p90_days`` in Belegungstage, the configured ``inek_mean_days`` and
+      ``above_inek_days`` (figures of fewer than 5 stays hidden);
+    - ``length_of_stay_hospitals``: the same per ``hospital_id``, ``hospital`` and department;
     - ``weekdays``: per ``weekday`` (0 = Monday) the mean ``admissions``, ``discharges``,
       ``census`` and the ``days`` counted;
     - ``in_service``: beds in service on the chosen wards now, the occupancy's denominator;
@@ -58,6 +67,7 @@ class TrendsView:
     per_ward: pd.DataFrame
     routes: pd.DataFrame
     length_of_stay: pd.DataFrame
+    length_of_stay_hospitals: pd.DataFrame
     weekdays: pd.DataFrame
     in_service: int
     days: int
@@ -86,9 +96,12 @@ def trends_view(
     hospitals: Iterable[str],
     wards: Iterable[str],
     stale: StaleStays | None = None,
+    inek_means: Mapping[str, float] | None = None,
+    hospital_names: Mapping[str, str] | None = None,
 ) -> TrendsView:
     """The flow from ``start`` to ``now`` on ``wards``; transfers between hospitals of
-    ``hospitals``. ``locations`` with ``with_hierarchy``; encounters of the window."""
+    ``hospitals``. ``locations`` with ``with_hierarchy``; encounters of the window;
+    ``inek_means``: the InEK mean length of stay per department, where configured."""
     ward_set = set(wards)
     ward_names = names_by_id(locations)
     days = census_dates(start, now)
@@ -123,9 +136,13 @@ def trends_view(
     ).sort_values("transfers", ascending=False)
 
     stays = encounters[encounters["id"].isin(set(periods["encounter_id"]))]
+    means = dict(inek_means or {})
     los = hide_small_groups(
-        length_of_stay(stays, start, now), "stays", ["mean_days", "median_days", "p90_days"]
+        with_inek_mean(length_of_stay(stays, start, now), means), "stays", _LOS_FIGURES
     )
+    per_hospital = length_of_stay(stays, start, now, by=["hospital_id", "department"])
+    per_hospital = hide_small_groups(with_inek_mean(per_hospital, means), "stays", _LOS_FIGURES)
+    per_hospital.insert(1, "hospital", named(per_hospital["hospital_id"], hospital_names or {}))
     weekdays = small_means(
         weekday_pattern(totals),
         {"admissions": "admissions_total", "discharges": "discharges_total"},
@@ -136,8 +153,51 @@ def trends_view(
         per_ward=mark_small(per_ward, _WARD_FLOWS),
         routes=mark_small(routes, ["transfers"]),
         length_of_stay=los,
+        length_of_stay_hospitals=per_hospital,
         weekdays=weekdays,
         in_service=service,
         days=len(days),
         has_beds=has_beds(locations),
     )
+
+
+def ward_load(
+    locations: pd.DataFrame,
+    encounters: pd.DataFrame,
+    encounter_locations: pd.DataFrame,
+    tasks: pd.DataFrame,
+    duty: pd.DataFrame,
+    roles: pd.DataFrame,
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    wards: Iterable[str],
+    hospital_names: Mapping[str, str],
+    stale: StaleStays | None = None,
+) -> pd.DataFrame:
+    """The ``wards`` ranked by load from ``start`` to ``now`` (``ward_load.ward_ranking``), with
+    ``hospital`` and ``ward`` names. ``tasks``: completed tasks read since ``start``; ``duty``
+    and ``roles``: the duty roster of the days and the nurses' roles."""
+    ward_set = set(wards)
+    ward_rows = wards_of(locations)
+    ward_rows = ward_rows[ward_rows["id"].isin(ward_set)]
+    days = census_dates(start, now)
+    periods = ward_periods(encounters, encounter_locations, stale)
+    census = midnight_census(periods[periods["ward_id"].isin(ward_set)], days)
+    placed = current_placements(encounters, encounter_locations, now, stale)
+    beds = bed_status_now(locations, placed, now)
+    service = (beds["status"] != "C").groupby(beds["ward_id"]).sum().rename("beds")
+    per_ward = pd.DataFrame({"ward_id": ward_rows["id"], "hospital_id": ward_rows["hospital_id"]})
+    per_ward["beds"] = per_ward["ward_id"].map(service).fillna(0).astype("int64")
+    shifts = ppugv_shifts(days)
+    shifts = shifts[shifts["start"] < now]
+    nurse_ids = set(roles.loc[roles["role"] == "nurse", "id"])
+    on_duty = nurses_on_duty(duty[duty["ward_id"].isin(ward_set)], nurse_ids, shifts)
+    ranking = ward_ranking(
+        census,
+        per_ward,
+        completed_per_ward(tasks, start, now),
+        nurse_shifts_per_ward(on_duty),
+    )
+    ranking.insert(0, "hospital", named(ranking["hospital_id"], hospital_names))
+    ranking.insert(2, "ward", named(ranking["ward_id"], names_by_id(locations)))
+    return aggregate_only(ranking)

@@ -191,3 +191,18 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def grid_rows(page, index: int = 0) -> list[dict[str, str]]:
+    """The rows of the page's ``index``-th table as header -> text, read from the grid's
+    accessible markup (the cells themselves are drawn on a canvas). Only rows the grid has
+    drawn are there: a table that scrolls inside its frame hides the rest."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(index)
+    grid.locator("[role=gridcell]").first.wait_for(state="attached")
+    rows = grid.evaluate(
+        """(frame) => [...frame.querySelectorAll('[role=row]')].map(
+            (row) => [...row.querySelectorAll('[role=columnheader],[role=gridcell]')]
+                .map((cell) => cell.textContent.trim()))"""
+    )
+    header, body = rows[0], [r for r in rows[1:] if r]
+    return [dict(zip(header, row, strict=False)) for row in body]

@@ -11,6 +11,7 @@ The server and the network are the session's (``mii_base_url``, ``mii_network`` 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -41,6 +42,7 @@ from tests.support.reconcile import (
     ward_departments,
 )
 
+BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.integration
 
 SOURCE = "MII"
@@ -143,7 +145,9 @@ def test_length_of_stay_per_hospital(window, raw, as_of):
     window_ = (start.to_pydatetime(), as_of.to_pydatetime())
     for stay in raw.values():
         if stay.cls == "IMP" and stay.end is not None and window_[0] <= stay.end < window_[1]:
-            days = (stay.end - stay.start).total_seconds() / 86400
+            # Belegungstage: the admission day counts, the discharge day does not.
+            first = stay.start.astimezone(BERLIN).date()
+            days = max(1, (stay.end.astimezone(BERLIN).date() - first).days)
             lengths.setdefault(stay.hospital, []).append(days)
     assert lengths
     assert {h: int(got.loc[h, "stays"]) for h in got.index} == {

@@ -3,6 +3,9 @@ a forbidden page opened by its path, the language switch, start pages and the au
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -11,10 +14,12 @@ from demo_data.users import DEMO_PASSWORDS
 from services.audit import AuditRecord, record
 from services.config import Settings
 from services.i18n import fmt_number, t
+from services.markdown import plain
 from services.platform import Platform
 from services.users import MAX_LOGIN_ATTEMPTS
 from tests.support.apptest import APP, open_page, session_store, texts
 from tests.support.keycloak import source
+from tests.support.persons import person_at_two_hospitals, views_recorded, when
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -114,10 +119,9 @@ def test_nurse_start_page_counts_the_open_tasks_of_the_ward(users, test_network)
 
 def test_manager_start_page_shows_network_beds(users, test_network):
     at = open_page("pages/home.py", users["management.demo"])
-    totals = test_network.ground_truth["totals"]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics[t("col.total")] == fmt_number(totals["beds"])
-    assert metrics[t("col.occupied")] == fmt_number(totals["bed_status"]["O"])
+    status = test_network.ground_truth["totals"]["bed_status"]
+    free = {m.label: m.value for m in at.metric if m.label.endswith(t("mgr.placing.free", care=""))}
+    assert sum(int(v.replace(".", "")) for v in free.values()) == status["U"]
 
 
 def test_an_audit_event_written_appears_in_the_admin_trail(fhir_base_url, users):
@@ -147,3 +151,57 @@ def test_a_rerun_is_served_from_the_cache(users):
     at.run()
     assert not at.exception
     assert sum(client.requests for client in platform().clients.values()) == sent
+
+
+def test_the_audit_trail_says_who_opened_which_record_yesterday(
+    fhir_base_url, users, platform, test_network
+):
+    person = person_at_two_hospitals(platform, test_network.ground_truth)
+    physician = users["arzt.demo"]
+    today = datetime.now(ZoneInfo("Europe/Berlin"))
+    yesterday, earlier = today - timedelta(days=1), today - timedelta(days=4)
+    reason = "emergency: Übernahme aus der Nachbarklinik, Vorbefunde und Medikation nötig"
+    records = [
+        AuditRecord(
+            physician, "read", "timeline", patient_id=person.patient_ids[0], when=when(yesterday, 9)
+        ),
+        AuditRecord(
+            physician,
+            "read",
+            "timeline",
+            patient_id=person.patient_ids[1],
+            reason=reason,
+            when=when(yesterday, 11),
+        ),
+        AuditRecord(
+            physician, "read", "timeline", patient_id=person.patient_ids[0], when=when(earlier, 10)
+        ),
+    ]
+    with views_recorded(fhir_base_url, records):
+        st.cache_data.clear()
+        at = open_page("pages/audit.py", users["admin.demo"])
+        assert not at.exception, at.exception
+        assert not at.slider, "a date range, not a days-back slider"
+        at.text_input[0].input(person.kvnr).run()
+        table = at.dataframe[0].value
+        mine = table[table[t("col.user")] == physician.name]
+        # Yesterday's two views, one at each hospital, both of the one person; not the older one.
+        assert set(mine[t("col.record")]) >= set(person.patient_ids)
+        assert set(mine[t("col.patient")]) == {person.name}
+        assert set(mine[t("col.kvnr")]) == {person.kvnr}
+        assert set(mine[t("col.role")]) == {t("role.physician")}
+        assert set(mine[t("col.page")]) == {t("page.timeline")}
+        assert set(mine[t("col.action")]) == {t("audit_action.R")}
+        # The break-glass reason in full, in the table and in words below it.
+        in_words = t("break_glass.emergency") + ":" + reason.partition(":")[2]
+        assert in_words in set(mine[t("col.reason")])
+        assert plain(in_words) in texts(at)
+        # The access request: one person, both hospitals' records.
+        report = at.dataframe[1].value
+        assert set(report[t("col.record")]) >= set(person.patient_ids)
+        assert at.get("download_button")
+
+        at.date_input(key="audit_days").set_value((earlier.date(), earlier.date())).run()
+        older = at.dataframe[0].value
+        older = older[older[t("col.user")] == physician.name]
+        assert older[t("col.record")].tolist() == [person.patient_ids[0]]

@@ -964,6 +964,7 @@ def test_audit_event_break_glass_read():
             "user_name": "Dr. Jörg Schäfer",
             "role": "physician",
             "patient_id": "pat-kns-000042",
+            "patient_ids": "pat-kns-000042",
             "resource": "Encounter/enc-kns-000311",
             "page": "timeline",
             "purpose": "ETREAT",

@@ -131,6 +131,12 @@ def test_transfers_between_hospitals(network, frames, window):
     assert moved["transfers_out"].sum() == total - outside
 
 
+def belegungstage(start: float, end: float) -> int:
+    """The admission day counts, the discharge day does not; a same-day stay is one day."""
+    first = datetime.fromtimestamp(start, BERLIN).date()
+    return max(1, (datetime.fromtimestamp(end, BERLIN).date() - first).days)
+
+
 def test_length_of_stay_by_department(network, frames, as_of):
     start = as_of - pd.Timedelta(days=90)
     los = census.length_of_stay(frames["encounter"], start, as_of).set_index("department")
@@ -139,7 +145,7 @@ def test_length_of_stay_by_department(network, frames, as_of):
         stay = record.stay
         end = pd.Timestamp(stay.end, unit="s", tz="UTC")
         if stay.cls == "IMP" and not record.current and start <= end < as_of:
-            lengths.setdefault(stay.department, []).append((stay.end - stay.start) / 86400)
+            lengths.setdefault(stay.department, []).append(belegungstage(stay.start, stay.end))
     assert set(los.index) == set(lengths)
     for department, values in lengths.items():
         assert los.loc[department, "stays"] == len(values)

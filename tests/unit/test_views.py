@@ -218,6 +218,72 @@ def test_trends_per_ward_are_the_ground_truth_disclosed(network):
     assert view.days == len(truth["census_dates"])
 
 
+def test_free_beds_per_hospital_and_kind_of_care_are_the_ground_truth(network):
+    from services.views.capacity import placing_now
+
+    stays = network.stays
+    view = placing_now(
+        _capacity(network), stays["encounter"], stays["encounter_location"], network.now
+    )
+    truth = network.truth
+    expected: dict[tuple[str, str], int] = {}
+    for ward, categories in truth["beds_by_ward"].items():
+        hospital = "org-" + ward[len("loc-") : ward.rindex("-w")]
+        for category, counts in categories.items():
+            group = "icu" if category.startswith("icu") else category
+            expected[(hospital, group)] = expected.get((hospital, group), 0) + counts["U"]
+    rows = view.by_care.dropna(subset=["hospital_id"])
+    got = {
+        (h, g): f for h, g, f in zip(rows["hospital_id"], rows["group"], rows["free"], strict=True)
+    }
+    assert got == expected
+    assert view.groups == ("icu", "imc", "general")
+    network_rows = view.by_care[view.by_care["hospital_id"].isna()].set_index("group")
+    status = truth["totals"]["bed_status"]
+    assert network_rows["free"].sum() == status["U"]
+    assert network_rows["blocked"].sum() == status["C"] + status["H"] + status["I"] + status["K"]
+    assert view.blocked["beds"].sum() == network_rows["blocked"].sum()
+    # Nobody can leave a bed nobody lies in; every one leaving today lies in one now.
+    assert (network_rows["leaving_today"] <= network_rows["occupied"]).all()
+
+
+def test_the_ward_ranking_of_the_last_week_is_the_ground_truth(network):
+    from services.views.trends import RANKING_DAYS, trend_choices, ward_load
+
+    truth = network.truth
+    start = pd.Timestamp(network.now.date() - pd.Timedelta(days=RANKING_DAYS - 1)).tz_localize(
+        "Europe/Berlin"
+    )
+    _, wards = trend_choices(network.locations)
+    stays = network.stays
+    empty = pd.DataFrame(
+        columns=["id", "ward_id", "status", "role_id", "participation", "start", "end"]
+    )
+    ranking = ward_load(
+        network.locations,
+        stays["encounter"],
+        stays["encounter_location"],
+        network.tasks["task"],
+        empty,
+        network.roles["practitioner_role"],
+        start,
+        network.now,
+        wards,
+        {},
+    )
+    days = truth["census_dates"][-RANKING_DAYS:]
+    expected = {}
+    for ward, per_day in truth["census"].items():
+        counts = truth["bed_status_by_ward"][ward]
+        beds = sum(counts.values()) - counts["C"]
+        expected[ward] = sum(per_day.get(d, 0) for d in days) / len(days) / beds
+    top = ranking.iloc[0]
+    assert top["occupancy"] == pytest.approx(max(expected.values()))
+    assert expected[top["ward_id"]] == pytest.approx(max(expected.values()))
+    assert ranking["rank"].tolist() == list(range(1, len(ranking) + 1))
+    assert ranking["tasks_per_nurse"].isna().all()  # no roster given
+
+
 def test_trends_of_one_ward_count_that_ward_only(network):
     ward, per_day = next(iter(network.truth["census"].items()))
     view = _trends(network, [ward])
@@ -335,6 +401,7 @@ def test_the_physician_lists_hold_every_inpatient_once(network):
 
 
 def test_the_audit_trail_joins_platform_and_local_log():
+    from services.domain.audit_trail import filter_trail
     from services.views.audit import audit_trail
 
     now = pd.Timestamp("2025-11-28 10:00", tz="Europe/Berlin")
@@ -354,8 +421,8 @@ def test_the_audit_trail_joins_platform_and_local_log():
     assert len(view.trail) == 3 and view.local == 1 and view.break_glass == 1
     assert view.users == ["arzt.demo", "pflege.demo"]
     assert view.per_role_action["n"].tolist() == [3]
-    assert len(view.narrowed(break_glass_only=True)) == 1
-    assert view.narrowed(users=["pflege.demo"])["recorded"].is_monotonic_decreasing
+    assert len(filter_trail(view.trail, break_glass_only=True)) == 1
+    assert filter_trail(view.trail, users=["pflege.demo"])["recorded"].is_monotonic_decreasing
 
 
 def test_an_event_without_a_role_is_counted_too():
