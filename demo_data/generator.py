@@ -18,6 +18,7 @@ from demo_data.discharge import discharge_truth, plan_discharges
 from demo_data.documents import generate_documents
 from demo_data.ground_truth import compute_ground_truth
 from demo_data.hospitals import Hospital, build_hospitals
+from demo_data.nursing import Nursing, generate_nursing
 from demo_data.records import DocumentRec, EncounterRec, PatientRec, WardPeriod
 from demo_data.roster import Roster, generate_roster, staffing_truth
 from demo_data.safety import Safety, generate_safety
@@ -434,6 +435,12 @@ def generate(
         admissions = generate_admissions(
             hospitals, patients, encounters, instant, random.Random(f"{seed}:admissions")
         )
+    # Drawn after every other kind, from a stream of its own: nothing else changes with it.
+    nursing = Nursing()
+    if all(kind in chosen for kind in ("Flag", "Observation")):
+        nursing = generate_nursing(encounters, instant, random.Random(f"{seed}:nursing"))
+        safety.flags.extend(nursing.flags)
+        clinical.observations.extend(nursing.observations)
     records = None
     if shape == "mii":
         records = mii.build_mii_records(
@@ -483,6 +490,8 @@ def generate(
     ground_truth["discharge_flow"] = discharge_truth(encounters, simulation.window_start, instant)
     if "Observation" in chosen:
         ground_truth["news2"] = acuity.truth
+    if nursing.truth:
+        ground_truth["nursing"] = nursing.truth
     if "Appointment" in chosen:
         ground_truth["staffing"] = staffing_truth(roster, encounters, instant)
     if records is not None:

@@ -211,12 +211,17 @@ def handover_view(
     overlap: timedelta = timedelta(0),
     flags: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    conditions: pd.DataFrame | None = None,
+    procedures: pd.DataFrame | None = None,
+    allergies: pd.DataFrame | None = None,
 ) -> Handover:
     """The handover of ``ward_id`` at ``now``: open and done work with this session's own
     writes laid over, the last vitals, the notes, what happened since the shift began less
     ``overlap``. ``notes``: the ``task_note`` tables of the open and the done read together;
     ``own_notes``: those of ``own_writes``; ``flags``: the Flags of the patients (isolation,
-    SpO2 scale 2); ``contacts``: the stays' contact levels (``encounter_contact``)."""
+    SpO2 scale 2, resuscitation status); ``contacts``: the stays' contact levels
+    (``encounter_contact``); ``conditions``, ``procedures``, ``allergies``: the diagnoses,
+    operations and allergies of the stays and patients (``isbar.isbar_facts``)."""
     read = with_own_writes(open_tasks, done_tasks)
     tasks = with_own_writes(read, own_writes)
     if notes is not None and own_notes is not None:
@@ -235,4 +240,7 @@ def handover_view(
         overlap=overlap,
         flags=flags,
         contacts=contacts,
+        conditions=conditions,
+        procedures=procedures,
+        allergies=allergies,
     )
