@@ -121,6 +121,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "beds.tasks_none": ("keine offenen Aufgaben", "no open tasks"),
     "beds.empty_ward": ("Diese Station hat keine Betten.", "This ward has no beds."),
     "beds.table": ("Als Tabelle", "As a table"),
+    "beds.tiles": ("Kacheln mit Details", "Tiles with details"),
+    "grid.help": (
+        "Alle Betten der Station auf einen Blick: je Zimmer eine Spalte mit der Belegung "
+        "(weiblich, männlich, gemischt). Klick auf ein belegtes Bett öffnet die Aufgaben des "
+        "Patienten.",
+        "Every bed of the ward at a glance: one column per room with who lies in it (female, "
+        "male, mixed). Click an occupied bed to open the patient's tasks.",
+    ),
+    "grid.help_physician": (
+        "Alle Betten der Station auf einen Blick: je Zimmer eine Spalte mit der Belegung "
+        "(weiblich, männlich, gemischt). Klick auf ein belegtes Bett öffnet die Patientenakte.",
+        "Every bed of the ward at a glance: one column per room with who lies in it (female, "
+        "male, mixed). Click an occupied bed to open the patient's record.",
+    ),
+    "grid.room_sex.female": ("weiblich", "female"),
+    "grid.room_sex.male": ("männlich", "male"),
+    "grid.room_sex.mixed": ("gemischt", "mixed"),
+    "grid.room_sex.empty": ("leer", "empty"),
+    "grid.room_sex.unknown": ("Geschlecht nicht erfasst", "sex not recorded"),
+    "grid.news2": ("NEWS2 {score}", "NEWS2 {score}"),
+    "grid.news2_alert": ("⚠ NEWS2 {score} ({band})", "⚠ NEWS2 {score} ({band})"),
+    "grid.news2_none": ("NEWS2 nicht erfasst", "NEWS2 not recorded"),
+    "grid.news2_child": ("unter 16: kein NEWS2", "under 16: no NEWS2"),
+    "grid.discharge_today": ("Entlassung heute", "discharge today"),
+    "grid.discharge_tomorrow": ("Entlassung morgen", "discharge tomorrow"),
+    "grid.discharge_on": ("Entlassung {date}", "discharge {date}"),
+    "grid.discharge_none": ("Entlassung nicht erfasst", "discharge not recorded"),
+    "grid.reason_none": ("Grund nicht erfasst", "reason not recorded"),
     "beds.reason": ("Grund: {reason}", "Reason: {reason}"),
     "beds.isolation": ("Isolation: {flags}", "Isolation: {flags}"),
     "beds.free_unreported": ("frei (Status nicht gemeldet)", "free (status not reported)"),

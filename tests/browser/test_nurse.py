@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from services.i18n import t
 from tests.browser.conftest import screenshot
 from tests.support.keycloak import auth
 
@@ -38,6 +39,7 @@ def bed_of(base_url: str, task: dict) -> str:
 def work_on_bed(page, bed_id: str) -> tuple[int, int]:
     """(open, overdue) on the bed's tile of the bed board."""
     page.get_by_role("link", name="Bettenbelegung").click()
+    page.get_by_text(t("beds.tiles")).click()
     tile = page.locator(f".st-key-nurse-bed-{bed_id}")
     tile.wait_for()
     found = re.search(r"(\d+) offen · (\d+) überfällig", tile.inner_text())
