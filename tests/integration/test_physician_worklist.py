@@ -10,7 +10,17 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from services.codes import LOINC, NEWS2_LOINC, OBSERVATION_CATEGORY, SNOMED
+from services import queries
+from services.codes import (
+    ACT_CODE,
+    FACHABTEILUNG,
+    LOINC,
+    NEWS2_LOINC,
+    OBSERVATION_CATEGORY,
+    PHYSICAL_TYPE,
+    SNOMED,
+    UCUM,
+)
 from services.domain.ordering import natural_sort
 from services.i18n import t
 from tests.support.apptest import clean, open_page, texts
@@ -18,10 +28,8 @@ from tests.support.reconcile import raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 ABNORMAL = ("high", "medium", "low_medium")
-CALM = ("zero", "low")
-# Respiration 30, SpO2 88 %, air, systolic 85, pulse 140, alert, 39.5 °C: NEWS2 14 on scale 1,
-# still high on scale 2 (SpO2 then scores 0).
-SET = (
+# Respiration 30, SpO2 88 %, air, systolic 85, pulse 140, alert, 39.5 °C: NEWS2 14 on scale 1.
+SICK = (
     ("respiration", 30, "/min"),
     ("spo2", 88, "%"),
     ("oxygen_flow", 0, "L/min"),
@@ -29,22 +37,33 @@ SET = (
     ("pulse", 140, "/min"),
     ("temperature", 39.5, "Cel"),
 )
+# Every parameter in its 0 band, on either scale: NEWS2 0.
+CALM = (
+    ("respiration", 16, "/min"),
+    ("spo2", 97, "%"),
+    ("oxygen_flow", 0, "L/min"),
+    ("systolic", 125, "mm[Hg]"),
+    ("pulse", 75, "/min"),
+    ("temperature", 37.0, "Cel"),
+)
 
 
 @pytest.fixture(scope="module")
 def bundles(test_network):
     items = list(resources(test_network.dir, test_network.manifest))
-    names = {r["id"]: r["name"] for r in items if r["resourceType"] == "Location"}
+    places = {r["id"]: r for r in items if r["resourceType"] == "Location"}
+    names = {i: r["name"] for i, r in places.items()}
     conditions: dict[str, list[dict]] = {}
     for r in items:
         if r["resourceType"] == "Condition" and "encounter" in r:
             conditions.setdefault(ref_id(r["encounter"]), []).append(r)
-    return raw_stays(items), names, conditions
+    patients = {r["id"]: r for r in items if r["resourceType"] == "Patient"}
+    return raw_stays(items), names, conditions, places, patients
 
 
 def start_page_stays(stays, doctor, *, in_bed: bool = True):
-    """The stays the start page lists: current inpatients of the doctor's hospital admitted by
-    one of their departments (those in a bed now unless ``in_bed`` is false)."""
+    """The generated stays the start page lists: current inpatients of the doctor's hospital
+    admitted by one of their departments (those in a bed now unless ``in_bed`` is false)."""
     return [
         s
         for s in stays.values()
@@ -56,107 +75,169 @@ def start_page_stays(stays, doctor, *, in_bed: bool = True):
     ]
 
 
-def observation(n: int, code: str, stay, moment: pd.Timestamp, value=None, unit=None) -> dict:
-    res = {
-        "resourceType": "Observation",
-        "id": f"obs-test-worklist-{n}",
-        "status": "final",
-        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs"}]}],
-        "code": {"coding": [{"system": LOINC, "code": code}]},
-        "subject": {"reference": f"Patient/{stay.patient}"},
-        "encounter": {"reference": f"Encounter/{stay.id}"},
-        "effectiveDateTime": moment.isoformat(),
+def _coded(system: str, code: str) -> dict:
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def stay_of(n: int, patient: dict, department: str, hospital: str, ward, bed) -> dict:
+    """A stay in progress since three days in ``bed``, admitted by ``department``."""
+    start = (pd.Timestamp.now(tz="Europe/Berlin") - timedelta(days=3)).isoformat()
+    room = ref_id(bed["partOf"])
+    return {
+        "resourceType": "Encounter",
+        "id": f"enc-test-worklist-{n}",
+        "status": "in-progress",
+        "class": {"system": ACT_CODE, "code": "IMP"},
+        "serviceType": _coded(FACHABTEILUNG, department),
+        "subject": {"reference": f"Patient/{patient['id']}"},
+        "serviceProvider": {"reference": f"Organization/{hospital}"},
+        "period": {"start": start},
+        "location": [
+            {
+                "location": {"reference": f"Location/{place}"},
+                "status": "active",
+                "physicalType": _coded(PHYSICAL_TYPE, kind),
+                "period": {"start": start},
+            }
+            for place, kind in ((ward["id"], "wa"), (room, "ro"), (bed["id"], "bd"))
+        ],
     }
-    if value is not None:
-        res["valueQuantity"] = {
-            "value": value,
-            "unit": unit,
-            "system": "http://unitsofmeasure.org",
-            "code": unit,
+
+
+def vital_set(prefix: str, stay: dict, values, moment: pd.Timestamp) -> list[dict]:
+    """A complete NEWS2 set of the Encounter ``stay`` taken at ``moment``, the patient alert."""
+
+    def observation(n: int, code: str) -> dict:
+        return {
+            "resourceType": "Observation",
+            "id": f"obs-test-{prefix}-{n}",
+            "status": "final",
+            "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs"}]}],
+            "code": {"coding": [{"system": LOINC, "code": code}]},
+            "subject": stay["subject"],
+            "encounter": {"reference": f"Encounter/{stay['id']}"},
+            "effectiveDateTime": moment.isoformat(),
         }
-    return res
+
+    written = []
+    for n, (name, value, unit) in enumerate(values):
+        res = observation(n, NEWS2_LOINC[name][0])
+        res["valueQuantity"] = {"value": value, "unit": unit, "system": UCUM, "code": unit}
+        written.append(res)
+    alert = observation(len(values), NEWS2_LOINC["consciousness"][0])
+    alert["valueCodeableConcept"] = {"coding": [{"system": SNOMED, "code": "248234008"}]}
+    return [*written, alert]
 
 
 @pytest.fixture
-def worsened(platform_admin, bundles, users, test_network):
-    """The calm stay in the last bed of the start page given a set of vitals that scores NEWS2
-    high, taken five minutes ago; deleted afterwards."""
-    stays, names, _ = bundles
-    truth = test_network.ground_truth["news2"]
-    calm = [
-        s
-        for s in start_page_stays(stays, users["arzt.demo"])
-        if truth.get(s.id, {}).get("band") in CALM
+def arranged(platform, platform_admin, bundles, users):
+    """Two adults of the demo physician's hospital without a current stay admitted by the
+    physician's department to a ward's first and last bed (by name): the one in the first bed
+    given a calm set of vitals, the other a set that scores NEWS2 14, both taken five minutes
+    ago. Without the ranking, beds alone would put the calm one first. Deleted afterwards (the
+    audit events naming the stays too: the server refuses deleting what one still names)."""
+    stays, _, _, places, patients = bundles
+    doctor = users["arzt.demo"]
+    hospital = f"Organization/{doctor.hospital_id}"
+    department = (doctor.departments or ("0100",))[0]
+    wards = [
+        w
+        for w in places.values()
+        if _code(w, "physicalType") == "wa" and w["managingOrganization"]["reference"] == hospital
     ]
-    assert calm, "the demo physician has patients with calm vitals"
-    by_bed = pd.DataFrame({"bed": [names[s.bed_now] for s in calm], "n": range(len(calm))})
-    stay = calm[int(natural_sort(by_bed, ["bed"])["n"].iloc[-1])]
+    ward = next((w for w in wards if _code(w, "type") == department), wards[0])
+    rooms = {i for i, r in places.items() if ref_id(r.get("partOf")) == ward["id"]}
+    beds = [b for b in places.values() if ref_id(b.get("partOf")) in rooms]
+    by_name = pd.DataFrame({"bed": [b["name"] for b in beds], "n": range(len(beds))})
+    first, last = (beds[n] for n in natural_sort(by_name, ["bed"])["n"].iloc[[0, -1]])
+    lying = {s.patient for s in stays.values() if s.status == "in-progress"}
+    born_before = (pd.Timestamp.now() - pd.DateOffset(years=30)).date().isoformat()
+    free = [
+        p
+        for p in patients.values()
+        if p["managingOrganization"]["reference"] == hospital
+        and p["id"] not in lying
+        and p.get("birthDate", "9999") < born_before
+        and p.get("name")
+    ]
+    calm_patient, sick_patient = free[0], free[1]
+    calm = stay_of(0, calm_patient, department, doctor.hospital_id, ward, first)
+    sick = stay_of(1, sick_patient, department, doctor.hospital_id, ward, last)
     moment = pd.Timestamp.now(tz="UTC") - timedelta(minutes=5)
-    written = [
-        observation(n, NEWS2_LOINC[name][0], stay, moment, value, unit)
-        for n, (name, value, unit) in enumerate(SET)
-    ]
-    alert = observation(len(written), NEWS2_LOINC["consciousness"][0], stay, moment)
-    alert["valueCodeableConcept"] = {"coding": [{"system": SNOMED, "code": "248234008"}]}
-    written.append(alert)
+    vitals = vital_set("calm", calm, CALM, moment) + vital_set("sick", sick, SICK, moment)
     http = platform_admin.http()
-    for res in written:
-        http.send_json("PUT", f"Observation/{res['id']}", res)
-    yield stay
-    for res in written:
-        http.send_json("DELETE", f"Observation/{res['id']}")
+    for res in (calm, sick, *vitals):
+        http.send_json("PUT", f"{res['resourceType']}/{res['id']}", res)
+    # HAPI answers an identical search within a minute from its stored result list.
+    platform.read(queries.current_stays(), no_cache=True)
+    yield {"calm": display(calm_patient), "sick": display(sick_patient)}
+    for res in (*vitals, calm, sick):
+        path = f"{res['resourceType']}/{res['id']}"
+        found = http.get_json("AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True)
+        for entry in found.get("entry") or []:
+            http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
+        http.send_json("DELETE", path)
+    platform.read(queries.current_stays(), no_cache=True)
+
+
+def _code(resource: dict, field: str) -> str | None:
+    concept = resource.get(field)
+    concept = concept[0] if isinstance(concept, list) and concept else concept
+    return ((concept or {}).get("coding") or [{}])[0].get("code")
+
+
+def display(patient: dict) -> str:
+    name = patient["name"][0]
+    return f"{name['family']}, {name['given'][0]}"
 
 
 def test_abnormal_vitals_rank_above_calm_ones_with_reasons_and_diagnosis(
-    users, test_network, bundles, worsened
+    users, test_network, bundles, arranged
 ):
     doctor = users["arzt.demo"]
-    stays, names, conditions = bundles
+    stays, names, conditions, _, patients = bundles
     truth = test_network.ground_truth["news2"]
     at = open_page("pages/home.py", doctor)
     clean(at)
     table = at.dataframe[0].value
-    place = list(zip(table[t("col.ward")], table[t("col.bed")], strict=True))
-    position = {key: n for n, key in enumerate(place)}
-    listed = start_page_stays(stays, doctor)
-    assert len(table) == len(start_page_stays(stays, doctor, in_bed=False))
+    shown = list(zip(table[t("col.patient")], table[t("col.bed")], strict=True))
+    generated = start_page_stays(stays, doctor, in_bed=False)
+    assert len(table) == len(generated) + 2
 
-    def at_row(stay) -> int:
-        return position[(names[stay.ward_now], names[stay.bed_now])]
+    def at_row(name: str, bed: str | None = None) -> int:
+        (row,) = [n for n, (who, where) in enumerate(shown) if who == name and bed in (None, where)]
+        return row
 
-    calm = [s for s in listed if truth.get(s.id, {}).get("band") in CALM and s is not worsened]
-    abnormal = [s for s in listed if truth.get(s.id, {}).get("band") in ABNORMAL]
-    assert calm, "patients with calm vitals remain to compare with"
-    below = min(at_row(s) for s in calm)
-    assert at_row(worsened) < below, "the worsened patient now ranks above every calm one"
-    for stay in abnormal:
-        assert at_row(stay) < below, (stay.id, truth[stay.id]["band"])
-
+    calm, sick = at_row(arranged["calm"]), at_row(arranged["sick"])
+    assert sick < calm, "the patient with abnormal vitals ranks above the calm one"
     why = table[t("worklist.col.why")]
-    row = at_row(worsened)
-    assert why.iloc[row].startswith("▲▲▲ NEWS2 14"), why.iloc[row]
-    assert t("news2.band.high") in why.iloc[row]
-    for stay in calm:
-        assert "NEWS2" not in why.iloc[at_row(stay)]
-
+    assert why.iloc[sick].startswith("▲▲▲ NEWS2 14"), why.iloc[sick]
+    assert t("news2.band.high") in why.iloc[sick]
+    assert "NEWS2" not in why.iloc[calm]
     diagnosis = table[t("worklist.col.diagnosis")]
-    for stay in listed:
+    assert diagnosis.iloc[calm] == t("word.not_recorded"), "the test's stay has no diagnosis"
+
+    # As the generator drew them: every patient whose latest vitals are abnormal ranks above
+    # the calm one, and each row names the stay's first recorded diagnosis.
+    for stay in start_page_stays(stays, doctor):
+        row = at_row(display(patients[stay.patient]), names[stay.bed_now])
+        if truth.get(stay.id, {}).get("band") in ABNORMAL:
+            assert row < calm, (stay.id, truth[stay.id]["band"])
         recorded = sorted(conditions.get(stay.id, []), key=lambda c: (c["recordedDate"], c["id"]))
-        cell = diagnosis.iloc[at_row(stay)]
         if recorded:
             code = recorded[0]["code"]["coding"][0]["code"]
-            assert cell.startswith(code), (stay.id, cell)
+            assert diagnosis.iloc[row].startswith(code), (stay.id, diagnosis.iloc[row])
         else:
-            assert cell == t("word.not_recorded")
+            assert diagnosis.iloc[row] == t("word.not_recorded")
 
 
-def test_a_click_on_a_row_opens_the_record(users, bundles, worsened):
+def test_a_click_on_a_row_opens_the_record(users, arranged):
     doctor = users["arzt.demo"]
     at = open_page("pages/home.py", doctor)
     assert not at.exception
     assert t("worklist.click") in texts(at), "nothing opens before a click"
-    name = at.dataframe[0].value[t("col.patient")].iloc[0]
-    at.session_state["home.worklist"] = {"selection": {"rows": [0], "columns": []}}
+    row = list(at.dataframe[0].value[t("col.patient")]).index(arranged["sick"])
+    at.session_state["home.worklist"] = {"selection": {"rows": [row], "columns": []}}
     at.run()
     assert not at.exception
-    assert t("timeline.title", name=name) in texts(at)
+    assert t("timeline.title", name=arranged["sick"]) in texts(at)
