@@ -621,18 +621,16 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-# What the printed sheet reads out per patient, in ISBAR order (the letters say where a line is).
+# What the printed sheet reads out per patient, one line per ISBAR letter (identify: the head),
+# so a ward's handover stays a few pages on paper.
 _ISBAR_LINES = (
-    ("S", "handover.col.diagnosis"),
-    ("S", "handover.col.stay_day"),
-    ("B", "handover.col.allergies"),
-    ("B", "handover.col.resuscitation"),
-    ("A", "handover.col.news2"),
-    ("A", "handover.col.vitals"),
-    ("A", "handover.col.mobility"),
-    ("A", "handover.col.pain"),
-    ("R", "handover.col.tasks"),
-    ("R", "handover.col.events"),
+    ("S", ("handover.col.diagnosis", "handover.col.stay_day")),
+    ("B", ("handover.col.allergies", "handover.col.resuscitation")),
+    (
+        "A",
+        ("handover.col.news2", "handover.col.vitals", "handover.col.mobility", "handover.col.pain"),
+    ),
+    ("R", ("handover.col.tasks", "handover.col.events")),
 )
 
 
@@ -660,10 +658,13 @@ def printable(table: pd.DataFrame, lang: str) -> list[str]:
             )
 
         lines = []
-        for letter, key in _ISBAR_LINES:
-            value = plain(row[tr(key)])
-            if key == "handover.col.vitals":
-                value = f"{value} ({plain(row[tr('handover.col.vitals_at')])})"
-            lines.append(f"- **{letter} · {tr(key)}:** {value}")
+        for letter, keys in _ISBAR_LINES:
+            said = []
+            for key in keys:
+                value = plain(row[tr(key)])
+                if key == "handover.col.vitals":
+                    value = f"{value} ({plain(row[tr('handover.col.vitals_at')])})"
+                said.append(f"**{tr(key)}:** {value}")
+            lines.append(f"- **{letter}** · " + " · ".join(said))
         blocks.append("\n".join([head, facts, "", *lines]))
     return blocks

@@ -55,9 +55,10 @@ def undecided(platform, platform_admin, bundles, users, test_network):
 
 
 def line(block: str, key: str) -> str:
-    """The text of one ISBAR line of a patient's block."""
-    marker = f" · {t(key)}:** "
-    return next(row.split(marker, 1)[1] for row in block.splitlines() if marker in row)
+    """What a patient's block says after one heading (up to the next heading)."""
+    marker = f"**{t(key)}:** "
+    said = next(row.split(marker, 1)[1] for row in block.splitlines() if marker in row)
+    return said.split(" · **", 1)[0]
 
 
 def test_every_patient_reads_out_as_the_generator_wrote_it(users, test_network, bundles, undecided):
