@@ -440,6 +440,30 @@ SYS_NEWS2 = f"{MEDICUS}/CodeSystem/news2"
 SPO2_SCALE_2 = Code("spo2-skala-2", "SpO₂-Zielbereich 88–92 % (NEWS2-Skala 2)")
 
 
+# Nursing assessments of the patients in hospital now (demo_data/nursing.py; docs/DATA_MODEL.md):
+# the resuscitation status a physician decided (a Flag; its SNOMED CT finding as a second coding),
+# mobility (an Observation coded in the platform's own system, no LOINC code fits the ward's
+# four grades) and pain on the 0-10 numeric rating scale (LOINC).
+SYS_RESUSCITATION = f"{MEDICUS}/CodeSystem/reanimationsstatus"
+RESUSCITATION: dict[str, tuple[str, Code]] = {
+    "rea": ("Reanimation: ja", Code("304252001", "For resuscitation")),
+    "keine-rea": ("Keine Reanimation (DNR)", Code("304253006", "Not for resuscitation")),
+    "keine-rea-keine-intubation": (
+        "Keine Reanimation, keine Intubation (DNR/DNI)",
+        Code("304253006", "Not for resuscitation"),
+    ),
+}
+SYS_NURSING_FINDING = f"{MEDICUS}/CodeSystem/pflegebefund"
+MOBILITY = Code("mobilitaet", "Mobilität")
+SYS_MOBILITY = f"{MEDICUS}/CodeSystem/mobilitaet"
+MOBILITY_GRADES = {
+    "selbststaendig": "Selbstständig mobil",
+    "hilfsmittel": "Mobil mit Hilfsmittel",
+    "unterstuetzung": "Mobil mit Unterstützung",
+    "bettlaegerig": "Bettlägerig",
+}
+PAIN_NRS = Code("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
+
 # Safety: allergies, isolation flags, the problem list and home medication (demo_data/safety.py).
 SYS_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 SYS_ALLERGY_VER = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"

@@ -24,6 +24,7 @@ from demo_data.intensive import (
     generate_intensive,
     ventilation_resource,
 )
+from demo_data.nursing import Nursing, generate_nursing
 from demo_data.records import DocumentRec, EncounterRec, PatientRec, WardPeriod
 from demo_data.roster import Roster, generate_roster, staffing_truth
 from demo_data.safety import Safety, generate_safety
@@ -477,6 +478,12 @@ def generate(
         )
     if "Procedure" not in chosen:
         intensive.ventilations = []
+    # Drawn after every other kind, from a stream of its own: nothing else changes with it.
+    nursing = Nursing()
+    if all(kind in chosen for kind in ("Flag", "Observation")):
+        nursing = generate_nursing(encounters, instant, random.Random(f"{seed}:nursing"))
+        safety.flags.extend(nursing.flags)
+        clinical.observations.extend(nursing.observations)
     records = None
     if shape == "mii":
         records = mii.build_mii_records(
@@ -529,6 +536,8 @@ def generate(
     ground_truth["discharge_flow"] = discharge_truth(encounters, simulation.window_start, instant)
     if "Observation" in chosen:
         ground_truth["news2"] = acuity.truth
+    if nursing.truth:
+        ground_truth["nursing"] = nursing.truth
     if "Appointment" in chosen:
         ground_truth["staffing"] = staffing_truth(roster, encounters, instant)
     if intensive.truth:

@@ -132,6 +132,9 @@ class ObservationRec:
     components: list[tuple[Code, float]] = field(default_factory=list)
     # A coded value (SNOMED CT), such as the ACVPU level of consciousness.
     value_code: Code | None = None
+    # Code systems of ``code`` and ``value_code`` when not LOINC and SNOMED CT (nursing findings).
+    code_system: str | None = None
+    value_system: str | None = None
 
 
 @dataclass

@@ -386,13 +386,15 @@ def medication_request(record: MedicationRec) -> Resource:
 
 def observation(record: ObservationRec) -> Resource:
     """A vital sign or lab value (LOINC, UCUM)."""
-    category_display = "Vital Signs" if record.category == "vital-signs" else "Laboratory"
+    category_display = {"vital-signs": "Vital Signs", "survey": "Survey"}.get(
+        record.category, "Laboratory"
+    )
     out: Resource = {
         "resourceType": "Observation",
         "id": record.id,
         "status": "final",
         "category": [concept(c.SYS_OBS_CATEGORY, record.category, category_display)],
-        "code": _code(c.SYS_LOINC, record.code),
+        "code": _code(record.code_system or c.SYS_LOINC, record.code),
         "subject": ref("Patient", record.encounter.patient.id),
         "encounter": ref("Encounter", record.encounter.id),
         "effectiveDateTime": fhir_datetime(record.effective),
@@ -406,7 +408,7 @@ def observation(record: ObservationRec) -> Resource:
     if record.interpretation:
         out["interpretation"] = [concept(c.SYS_INTERPRETATION, record.interpretation)]
     if record.value_code is not None:
-        out["valueCodeableConcept"] = _code(c.SYS_SNOMED, record.value_code)
+        out["valueCodeableConcept"] = _code(record.value_system or c.SYS_SNOMED, record.value_code)
     if record.components:
         out["component"] = [
             {"code": _code(c.SYS_LOINC, code), "valueQuantity": _quantity(value, record.unit)}
@@ -496,10 +498,16 @@ def allergy_intolerance(record: AllergyRec) -> Resource:
 
 
 def flag(record: FlagRec) -> Resource:
-    """An isolation flag of a stay, or its SpO2 scale 2 order (a clinical flag)."""
+    """An isolation flag of a stay, its SpO2 scale 2 order or its resuscitation status (clinical
+    flags)."""
+    codings = []
     if record.system == c.SYS_NEWS2:
         category = concept(c.SYS_FLAG_CATEGORY, "clinical", "Clinical")
         display = c.SPO2_SCALE_2.display
+    elif record.system == c.SYS_RESUSCITATION:
+        category = concept(c.SYS_FLAG_CATEGORY, "clinical", "Clinical")
+        display, finding = c.RESUSCITATION[record.code]
+        codings = [coding(c.SYS_SNOMED, finding.code, finding.display)]
     else:
         category = concept(c.SYS_FLAG_CATEGORY, "safety", "Safety")
         display = c.ISOLATION_FLAGS[record.code]
@@ -508,7 +516,10 @@ def flag(record: FlagRec) -> Resource:
         "id": record.id,
         "status": "active" if record.active else "inactive",
         "category": [category],
-        "code": {"coding": [coding(record.system, record.code, display)], "text": display},
+        "code": {
+            "coding": [coding(record.system, record.code, display), *codings],
+            "text": display,
+        },
         "subject": ref("Patient", record.encounter.patient.id),
         "encounter": ref("Encounter", record.encounter.id),
         "period": period_of(record.start, record.end),

@@ -1,4 +1,6 @@
-"""Shift handover: per patient of the ward the open work, the last vitals, and what happened."""
+"""Shift handover (ISBAR): per patient of the ward the diagnosis and day after surgery, allergies,
+isolation and resuscitation status, NEWS2, last vitals, mobility and pain, the open work, and what
+happened since the shift began (less an overlap)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from services.domain.handover import (
 )
 from services.i18n import fmt_datetime
 from services.markdown import plain
+from services.search import query
 from services.views.acuity import contacts_of
 from services.views.ward import handover_view
 
@@ -55,6 +58,7 @@ flag_read = flags_of(here["patient_id"])
 reads = [location_read, stay_read, task_read, done_read, staff_read]
 if flag_read is not None:
     reads.append(flag_read)
+isbar: dict[str, pd.DataFrame] = {}
 if here.empty:
     observations = pd.DataFrame(
         columns=["encounter_id", "category", "effective", "code", "display", "value", "unit"]
@@ -62,8 +66,24 @@ if here.empty:
 else:
     contacts = contacts_of(here["encounter_id"], stay_read.tables.get("encounter_contact"))
     obs_read = load(observations_of(contacts, since - VITALS_LOOKBACK), "Observations")
-    reads.append(obs_read)
+    stay_refs = queries.refs("Encounter", contacts)
+    condition_read = load(
+        query("Condition").search(encounter=stay_refs), tr("handover.col.diagnosis")
+    )
+    procedure_read = load(
+        query("Procedure").search(encounter=stay_refs), tr("handover.col.stay_day")
+    )
+    allergy_read = load(
+        query("AllergyIntolerance").search(patient=queries.refs("Patient", here["patient_id"])),
+        tr("handover.col.allergies"),
+    )
+    reads += [obs_read, condition_read, procedure_read, allergy_read]
     observations = obs_read["observation"]
+    isbar = {
+        "conditions": condition_read["condition"],
+        "procedures": procedure_read["procedure"],
+        "allergies": allergy_read["allergy_intolerance"],
+    }
 frame_banners(*reads)
 
 note_tables = [r.tables["task_note"] for r in (task_read, done_read) if "task_note" in r.tables]
@@ -84,6 +104,7 @@ result = handover_view(
     overlap=overlap,
     flags=flag_read["flag"] if flag_read is not None else None,
     contacts=stay_read.tables.get("encounter_contact"),
+    **isbar,
 )
 table = sheet(result, lang)
 

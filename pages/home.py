@@ -12,30 +12,30 @@ from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
 from components.manager_tables import placing_table
-from components.scope import left_open, now, places, stays, this_minute
+from components.open_patient import open_stay_patient
+from components.scope import flags_of, left_open, now, places, stays, this_minute
 from components.session import language, settings, tr
 from components.status import frame_banners
 from components.ward_census import census_without_beds, stale_note
 from components.ward_choice import no_ward_note
+from components.worklist import worklist_table
 from services import queries
 from services.audit import local_log_frame
 from services.domain.labels import label
-from services.i18n import fmt_date, fmt_datetime, fmt_number
+from services.domain.news2 import LOOKBACK
+from services.i18n import fmt_datetime, fmt_number
+from services.patient_record import chunks
 from services.roles import Role, User
 from services.search import query
+from services.views.acuity import contacts_of
 from services.views.audit import audit_trail
 from services.views.capacity import capacity_now, placing_now
-from services.views.inpatients import inpatients_start
+from services.views.inpatients import physician_worklist
 from services.views.ward import nurse_start as nurse_view
 
 PAGE = "home"
 # Height of one table row in pixels (Streamlit's dataframe default).
 ROW_PX = 35
-
-
-def dates(values: pd.Series) -> pd.Series:
-    lang = language()
-    return values.map(lambda d: fmt_date(d, lang))
 
 
 def nurse_start(user: User) -> None:
@@ -70,28 +70,93 @@ def nurse_start(user: User) -> None:
     audit_list(user, PAGE, "overdue", rows, [location_read, stay_read, task_read])
 
 
+def _joined(reads: list, table: str) -> pd.DataFrame | None:
+    frames = [r[table] for r in reads if table in r.tables]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def physician_start(user: User) -> None:
-    st.subheader(tr("home.physician.title"))
+    st.subheader(tr("worklist.title"))
     if not user.hospital_id:
         st.info(tr("mine.no_scope"))
         return
+    lang = language()
     hospitals = (user.hospital_id,)
     locations, location_read = places(hospitals)
     placed, stay_read = stays(hospital_ids=hospitals, with_patients=True)
-    frame_banners(location_read, stay_read)
-    patients = stay_read.tables.get("patient")
-    rows = inpatients_start(placed, locations, patients, user.departments, language())
-    kpi_row([(tr("home.physician.count"), fmt_number(len(rows), language()))])
+    if user.departments:
+        placed = placed[placed["department"].isin(user.departments)]
+    # From the start of the minute: equal reads within a minute share the cache.
+    minute = this_minute()
+    since = minute - timedelta(hours=24)
+    contact_table = stay_read.tables.get("encounter_contact")
+    contacts = contacts_of(placed["encounter_id"], contact_table)
+    vital_reads = [
+        load(queries.vital_signs_of(batch, minute - LOOKBACK), tr("worklist.col.news2"))
+        for batch in chunks(contacts)
+    ]
+    result_reads = [
+        load(
+            query("Observation").search(
+                patient=queries.refs("Patient", batch), date=f"ge{since.isoformat()}"
+            ),
+            tr("mine.new"),
+        )
+        for batch in chunks(placed["patient_id"].dropna())
+    ]
+    condition_reads = [
+        load(
+            query("Condition").search(encounter=queries.refs("Encounter", batch)),
+            tr("worklist.col.diagnosis"),
+        )
+        for batch in chunks(contacts)
+    ]
+    flag_read = flags_of(placed["patient_id"])
+    reads = [location_read, stay_read, *vital_reads, *result_reads, *condition_reads]
+    reads += [flag_read] if flag_read is not None else []
+    frame_banners(*reads)
+    view = physician_worklist(
+        placed,
+        locations,
+        stay_read.tables.get("patient"),
+        now(),
+        since,
+        vitals=_joined(vital_reads, "observation"),
+        results=_joined(result_reads, "observation"),
+        conditions=_joined(condition_reads, "condition"),
+        flags=flag_read["flag"] if flag_read is not None else None,
+        contacts=contact_table,
+        lang=lang,
+    )
+    rows = view.rows
+    kpi_row(
+        [
+            (tr("home.physician.count"), fmt_number(len(rows), lang)),
+            (tr("worklist.abnormal_vitals"), fmt_number(view.abnormal_vitals, lang)),
+            (tr("worklist.abnormal_results"), fmt_number(view.abnormal_results, lang)),
+            (tr("worklist.discharges"), fmt_number(view.discharges, lang)),
+            (tr("worklist.admissions"), fmt_number(view.admissions, lang)),
+        ]
+    )
     stale_note(left_open(stay_read))
     if rows.empty:
         st.info(tr("home.physician.none"))
         return
-    table = {tr("col.patient"): rows["name"], tr("col.birth_date"): dates(rows["birth_date"])}
-    table |= {tr("col.ward"): rows["ward"].fillna("–"), tr("col.bed"): rows["bed"].fillna("–")}
-    table |= {tr("col.admitted"): dates(rows["start"]), tr("col.days"): rows["days_so_far"]}
-    table[tr("col.planned_discharge")] = dates(rows["planned_end"])
-    st.dataframe(pd.DataFrame(table), hide_index=True, placeholder="–")
-    audit_list(user, PAGE, "inpatients", rows, [location_read, stay_read])
+    st.caption(tr("worklist.caption", since=fmt_datetime(since, lang)))
+    event = st.dataframe(
+        worklist_table(rows, view.scores, lang),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="home.worklist",
+        placeholder=tr("word.not_recorded"),
+    )
+    audit_list(user, PAGE, "inpatients", rows, reads)
+    chosen = event.selection.rows
+    if not chosen:
+        st.caption(tr("worklist.click"))
+        return
+    open_stay_patient(rows.iloc[chosen[0]])
 
 
 def manager_start(user: User) -> None:

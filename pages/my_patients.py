@@ -16,18 +16,16 @@ from components.audit import audit_list
 from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
-from components.scope import now, places, stays, this_minute
+from components.open_patient import open_stay_patient
+from components.scope import places, stays, this_minute
 from components.session import language, tr
 from components.status import frame_banners
 from services.domain.labels import label
-from services.domain.people import identifier_texts
 from services.i18n import fmt_date, fmt_datetime, fmt_number
-from services.patient_record import chunks, record_key, same_person_search
+from services.patient_record import chunks
 from services.queries import refs
 from services.search import query
 from services.views.inpatients import my_patients, of_departments
-
-CHOSEN = "record_person"
 
 user = require_page(__file__)
 lang = language()
@@ -96,31 +94,4 @@ choice = st.selectbox(
     placeholder=tr("widget.choose_one"),
 )
 if st.button(tr("search.open"), type="primary", key="mine_open"):
-    row = rows.iloc[choice]
-    # The full person (every hospital) is found by KVNR on the timeline's record read.
-    same = load(
-        same_person_search([row["kvnr"]])
-        if isinstance(row["kvnr"], str)
-        else query("Patient").search(_id=row["patient_id"]),
-        tr("col.patient"),
-    )
-    frame_banners(same)
-    everyone = same["patient"]
-    st.session_state[CHOSEN] = {
-        "person": row["kvnr"]
-        if isinstance(row["kvnr"], str)
-        else record_key(row["source"], row["patient_id"]),
-        "kvnr": row["kvnr"] if isinstance(row["kvnr"], str) else None,
-        "name": row["name"],
-        "identifier": identifier_texts(everyone.head(1), lang).iloc[0]
-        if len(everyone)
-        else row["name"],
-        "birth_date": row["birth_date"],
-        "hospitals": tuple(sorted(set(everyone["hospital_id"].dropna()))),
-        "records": tuple(
-            zip(everyone["source"], everyone["id"], everyone["hospital_id"], strict=True)
-        ),
-        "opened_at": now().isoformat(),
-        "reason": None,
-    }
-    st.switch_page("pages/timeline.py")
+    open_stay_patient(rows.iloc[choice])

@@ -116,6 +116,20 @@ ACVPU: dict[str, str] = {
 NEWS2 = f"{MEDICUS}/CodeSystem/news2"
 SPO2_SCALE_2 = "spo2-skala-2"
 
+# What the handover reads out beyond tasks and vitals (docs/DATA_MODEL.md, "Nursing
+# assessments"): the resuscitation status as an active Flag of this system; mobility as an
+# Observation coded ``mobilitaet`` in the nursing-finding system, its value a grade of
+# ``MOBILITY``; pain as the 0-10 numeric rating scale (LOINC).
+RESUSCITATION = f"{MEDICUS}/CodeSystem/reanimationsstatus"
+RESUSCITATION_CODES = ("rea", "keine-rea", "keine-rea-keine-intubation")
+NURSING_FINDING = f"{MEDICUS}/CodeSystem/pflegebefund"
+MOBILITY_FINDING = "mobilitaet"
+MOBILITY = f"{MEDICUS}/CodeSystem/mobilitaet"
+MOBILITY_GRADES = ("selbststaendig", "hilfsmittel", "unterstuetzung", "bettlaegerig")
+PAIN_NRS = "72514-3"
+# OPS chapter 5: operations. The handover counts the days after the latest one of the stay.
+OPS_OPERATION_PREFIX = "5-"
+
 # Task states in which work is still to be done.
 OPEN_TASK_STATES = ("requested", "ready", "in-progress")
 BED_STATES = ("O", "U", "C", "H", "I", "K")

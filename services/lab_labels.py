@@ -37,6 +37,7 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "8310-5": ("Körpertemperatur", "Body temperature"),
     "2708-6": ("Sauerstoffsättigung arteriell (SaO₂)", "Arterial oxygen saturation (SaO₂)"),
     "3151-8": ("Sauerstoffgabe (Fluss)", "Oxygen flow rate"),
+    "72514-3": ("Schmerz (NRS 0–10)", "Pain (NRS 0–10)"),
     "3150-0": ("Inspiratorische O₂-Konzentration", "Inhaled oxygen concentration"),
     "67775-7": ("Bewusstsein (ACVPU)", "Level of consciousness (ACVPU)"),
     # Blood count
@@ -137,6 +138,7 @@ UNITS: dict[str, str] = {
     "s": "s",
     "{INR}": "",
     "{ratio}": "",
+    "{score}": "",
     "1": "",
     "mL/min/{1.73_m2}": "ml/min/1,73 m²",
     "mL/min/1.73m2": "ml/min/1,73 m²",

@@ -222,6 +222,54 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine.new_abnormal": ("davon auffällig", "of which abnormal"),
     "mine.patients": ("Patienten", "Patients"),
     "mine.with_new": ("mit neuen Befunden", "with new results"),
+    # Worklist on the start page: ranked by risk, each row saying why
+    "worklist.title": ("Arbeitsliste nach Dringlichkeit", "Worklist by urgency"),
+    "worklist.caption": (
+        "Oben steht, wer zuerst Aufmerksamkeit braucht: auffällige Vitalwerte (NEWS2), neue "
+        "auffällige Befunde seit {since}, Entlassung heute oder morgen geplant, Neuaufnahme "
+        "(letzte 24 Stunden); bei Gleichstand nach Station und Bett. Klick auf eine Zeile öffnet "
+        "die Patientenakte.",
+        "Whoever needs attention first is on top: abnormal vital signs (NEWS2), new abnormal "
+        "results since {since}, discharge planned for today or tomorrow, new admission (last "
+        "24 hours); ties by ward and bed. Click a row to open the patient's record.",
+    ),
+    "worklist.col.rank": ("Rang", "Rank"),
+    "worklist.col.why": ("Warum hier", "Why here"),
+    "worklist.col.diagnosis": ("Diagnose", "Diagnosis"),
+    "worklist.col.news2": ("NEWS2", "NEWS2"),
+    "worklist.abnormal_vitals": ("Auffällige Vitalwerte", "Abnormal vital signs"),
+    "worklist.abnormal_results": ("Neue auffällige Befunde", "New abnormal results"),
+    "worklist.discharges": ("Entlassung heute/morgen", "Discharge today/tomorrow"),
+    "worklist.admissions": ("Neuaufnahmen (24 h)", "New admissions (24 h)"),
+    "worklist.reason.none": ("keine Auffälligkeit", "nothing stands out"),
+    "worklist.reason.vitals": (
+        "{sign} NEWS2 {score}, Risiko {band}",
+        "{sign} NEWS2 {score}, {band} risk",
+    ),
+    "worklist.reason.vitals_incomplete": (
+        "(Messung unvollständig, mindestens)",
+        "(incomplete set, at least)",
+    ),
+    "worklist.reason.results": (
+        "{count} neue auffällige Befunde",
+        "{count} new abnormal results",
+    ),
+    "worklist.reason.discharge_today": ("Entlassung heute geplant", "discharge planned today"),
+    "worklist.reason.discharge_tomorrow": (
+        "Entlassung morgen geplant",
+        "discharge planned tomorrow",
+    ),
+    "worklist.reason.admission": (
+        "Neuaufnahme vor {ago}",
+        "admitted {ago} ago",
+    ),
+    "worklist.news2.none": ("keine Messung", "no set yet"),
+    "worklist.news2.child": ("unter 16: kein NEWS2", "under 16: no NEWS2"),
+    "worklist.click": (
+        "Zeile anklicken, um die Akte zu öffnen.",
+        "Click a row to open the record.",
+    ),
+    "word.not_recorded": ("nicht erfasst", "not recorded"),
     # Departments (Fachabteilungsschlüssel)
     "physician.department.0100": ("Innere Medizin", "Internal medicine"),
     "physician.department.0200": ("Geriatrie", "Geriatrics"),

@@ -18,9 +18,12 @@ from services.domain.ordering import natural_sort
 from services.domain.people import age_years, display_names
 from services.domain.stays import with_place_names
 from services.domain.tasks import task_counts
+from services.i18n import BERLIN
 
 __all__ = [
     "BOARD_COLUMNS",
+    "ROOM_SEXES",
+    "bed_grid",
     "free_by_category",
     "isolation_by_patient",
     "isolation_of",
@@ -150,3 +153,70 @@ def status_counts(board: pd.DataFrame) -> dict[str, int]:
     # Reserved is the dashboard's state, not the source's: named only when a bed has it.
     reserved = int(counts.get(RESERVED_BED_STATE, 0))
     return out | ({RESERVED_BED_STATE: reserved} if reserved else {})
+
+
+# What the sex of the patients in a room says about who can take its free beds.
+ROOM_SEXES = ("female", "male", "mixed", "empty", "unknown")
+
+
+def _room_sex(genders: pd.Series) -> str:
+    present = genders.dropna()
+    if present.empty:
+        return "empty"
+    if present.eq("unknown").any():
+        return "unknown"
+    found = set(present)
+    if found <= {"female"}:
+        return "female"
+    if found <= {"male"}:
+        return "male"
+    return "mixed"
+
+
+def bed_grid(
+    board: pd.DataFrame,
+    placements: pd.DataFrame,
+    patients: pd.DataFrame | None,
+    scores: pd.DataFrame | None,
+    now: pd.Timestamp,
+) -> pd.DataFrame:
+    """The board (``ward_beds``) with what the one-screen grid adds per bed: ``room_sex`` (the
+    sexes of the patients lying in the bed's room now: ``female``, ``male``, ``mixed``,
+    ``empty``, or ``unknown`` when a patient's sex is not recorded; a patient of sex ``other``
+    makes the room ``mixed``), ``planned_end`` and
+    ``discharge`` (``today``, ``tomorrow``, ``later``; null when no date is planned),
+    ``news2_band``, ``news2_score`` and ``news2_status`` of the stay's latest set
+    (``news2.ward_scores``), and ``kvnr`` and ``birth_date`` to open the patient's record."""
+    cells = board.copy()
+    people = pd.DataFrame(columns=["source", "patient_id", "gender", "kvnr", "birth_date"])
+    if patients is not None and not patients.empty:
+        people = patients.drop_duplicates(["source", "id"]).rename(columns={"id": "patient_id"})
+        people = people[["source", "patient_id", "gender", "kvnr", "birth_date"]]
+    cells = cells.merge(people, on=["source", "patient_id"], how="left")
+    occupied = cells["encounter_id"].notna()
+    # A patient whose sex the source does not state makes the room's sex unknown, not free.
+    gender = cells["gender"].where(cells["gender"].isin(["female", "male", "other"]), "unknown")
+    cells["gender"] = gender.where(occupied, None)
+    sexes = cells.groupby("room_id", sort=False)["gender"].agg(_room_sex)
+    cells["room_sex"] = cells["room_id"].map(sexes).fillna("empty")
+    planned = placements.drop_duplicates("encounter_id").set_index("encounter_id")["planned_end"]
+    cells["planned_end"] = cells["encounter_id"].map(planned)
+    today = now.tz_convert(BERLIN).date()
+
+    def day(when: object) -> str | None:
+        if not isinstance(when, pd.Timestamp) or pd.isna(when):
+            return None
+        days = (when.tz_convert(BERLIN).date() - today).days
+        return "today" if days <= 0 else "tomorrow" if days == 1 else "later"
+
+    cells["discharge"] = cells["planned_end"].map(day).astype("object")
+    latest = (
+        scores.drop_duplicates("encounter_id").set_index("encounter_id")
+        if scores is not None and not scores.empty
+        else pd.DataFrame(columns=["band", "score", "partial", "status"])
+    )
+    for column, source in (("news2_band", "band"), ("news2_status", "status")):
+        cells[column] = cells["encounter_id"].map(latest[source]).astype("object")
+    score = latest["score"].fillna(latest["partial"]) if not latest.empty else latest["score"]
+    cells["news2_score"] = cells["encounter_id"].map(score)
+    return cells.reset_index(drop=True)

@@ -24,8 +24,9 @@ import pandas as pd
 from services.catalogue import CATALOGUE
 from services.codes import ACVPU
 from services.domain.bed_board import isolation_of
+from services.domain.isbar import ISBAR_COLUMNS, isbar_facts
 from services.domain.labels import label
-from services.domain.news2 import ADULT_AGE, score_text, vital_flag, ward_scores
+from services.domain.news2 import ADULT_AGE, elapsed_text, score_text, vital_flag, ward_scores
 from services.domain.ordering import natural_sort
 from services.domain.people import age_years, display_names
 from services.domain.stays import with_place_names
@@ -133,6 +134,7 @@ class Handover:
     vitals: pd.DataFrame
     events: pd.DataFrame
     news2: pd.DataFrame
+    at: pd.Timestamp
 
 
 # ``text``: a place, a result's name, a task's order text or a note; ``notes``: a completed task's
@@ -285,6 +287,9 @@ def handover(
     overlap: timedelta = timedelta(0),
     flags: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    conditions: pd.DataFrame | None = None,
+    procedures: pd.DataFrame | None = None,
+    allergies: pd.DataFrame | None = None,
 ) -> Handover:
     """Everything the next shift needs to know about the patients lying in the ward now.
 
@@ -294,9 +299,18 @@ def handover(
     the patients, whose active isolation codes each patient row carries (``isolation``);
     ``contacts`` (table ``encounter_contact``) the stay of every contact level, for observations
     that point at a lower level (MII). Events count from the shift's start less ``overlap``.
+    ``conditions``, ``procedures`` and ``allergies`` give each patient row its diagnosis, the
+    day after the latest operation and the allergies; the flags its resuscitation status, the
+    observations its mobility and pain (``isbar.isbar_facts``).
     """
     if not observations.empty:
         observations = observations.assign(encounter_id=stay_ids(observations, contacts))
+    conditions, procedures = (
+        None
+        if frame is None or frame.empty
+        else frame.assign(encounter_id=stay_ids(frame, contacts))
+        for frame in (conditions, procedures)
+    )
     shift = shift_at(now)
     since = shift.start - overlap
     if notes is None:
@@ -330,6 +344,16 @@ def handover(
     for column in ("open", "overdue"):
         stays[column] = stays[column].fillna(0).astype("int64")
     stays = natural_sort(stays, ["room", "bed", "patient"]).reset_index(drop=True)
+    facts = isbar_facts(
+        stays,
+        now,
+        conditions=conditions,
+        procedures=procedures,
+        allergies=allergies,
+        flags=flags,
+        observations=observations,
+    )
+    stays = stays.merge(facts, on="encounter_id", how="left")
 
     vitals = observations[
         observations["encounter_id"].isin(stays["encounter_id"])
@@ -363,6 +387,7 @@ def handover(
                 "days",
                 "open",
                 "overdue",
+                *ISBAR_COLUMNS[1:],
             ]
         ],
         tasks=open_work.assign(order=order_text(open_work))[
@@ -381,6 +406,7 @@ def handover(
         vitals=vitals,
         events=events,
         news2=scores,
+        at=now,
     )
 
 
@@ -388,8 +414,8 @@ def _arrow(flag: object) -> str:
     return {"H": " ↑", "L": " ↓"}.get(flag, "") if isinstance(flag, str) else ""
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) and value else "–"
+def _text(value: object, missing: str = "–") -> str:
+    return value if isinstance(value, str) and value else missing
 
 
 def _time(when: pd.Timestamp, lang: str) -> str:
@@ -419,6 +445,54 @@ def _vital_name(code: str, display: object, lang: str) -> str:
     if key in CATALOGUE:
         return t(key, lang)
     return display if isinstance(display, str) else code
+
+
+def _ago(when: object, now: pd.Timestamp, lang: str) -> str:
+    """' (vor 2 h 05 min)' for a moment before ``now``."""
+    if not isinstance(when, pd.Timestamp) or pd.isna(when):
+        return ""
+    return f" ({t('news2.ago', lang, time=elapsed_text(now - when, lang))})"
+
+
+def _diagnosis(code: object, text: object, tr) -> str:
+    if not isinstance(text, str) or not text:
+        return tr("word.not_recorded")
+    return f"{code} {text}" if isinstance(code, str) and code != text else text
+
+
+def _stay_day(patient, tr, lang: str) -> str:
+    """'Tag 5 · OP-Tag 2 (5-470.11 Appendektomie)': the day of stay (admission day 1) and the
+    day after the latest operation, or that none is recorded."""
+    days = patient.days
+    stay = (
+        tr("handover.stay_day").format(day=fmt_number(days + 1, lang))
+        if pd.notna(days)
+        else tr("word.not_recorded")
+    )
+    if pd.isna(patient.operation_day):
+        return f"{stay} · {tr('handover.no_operation')}"
+    what = " ".join(w for w in (patient.operation_code, patient.operation) if isinstance(w, str))
+    op_day = tr("handover.op_day").format(day=fmt_number(patient.operation_day, lang))
+    return f"{stay} · {op_day}" + (f" ({what})" if what else "")
+
+
+def _allergy_text(state: object, names: object, tr) -> str:
+    if state == "known" and isinstance(names, tuple) and names:
+        return ", ".join(
+            f"{name} ({tr('handover.allergy_high')})" if high else name for name, high in names
+        )
+    if state == "none_known":
+        return tr("safety.allergies.none_known")
+    return tr("word.not_recorded")
+
+
+def _coded_text(code: object, text: object, prefix: str, tr) -> str | None:
+    """A code in words by the catalogue, else the source's words; None without either."""
+    if isinstance(code, str) and f"{prefix}.{code}" in CATALOGUE:
+        return tr(f"{prefix}.{code}")
+    if isinstance(text, str) and text:
+        return text
+    return code if isinstance(code, str) and code else None
 
 
 def sheet(h: Handover, lang: str) -> pd.DataFrame:
@@ -454,7 +528,7 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
         )
         last_round = signs["effective"].max() if not signs.empty else None
         score = h.news2[h.news2["encounter_id"] == enc]
-        news2 = score_text(score.iloc[0], lang) if not score.empty else "–"
+        news2 = score_text(score.iloc[0], lang) if not score.empty else tr("word.not_recorded")
         happened = []
         for e in h.events[h.events["encounter_id"] == enc].itertuples(index=False):
             when = _time(e.when, lang)
@@ -478,42 +552,86 @@ def sheet(h: Handover, lang: str) -> pd.DataFrame:
                     else ""
                 )
                 happened.append(f"{when} {tr('handover.event.task_done')}: {name}{order}{noted}")
+        missing = tr("word.not_recorded")
+        resuscitation = _coded_text(
+            patient.resuscitation, patient.resuscitation_text, "handover.resuscitation", tr
+        )
+        mobility = _coded_text(patient.mobility, patient.mobility_text, "handover.mobility", tr)
+        pain = (
+            f"NRS {fmt_number(patient.pain, lang)}{_ago(patient.pain_at, h.at, lang)}"
+            if pd.notna(patient.pain)
+            else missing
+        )
         rows.append(
             {
-                tr("col.room"): _text(patient.room),
-                tr("col.bed"): _text(patient.bed),
+                tr("col.room"): _text(patient.room, missing),
+                tr("col.bed"): _text(patient.bed, missing),
                 tr("col.patient"): patient.patient,
+                tr("col.age"): fmt_number(patient.age, lang) if pd.notna(patient.age) else missing,
+                tr("handover.col.diagnosis"): _diagnosis(
+                    patient.diagnosis_code, patient.diagnosis, tr
+                ),
+                tr("handover.col.stay_day"): _stay_day(patient, tr, lang),
+                tr("handover.col.allergies"): _allergy_text(
+                    patient.allergy_state, patient.allergies, tr
+                ),
                 tr("col.isolation"): _isolation(patient.isolation, tr),
-                tr("col.age"): fmt_number(patient.age, lang),
-                tr("col.days"): patient.days,
+                tr("handover.col.resuscitation"): resuscitation or missing,
+                tr("handover.col.news2"): news2,
+                tr("handover.col.vitals"): vitals_text or missing,
+                tr("handover.col.vitals_at"): (
+                    fmt_datetime(last_round, lang) + _ago(last_round, h.at, lang)
+                    if last_round is not None and pd.notna(last_round)
+                    else missing
+                ),
+                tr("handover.col.mobility"): (
+                    mobility + _ago(patient.mobility_at, h.at, lang) if mobility else missing
+                ),
+                tr("handover.col.pain"): pain,
                 tr("handover.col.open"): patient.open,
                 tr("handover.col.overdue"): patient.overdue,
-                tr("handover.col.news2"): news2,
                 tr("handover.col.tasks"): work_text or tr("word.none"),
-                tr("handover.col.vitals"): vitals_text or "–",
-                tr("handover.col.vitals_at"): fmt_datetime(last_round, lang),
                 tr("handover.col.events"): "; ".join(happened) or tr("word.none"),
             }
         )
+    # ISBAR: identify, situation, background, assessment, recommendation (the open work).
     columns = [
         tr(k)
         for k in (
             "col.room",
             "col.bed",
             "col.patient",
-            "col.isolation",
             "col.age",
-            "col.days",
-            "handover.col.open",
-            "handover.col.overdue",
+            "handover.col.diagnosis",
+            "handover.col.stay_day",
+            "handover.col.allergies",
+            "col.isolation",
+            "handover.col.resuscitation",
             "handover.col.news2",
-            "handover.col.tasks",
             "handover.col.vitals",
             "handover.col.vitals_at",
+            "handover.col.mobility",
+            "handover.col.pain",
+            "handover.col.open",
+            "handover.col.overdue",
+            "handover.col.tasks",
             "handover.col.events",
         )
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+# What the printed sheet reads out per patient, one line per ISBAR letter (identify: the head),
+# so a ward's handover stays a few pages on paper.
+_ISBAR_LINES = (
+    ("S", ("handover.col.diagnosis", "handover.col.stay_day")),
+    ("B", ("handover.col.allergies", "handover.col.resuscitation")),
+    (
+        "A",
+        ("handover.col.news2", "handover.col.vitals", "handover.col.mobility", "handover.col.pain"),
+    ),
+    ("R", ("handover.col.tasks", "handover.col.events")),
+)
 
 
 def printable(table: pd.DataFrame, lang: str) -> list[str]:
@@ -531,20 +649,22 @@ def printable(table: pd.DataFrame, lang: str) -> list[str]:
         )
         facts = " · ".join(
             f"{tr(key)} {plain(row[tr(key)])}"
-            for key in ("col.age", "col.days", "handover.col.open", "handover.col.overdue")
+            for key in ("col.age", "handover.col.open", "handover.col.overdue")
         )
         isolated = row[tr("col.isolation")]
         if isolated != tr("word.none"):
             facts += (
                 f"  \n:red-badge[:material/masks: {plain(tr('col.isolation'))}: {plain(isolated)}]"
             )
-        vitals = plain(row[tr("handover.col.vitals")])
-        taken = plain(row[tr("handover.col.vitals_at")])
-        lines = [
-            f"- **{tr('handover.col.news2')}:** {plain(row[tr('handover.col.news2')])}",
-            f"- **{tr('handover.col.tasks')}:** {plain(row[tr('handover.col.tasks')])}",
-            f"- **{tr('handover.col.vitals')}** ({taken}): {vitals}",
-            f"- **{tr('handover.col.events')}:** {plain(row[tr('handover.col.events')])}",
-        ]
+
+        lines = []
+        for letter, keys in _ISBAR_LINES:
+            said = []
+            for key in keys:
+                value = plain(row[tr(key)])
+                if key == "handover.col.vitals":
+                    value = f"{value} ({plain(row[tr('handover.col.vitals_at')])})"
+                said.append(f"**{tr(key)}:** {value}")
+            lines.append(f"- **{letter}** · " + " · ".join(said))
         blocks.append("\n".join([head, facts, "", *lines]))
     return blocks

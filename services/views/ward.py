@@ -4,17 +4,19 @@ ward. They name patients: the pages audit what they list (``components.audit.aud
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pandas as pd
 
-from services.domain.bed_board import free_by_category, status_counts, ward_beds
+from services.domain.bed_board import bed_grid, free_by_category, status_counts, ward_beds
 from services.domain.beds import has_beds
 from services.domain.handover import Handover, handover
+from services.domain.news2 import ward_scores
 from services.domain.people import display_names
 from services.domain.stays import with_place_names
 from services.domain.tasks import by_urgency
+from services.domain.timeline import stay_ids
 from services.domain.ward_tasks import (
     TaskCounts,
     TaskFilter,
@@ -67,7 +69,8 @@ class BedBoard:
     """``board``: one row per bed of the ward (``ward_beds``), ``free``: free beds per category,
     ``counts``: beds per status, ``unreported``: free beds whose source reports no status (free
     only in that nobody lies in them). Without beds in the source, ``has_beds`` is false and
-    ``ward_census`` counts the ward's current inpatients."""
+    ``ward_census`` counts the ward's current inpatients. ``grid``: the board with room sex,
+    planned discharge and NEWS2 per bed (``bed_board.bed_grid``), for the one-screen grid."""
 
     board: pd.DataFrame
     free: pd.DataFrame
@@ -75,6 +78,7 @@ class BedBoard:
     has_beds: bool
     ward_census: pd.DataFrame
     unreported: int = 0
+    grid: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _people(*tables: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -179,8 +183,12 @@ def bed_board_view(
     now: pd.Timestamp,
     patients: pd.DataFrame | None = None,
     flags: pd.DataFrame | None = None,
+    observations: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
 ) -> BedBoard:
-    """The bed board of ``ward_id`` now; ``flags`` give the isolation of the patients."""
+    """The bed board of ``ward_id`` now; ``flags`` give the isolation of the patients (and SpO2
+    scale 2), ``observations`` their vital signs of the last days (NEWS2 on the grid),
+    ``contacts`` the stays' contact levels (``encounter_contact``)."""
     board = ward_beds(locations, placed, tasks, ward_id, now, patients=patients, flags=flags)
     if board.empty and not has_beds(locations):
         census = ward_census(placed[placed["ward_id"] == ward_id], locations, {})
@@ -188,8 +196,21 @@ def bed_board_view(
     if board.empty:
         return BedBoard(board, pd.DataFrame(), {}, True, pd.DataFrame())
     unreported = int((~board["status_known"] & board["status"].eq("U")).sum())
+    in_beds = board[board["encounter_id"].notna()]
+    if observations is None or observations.empty:
+        observations = pd.DataFrame(columns=["encounter_id", "effective", "code", "value"])
+    else:
+        observations = observations.assign(encounter_id=stay_ids(observations, contacts))
+    scores = ward_scores(in_beds, observations, flags, now)
+    grid = bed_grid(board, placed, patients, scores, now)
     return BedBoard(
-        board, free_by_category(board), status_counts(board), True, pd.DataFrame(), unreported
+        board,
+        free_by_category(board),
+        status_counts(board),
+        True,
+        pd.DataFrame(),
+        unreported,
+        grid,
     )
 
 
@@ -211,12 +232,17 @@ def handover_view(
     overlap: timedelta = timedelta(0),
     flags: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    conditions: pd.DataFrame | None = None,
+    procedures: pd.DataFrame | None = None,
+    allergies: pd.DataFrame | None = None,
 ) -> Handover:
     """The handover of ``ward_id`` at ``now``: open and done work with this session's own
     writes laid over, the last vitals, the notes, what happened since the shift began less
     ``overlap``. ``notes``: the ``task_note`` tables of the open and the done read together;
     ``own_notes``: those of ``own_writes``; ``flags``: the Flags of the patients (isolation,
-    SpO2 scale 2); ``contacts``: the stays' contact levels (``encounter_contact``)."""
+    SpO2 scale 2, resuscitation status); ``contacts``: the stays' contact levels
+    (``encounter_contact``); ``conditions``, ``procedures``, ``allergies``: the diagnoses,
+    operations and allergies of the stays and patients (``isbar.isbar_facts``)."""
     read = with_own_writes(open_tasks, done_tasks)
     tasks = with_own_writes(read, own_writes)
     if notes is not None and own_notes is not None:
@@ -235,4 +261,7 @@ def handover_view(
         overlap=overlap,
         flags=flags,
         contacts=contacts,
+        conditions=conditions,
+        procedures=procedures,
+        allergies=allergies,
     )

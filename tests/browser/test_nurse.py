@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from services import queries
+from services.i18n import t
 from tests.browser.conftest import screenshot
 from tests.support.keycloak import auth
 
@@ -72,6 +73,7 @@ def most_urgent_made(base_url: str, platform, nurse, as_of: datetime) -> dict:
 def work_on_bed(page, bed_id: str) -> tuple[int, int]:
     """(open, overdue) on the bed's tile of the bed board."""
     page.get_by_role("link", name="Bettenbelegung").click()
+    page.get_by_text(t("beds.tiles")).click()
     tile = page.locator(f".st-key-nurse-bed-{bed_id}")
     tile.wait_for()
     found = re.search(r"(\d+) offen · (\d+) überfällig", tile.inner_text())

@@ -11,7 +11,7 @@ from components.bed_board import STATUS_ICONS
 from services import queries
 from services.codes import BED_BLOCK_REASON, BED_BLOCK_REASON_EXT, ISOLATION
 from services.i18n import t
-from tests.support.apptest import open_page
+from tests.support.apptest import open_page, with_tiles
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 WORDS = {
@@ -51,7 +51,7 @@ def test_states_reasons_and_isolation_as_the_ground_truth(users, test_network, p
     ward_id = nurse.wards[0]
     truth = test_network.ground_truth
     beds = {bed["id"]: bed["name"] for bed in beds_of_ward(platform.http(), ward_id)}
-    at = open_page("pages/bed_board.py", nurse)
+    at = with_tiles(open_page("pages/bed_board.py", nurse))
     assert not at.exception and not at.error and not at.warning
     shown = tiles(at)
     assert set(shown) == set(beds.values())
@@ -99,7 +99,7 @@ def test_a_closed_bed_and_an_isolated_patient_show_at_once(
     http = platform_admin.http()
     nurse = users["pflege.demo"]
     ward_id = nurse.wards[0]
-    before = open_page("pages/bed_board.py", nurse)
+    before = with_tiles(open_page("pages/bed_board.py", nurse))
     free_before = sum(int(m.value) for m in before.metric)
     beds = beds_of_ward(http, ward_id)
     # A free bed if the ward has one now, else another empty one (then the free count stays).
@@ -163,7 +163,7 @@ def test_a_closed_bed_and_an_isolated_patient_show_at_once(
     platform.read(queries.locations(), no_cache=True)
     st.cache_data.clear()
 
-    at = open_page("pages/bed_board.py", nurse)
+    at = with_tiles(open_page("pages/bed_board.py", nurse))
     assert not at.exception and not at.error and not at.warning
     shown = tiles(at)
     assert f"{STATUS_ICONS['C']} gesperrt" in shown[free["name"]]
@@ -171,7 +171,7 @@ def test_a_closed_bed_and_an_isolated_patient_show_at_once(
     assert "COVID-19" in shown[occupied_name]
     assert sum(int(m.value) for m in at.metric) == free_before - was_free
 
-    english = open_page("pages/bed_board.py", nurse, lang="en")
+    english = with_tiles(open_page("pages/bed_board.py", nurse, lang="en"))
     shown = tiles(english)
     assert "Reason: maintenance or repair" in shown[free["name"]]
     assert "Isolation: " in shown[occupied_name] and "COVID-19" in shown[occupied_name]

@@ -20,7 +20,7 @@ from services.i18n import t
 from services.markdown import plain
 from services.search import query
 from services.task_writes import change_task
-from tests.support.apptest import open_page, texts
+from tests.support.apptest import open_page, texts, with_tiles
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -175,7 +175,7 @@ def test_ward_pages_not_permitted_for_a_manager(users, page):
 
 def test_bed_board_of_the_nurses_ward(users, test_network):
     nurse = users["pflege.demo"]
-    at = open_page("pages/bed_board.py", nurse)
+    at = with_tiles(open_page("pages/bed_board.py", nurse))
     assert not at.exception
     ward_id = nurse.wards[0]
     statuses = test_network.ground_truth["bed_status_by_ward"][ward_id]
@@ -226,8 +226,7 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
     open_before = int(metric(at, "Offen"))
     task_id = free_tasks(at, platform, nurse)[0]
     restore_tasks(task_id)
-    at.switch_page("pages/bed_board.py").run()
-    board_before = open_on_board(at)
+    board_before = open_on_board(with_tiles(at.switch_page("pages/bed_board.py").run()))
     at.switch_page("pages/tasks.py").run()
 
     at.text_input(key=note_key(task_id)).input("Mobilisiert bis zum Stuhl")
@@ -242,7 +241,7 @@ def test_complete_from_the_page_and_see_it_on_the_bed_board(users, platform, res
     assert int(metric(at, "Offen")) == open_before - 1
     audit = platform.read(query("AuditEvent").search(entity=f"Task/{task_id}"), no_cache=True)
     assert len(audit["audit_event"]) >= 1, "the write is audited"
-    at.switch_page("pages/bed_board.py").run()
+    at = with_tiles(at.switch_page("pages/bed_board.py").run())
     assert open_on_board(at) == board_before - 1, "the bed board shows one task less"
 
 

@@ -15,7 +15,7 @@ from services.search import query
 from services.views.audit import audit_trail
 from services.views.capacity import capacity_now, capacity_reports, capacity_wards
 from services.views.forecast import HORIZON, forecast_view
-from services.views.inpatients import inpatients_start, my_patients, of_departments
+from services.views.inpatients import my_patients, of_departments, physician_worklist
 from services.views.trends import trend_choices, trends_view
 from services.views.ward import bed_board_view, nurse_start, ward_tasks_view
 from services.views.workload import workload_view
@@ -177,7 +177,8 @@ def test_ward_views_on_the_server(platform, reads, as_of, test_network):
 def test_inpatient_views_on_the_server(platform, reads, as_of, test_network):
     stays = _read(platform, queries.current_stays().include("Encounter", "subject"))
     placed = current_placements(stays["encounter"], stays["encounter_location"], as_of)
-    rows = inpatients_start(placed, reads["locations"], stays["patient"])
+    since = as_of - pd.Timedelta(hours=24)
+    rows = physician_worklist(placed, reads["locations"], stays["patient"], as_of, since).rows
     assert len(rows) == test_network.ground_truth["totals"]["inpatients_now"]
     assert rows["name"].notna().all()
     mine = of_departments(placed, reads["locations"], [rows["department"].dropna().iloc[0]])

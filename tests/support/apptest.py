@@ -85,6 +85,11 @@ def open_page(page: str, user: User | None, lang: str = "de", timeout: float = 1
     return at
 
 
+def with_tiles(at: AppTest) -> AppTest:
+    """The bed board with its detailed tiles instead of the one-screen grid."""
+    return at.toggle(key="nurse.beds.tiles").set_value(True).run()
+
+
 def texts(at: AppTest) -> str:
     """Everything the page says in markdown, titles, captions, alerts and metrics, as one text."""
     parts = []

@@ -12,7 +12,7 @@ import pytest
 
 from components.task_table import row_texts
 from demo_data.generator import PRESETS, generate
-from services.codes import NURSING_TASK
+from services.codes import ISOLATION, NURSING_TASK
 from services.domain.beds import bed_turnaround
 from services.domain.handover import handover, sheet
 from services.domain.stays import current_placements
@@ -157,7 +157,8 @@ def test_cleaning_task_sits_at_its_bed_and_names_who_left(network, tables):
 
 
 def test_isolation_on_the_task_list_and_the_handover(network, tables):
-    flagged = tables["flags"][(tables["flags"]["status"] == "active")]
+    flags = tables["flags"]
+    flagged = flags[(flags["status"] == "active") & (flags["system"] == ISOLATION)]
     placed = tables["placements"]
     in_bed = placed[placed["patient_id"].isin(set(flagged["patient_id"]))]
     assert not in_bed.empty, "someone in isolation lies in a bed"

@@ -31,8 +31,10 @@ from services.codes import (
     KONTAKTEBENE,
     KVNR,
     LOINC,
+    MOBILITY_FINDING,
     NURSING_TASK,
     OPS,
+    PAIN_NRS,
     PHYSICAL_TYPE,
     PLANNED_END,
     PLANNED_END_RECORDED,
@@ -1356,10 +1358,11 @@ def test_network_tables_have_the_documented_columns(network_resources, kind):
         assert len(places) == sum(len(r.get("location", ())) for r in resources)
         assert places["location_id"].notna().all() and places["start"].notna().all()
     if kind == "Observation":
-        # A number, or a code for the level of consciousness (ACVPU) of a NEWS2 set.
-        coded = primary["code"].eq("67775-7")
+        # A number, or a code: the level of consciousness (ACVPU) of a NEWS2 set, a mobility grade.
+        coded = primary["code"].isin(["67775-7", MOBILITY_FINDING])
         assert primary.loc[~coded, "value"].notna().all()
         assert primary.loc[coded, "value_code"].notna().all() and coded.any()
+        assert primary["code"].eq(MOBILITY_FINDING).any() and primary["code"].eq(PAIN_NRS).any()
 
 
 def test_network_audit_events_read_back(network_resources):

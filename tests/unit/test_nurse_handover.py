@@ -246,7 +246,7 @@ def test_sheet_and_printable_view(ward):
     )
     blocks = printable(german, "de")
     # The stays name no room: the sheet says so instead of printing a missing value.
-    assert len(blocks) == 3 and all(b.startswith("#### – · B") for b in blocks)
+    assert len(blocks) == 3 and all(b.startswith("#### nicht erfasst · B") for b in blocks)
     csv = german.to_csv(index=False)
     assert csv.splitlines()[0].startswith("Zimmer,Bett,Patient/in")
 
@@ -266,6 +266,7 @@ def test_every_patient_and_task_of_the_generated_wards(network):
     placements = current_placements(enc["encounter"], enc["encounter_location"], now)
     locations = with_hierarchy(table("Location")["location"])
     tasks, observations = table("Task")["task"], table("Observation")["observation"]
+    seen: dict[str, set] = {"state": set(), "resuscitation": set(), "operation": set()}
     for ward_id, census in truth["census_now"].items():
         result = handover(
             placements,
@@ -277,8 +278,27 @@ def test_every_patient_and_task_of_the_generated_wards(network):
             now,
             patients=table("Patient")["patient"],
             flags=table("Flag")["flag"],
+            conditions=table("Condition")["condition"],
+            procedures=table("Procedure")["procedure"],
+            allergies=table("AllergyIntolerance")["allergy_intolerance"],
         )
         assert len(result.patients) == census, ward_id
+        # Resuscitation status, mobility and pain as the generator wrote them; nothing recorded
+        # stays empty, never a guess.
+        for row in result.patients.itertuples(index=False):
+            expected = truth["nursing"][row.encounter_id]
+            resuscitation = row.resuscitation if isinstance(row.resuscitation, str) else None
+            assert resuscitation == expected["resuscitation"], row.encounter_id
+            assert row.mobility == expected["mobility"], row.encounter_id
+            if expected["pain"] is None:
+                assert pd.isna(row.pain), row.encounter_id
+            else:
+                assert row.pain == expected["pain"]["score"], row.encounter_id
+                assert row.pain_at == pd.Timestamp(expected["pain"]["taken"]), row.encounter_id
+            assert isinstance(row.diagnosis, str), "every stay has its admitting diagnosis"
+            seen["state"].add(row.allergy_state)
+            seen["resuscitation"].add(resuscitation)
+            seen["operation"].add(pd.notna(row.operation_day))
         # The handover scores NEWS2 as the generator drew it (ground truth per stay).
         for row in result.news2.itertuples(index=False):
             expected = truth["news2"][row.encounter_id]
@@ -292,7 +312,15 @@ def test_every_patient_and_task_of_the_generated_wards(network):
         assert result.patients["overdue"].sum() == truth["tasks_overdue"][ward_id], ward_id
         # The generator takes vitals of everybody in hospital now on the last rounds.
         assert set(result.vitals["encounter_id"]) <= set(result.patients["encounter_id"])
-        assert len(sheet(result, "de")) == census
+        table_de = sheet(result, "de")
+        assert len(table_de) == census
+        cells = {str(v) for v in table_de.to_numpy().ravel()}
+        assert not cells & {"None", "nan", "NaN", "NaT", "<NA>"}, ward_id
+    # The network holds every case the sheet must word: none recorded, none known, known; no
+    # decision, each decision; with and without an operation.
+    assert seen["state"] == {"known", "none_known", "not_recorded"}
+    assert seen["resuscitation"] == {None, "rea", "keine-rea", "keine-rea-keine-intubation"}
+    assert seen["operation"] == {True, False}
 
 
 LATE = at("2026-03-02T22:05:00+01:00")  # five minutes into the night shift

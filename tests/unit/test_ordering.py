@@ -12,7 +12,7 @@ from services.domain.handover import handover
 from services.domain.ordering import natural_key, natural_sort
 from services.domain.stays import current_placements
 from services.frames import with_hierarchy
-from services.views.inpatients import inpatients_start
+from services.views.inpatients import physician_worklist
 from tests.support.frames import frames
 
 pytestmark = pytest.mark.unit
@@ -94,9 +94,12 @@ def test_the_handover_reads_the_beds_out_in_order(ward):
     assert result.patients["bed"].tolist() == IN_ORDER
 
 
-def test_the_physicians_list_of_inpatients_too(ward):
+def test_the_physicians_worklist_too_when_nothing_ranks_one_above_another(ward):
     locations, placed, _ = ward
-    assert inpatients_start(placed, locations, None)["bed"].tolist() == IN_ORDER
+    # Admitted a day ago and more, no vitals, no results, no planned discharge: beds decide.
+    view = physician_worklist(placed, locations, None, NOW, NOW - pd.Timedelta(hours=24))
+    assert view.rows["bed"].tolist() == IN_ORDER
+    assert view.rows["reasons"].map(len).eq(0).all()
 
 
 def test_a_list_of_beds_sorts_by_name(ward):

@@ -377,20 +377,23 @@ def test_the_nurse_views_of_each_ward_are_the_ground_truth(network):
 
 
 def test_the_physician_lists_hold_every_inpatient_once(network):
-    from services.views.inpatients import inpatients_start, my_patients, of_departments
+    from services.views.inpatients import my_patients, of_departments, physician_worklist
 
     placed = _placed(network)
     patients = network.stays["patient"]
-    rows = inpatients_start(placed, network.locations, patients)
+    since = network.now - pd.Timedelta(hours=24)
+    rows = physician_worklist(placed, network.locations, patients, network.now, since).rows
     assert len(rows) == network.truth["totals"]["inpatients_now"]
     assert rows["name"].notna().all() and not rows["encounter_id"].duplicated().any()
     department = rows["department"].dropna().iloc[0]
     mine = of_departments(placed, network.locations, [department])
     assert 0 < len(mine) < len(placed)
     assert (mine["department"].eq(department) | mine["ward_department"].eq(department)).all()
-    assert len(inpatients_start(placed, network.locations, patients, [department])) <= len(mine)
+    own = physician_worklist(
+        placed, network.locations, patients, network.now, since, departments=[department]
+    )
+    assert len(own.rows) <= len(mine)
     observations = network.observations
-    since = network.now - pd.Timedelta(hours=24)
     view = my_patients(mine, network.locations, patients, observations, since)
     recent = observations[
         (observations["effective"] >= since) & observations["patient_id"].isin(mine["patient_id"])

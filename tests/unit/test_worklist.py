@@ -1,0 +1,231 @@
+"""The physician's worklist: abnormal vitals first, then new abnormal results, a discharge planned
+for today or tomorrow, a new admission; beds in natural order within a rank; each row's reasons
+in words; the stay's main diagnosis."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components.worklist import worklist_table
+from services.domain.news2 import latest_scores
+from services.domain.worklist import main_diagnoses, ranked_worklist, reason_text
+from services.i18n import t
+
+pytestmark = pytest.mark.unit
+NOW = pd.Timestamp("2026-03-02T11:00:00+01:00")
+DAY = pd.Timedelta(days=1)
+
+
+def stays(*rows: dict) -> pd.DataFrame:
+    base = {
+        "source": "s",
+        "start": NOW - 5 * DAY,
+        "planned_end": pd.NaT,
+        "ward": "Station 1A",
+        "room": "Zimmer 1",
+    }
+    out = pd.DataFrame([base | r for r in rows])
+    out["patient_id"] = "p-" + out["encounter_id"]
+    out["planned_end"] = pd.to_datetime(out["planned_end"], utc=True).dt.tz_convert(NOW.tz)
+    return out
+
+
+def scores(**bands: tuple[str, int, str]) -> pd.DataFrame:
+    rows = [
+        {"encounter_id": e, "band": b, "score": s, "partial": s, "status": st}
+        for e, (b, s, st) in bands.items()
+    ]
+    return pd.DataFrame(rows, columns=["encounter_id", "band", "score", "partial", "status"])
+
+
+NO_RESULTS = pd.DataFrame(columns=["source", "patient_id", "new", "new_abnormal", "latest"])
+
+
+def results(**abnormal: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"source": "s", "patient_id": f"p-{e}", "new": n, "new_abnormal": n}
+            for e, n in abnormal.items()
+        ]
+    )
+
+
+def test_abnormal_vitals_outrank_every_other_reason():
+    rows = stays(
+        {
+            "encounter_id": "a",
+            "bed": "1A-1",
+            "planned_end": NOW,
+            "start": NOW - pd.Timedelta(hours=2),
+        },
+        {"encounter_id": "b", "bed": "1A-2"},
+    )
+    ranked = ranked_worklist(
+        rows, scores(a=("low", 2, "complete"), b=("high", 8, "complete")), results(a=3), NOW
+    )
+    assert ranked["encounter_id"].tolist() == ["b", "a"]
+    assert ranked["rank"].tolist() == [1, 2]
+    assert [code for code, _ in ranked.iloc[1]["reasons"]] == ["results", "discharge", "admission"]
+
+
+def test_results_then_discharge_today_then_tomorrow_then_admission_then_beds():
+    rows = stays(
+        {"encounter_id": "new", "bed": "1A-1", "start": NOW - pd.Timedelta(hours=3)},
+        {"encounter_id": "tomorrow", "bed": "1A-3", "planned_end": NOW + DAY},
+        {"encounter_id": "today", "bed": "1A-4", "planned_end": NOW + pd.Timedelta(hours=2)},
+        {"encounter_id": "lab", "bed": "1A-5"},
+        {"encounter_id": "quiet-10", "bed": "1A-10"},
+        {"encounter_id": "quiet-2", "bed": "1A-2"},
+        {"encounter_id": "medium", "bed": "1A-6"},
+        {"encounter_id": "red", "bed": "1A-7"},
+    )
+    bands = scores(
+        medium=("medium", 5, "complete"),
+        red=("low_medium", 3, "complete"),
+        **{"quiet-2": ("low", 1, "complete")},
+    )
+    ranked = ranked_worklist(rows, bands, results(lab=1), NOW)
+    assert ranked["encounter_id"].tolist() == [
+        "medium",
+        "red",
+        "lab",
+        "today",
+        "tomorrow",
+        "new",
+        "quiet-2",
+        "quiet-10",
+    ]
+    assert ranked.set_index("encounter_id").loc["quiet-2", "reasons"] == ()
+
+
+def test_an_incomplete_set_counts_by_the_points_it_has_and_a_child_has_no_score():
+    rows = stays({"encounter_id": "adult", "bed": "1A-2"}, {"encounter_id": "child", "bed": "1A-1"})
+    bands = pd.DataFrame(
+        [
+            {
+                "encounter_id": "adult",
+                "band": "medium",
+                "score": pd.NA,
+                "partial": 5,
+                "status": "incomplete",
+            },
+            {
+                "encounter_id": "child",
+                "band": None,
+                "score": pd.NA,
+                "partial": pd.NA,
+                "status": "not_applicable",
+            },
+        ]
+    )
+    ranked = ranked_worklist(rows, bands, NO_RESULTS, NOW)
+    assert ranked["encounter_id"].tolist() == ["adult", "child"]
+    words = reason_text(ranked.iloc[0]["reasons"], "de")
+    assert "NEWS2 5" in words and t("worklist.reason.vitals_incomplete", "de") in words
+    assert reason_text(ranked.iloc[1]["reasons"], "de") == t("worklist.reason.none", "de")
+
+
+def test_the_ranking_takes_the_news2_of_the_real_scoring():
+    # Respiration 26 (3), SpO2 90 (3), air (0), systolic 88 (3), pulse 135 (3), alert, 37 °C.
+    values = {"9279-1": 26, "59408-5": 90, "3151-8": 0, "8480-6": 88, "8867-4": 135, "8310-5": 37}
+    obs = [
+        {
+            "encounter_id": "sick",
+            "effective": NOW - pd.Timedelta(minutes=20),
+            "code": c,
+            "value": v,
+            "unit": None,
+            "value_code": None,
+            "status": "final",
+        }
+        for c, v in values.items()
+    ]
+    obs.append({**obs[0], "code": "67775-7", "value": None, "value_code": "248234008"})
+    rows = stays({"encounter_id": "well", "bed": "1A-1"}, {"encounter_id": "sick", "bed": "1A-2"})
+    latest = latest_scores(pd.DataFrame(obs), rows.assign(age=70, admitted=rows["start"]), NOW)
+    ranked = ranked_worklist(rows, latest, NO_RESULTS, NOW)
+    assert ranked["encounter_id"].tolist() == ["sick", "well"]
+    assert ranked.iloc[0]["news2_band"] == "high"
+
+
+def test_reasons_read_in_words_in_both_languages():
+    reasons = (
+        ("vitals", {"band": "high", "score": 8, "status": "complete"}),
+        ("results", {"count": 2}),
+        ("discharge", {"day": "tomorrow"}),
+        ("admission", {"ago": pd.Timedelta(hours=5, minutes=3)}),
+    )
+    german = reason_text(reasons, "de")
+    assert german == (
+        "▲▲▲ NEWS2 8, Risiko hoch · 2 neue auffällige Befunde · Entlassung morgen geplant"
+        " · Neuaufnahme vor 5 h 03 min"
+    )
+    english = reason_text(reasons, "en")
+    assert "high risk" in english and "discharge planned tomorrow" in english
+
+
+def test_the_main_diagnosis_is_the_stays_first_recorded_not_the_problem_list():
+    conditions = pd.DataFrame(
+        [
+            {
+                "id": "c2",
+                "source": "s",
+                "encounter_id": "e",
+                "code": "E11.9",
+                "display": "Diabetes",
+                "category": "encounter-diagnosis",
+                "verification_status": "confirmed",
+                "recorded": NOW - DAY,
+                "onset": NOW - 400 * DAY,
+            },
+            {
+                "id": "c1",
+                "source": "s",
+                "encounter_id": "e",
+                "code": "I21.4",
+                "display": "NSTEMI",
+                "category": "encounter-diagnosis",
+                "verification_status": "confirmed",
+                "recorded": NOW - 2 * DAY,
+                "onset": NOW - 2 * DAY,
+            },
+            {
+                "id": "c0",
+                "source": "s",
+                "encounter_id": "e",
+                "code": "J44.9",
+                "display": "COPD",
+                "category": "problem-list-item",
+                "verification_status": "confirmed",
+                "recorded": NOW - 9 * DAY,
+                "onset": NOW - 900 * DAY,
+            },
+            {
+                "id": "c9",
+                "source": "s",
+                "encounter_id": "f",
+                "code": "K35.8",
+                "display": None,
+                "category": "encounter-diagnosis",
+                "verification_status": "entered-in-error",
+                "recorded": NOW - 9 * DAY,
+                "onset": NOW - 9 * DAY,
+            },
+        ]
+    )
+    found = main_diagnoses(conditions)
+    assert found[["encounter_id", "diagnosis_code", "diagnosis"]].values.tolist() == [
+        ["e", "I21.4", "NSTEMI"]
+    ]
+
+
+def test_the_table_says_what_is_not_recorded_in_words():
+    rows = stays({"encounter_id": "a", "bed": None, "ward": None})
+    rows = rows.assign(name=None, diagnosis=None, diagnosis_code=None, days_so_far=5)
+    ranked = ranked_worklist(rows, scores(), NO_RESULTS, NOW)
+    table = worklist_table(ranked, scores(), "de")
+    cells = [str(v) for v in table.iloc[0]]
+    assert not any(raw in cells for raw in ("None", "nan", "NaT", "<NA>", "–"))
+    assert cells.count("nicht erfasst") == 5
+    assert table.iloc[0][t("worklist.col.news2", "de")] == t("worklist.news2.none", "de")
