@@ -1,7 +1,8 @@
 """Patient summary (IPS) against the test server: HAPI's ``$summary`` for persons of every allergy
 state gives documents whose allergy sections say what the generator's ground truth says and what
 the dashboard's own assembled document says; both kinds of document pass HAPI's ``$validate``
-(base R4: the IPS package is not available offline) and have the structure IPS requires; the
+against the IPS profile (``Bundle-uv-ips`` of the package ``hl7.fhir.uv.ips`` 2.0.0, which the
+server loads from its jar, see fhir-server/README.md) and have the structure IPS requires; the
 timeline page shows one summary per hospital, records the view and the download, and falls back
 to the assembled summary when the source does not offer the operation."""
 
@@ -104,45 +105,112 @@ def test_the_servers_summary_says_what_the_ground_truth_and_the_assembled_one_sa
     assert seen == {"known", "none_known", "not_recorded"}
 
 
-def validate(base_url: str, bundle: dict) -> list[str]:
-    """Errors HAPI's ``$validate`` finds in ``bundle`` (R4 core profiles and invariants); asked
-    as the admin client: the dashboard's roles name no ``$validate``."""
+def outcome(base_url: str, bundle: dict, profile: str) -> list[dict]:
+    """The issues HAPI's ``$validate`` finds in ``bundle`` against ``profile`` (and R4 core);
+    asked as the admin client: the dashboard's roles name no ``$validate``."""
     response = httpx.post(
         f"{base_url}/Bundle/$validate",
+        params={"profile": profile},
         content=orjson.dumps(bundle),
         headers={"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"},
         auth=auth("admin"),
         timeout=120,
     )
-    outcome = response.json()
-    assert outcome["resourceType"] == "OperationOutcome", outcome
+    result = response.json()
+    assert result["resourceType"] == "OperationOutcome", result
+    return result.get("issue", [])
+
+
+def errors(issues: list[dict]) -> list[str]:
     return [
         f"{i.get('diagnostics')} @ {i.get('location') or i.get('expression')}"
-        for i in outcome.get("issue", [])
+        for i in issues
         if i.get("severity") in ("error", "fatal")
     ]
 
 
-def test_both_documents_validate_with_hapi(platform, test_network, fhir_base_url):
+def validate(base_url: str, bundle: dict, profile: str) -> list[str]:
+    """The errors of ``outcome``."""
+    return errors(outcome(base_url, bundle, profile))
+
+
+def fitting_no_profile(issues: list[dict], bundle: dict) -> list[dict]:
+    """The entries of ``bundle`` that match none of the IPS Bundle's entry slices (HAPI says so
+    as information: the slicing is open); each slice names the IPS profile of its type."""
+    said = {
+        i["location"][0]
+        for i in issues
+        if "does not match any known slice" in i.get("diagnostics", "")
+        and IPS_BUNDLE in i.get("diagnostics", "")
+    }
+    return [e["resource"] for n, e in enumerate(bundle["entry"]) if f"Bundle.entry[{n}]" in said]
+
+
+def lab_result_without_performer(resource: dict) -> bool:
+    categories = {c.get("code") for k in resource.get("category", []) for c in k.get("coding", [])}
+    return (
+        resource["resourceType"] == "Observation"
+        and "laboratory" in categories
+        and not resource.get("performer")
+    )
+
+
+def test_both_documents_validate_against_the_ips_profile(platform, test_network, fhir_base_url):
+    """One person of each allergy state: each state fills the allergy section differently
+    (allergies, a statement that none is known, the IPS "no information" entry)."""
+    truth = test_network.ground_truth
+    now = pd.Timestamp(test_network.as_of).tz_convert("Europe/Berlin")
+    safety = truth["safety"]
+    for state in ("known", "none_known", "not_recorded"):
+        kvnr = next(
+            k
+            for k in sorted(safety)
+            if safety[k]["allergy_state"] == state and safety[k]["problems_active"]
+        )
+        row, record, person = person_of(platform, kvnr)
+        served = record_summaries(platform, record, row["records"], person, now, lambda s: True)
+        ours = record_summaries(platform, record, row["records"], person, now, lambda s: False)
+        for result in (*served, *ours):
+            assert result.bundle["meta"]["profile"] == [IPS_BUNDLE], result.origin
+            issues = outcome(fhir_base_url, result.bundle, IPS_BUNDLE)
+            assert errors(issues) == [], (state, result.origin)
+            # Known: IPS asks a lab result for its performer, and the generated lab values name
+            # none, so they are checked as R4 Observations only. Everything else is IPS.
+            outside = fitting_no_profile(issues, result.bundle)
+            assert all(lab_result_without_performer(r) for r in outside), (state, outside)
+            assert document_problems(result.bundle) == [], result.origin
+
+
+def test_the_ips_profile_is_what_refuses_a_document_without_allergies(
+    platform, test_network, fhir_base_url
+):
+    """The section IPS requires and FHIR R4 does not: without it the document is still valid
+    R4, so an error here comes from the IPS profile and shows that the server checks it."""
     truth = test_network.ground_truth
     now = pd.Timestamp(test_network.as_of).tz_convert("Europe/Berlin")
     kvnr = next(
-        k
-        for k in sorted(truth["safety"])
-        if truth["safety"][k]["allergy_state"] == "known" and truth["safety"][k]["problems_active"]
+        k for k in sorted(truth["safety"]) if truth["safety"][k]["allergy_state"] == "known"
     )
     row, record, person = person_of(platform, kvnr)
     served = record_summaries(platform, record, row["records"], person, now, lambda s: True)
-    ours = record_summaries(platform, record, row["records"], person, now, lambda s: False)
-    for result in (*served, *ours):
-        assert result.bundle["meta"]["profile"] == [IPS_BUNDLE], result.origin
-        # R4 core profiles and invariants: the server holds no IPS package to check more.
-        core = {k: v for k, v in result.bundle.items() if k != "meta"}
-        assert validate(fhir_base_url, core) == [], result.origin
-        assert document_problems(result.bundle) == [], result.origin
-    # Said, so that a server which can check the IPS profile makes this test check it.
-    declared = validate(fhir_base_url, served[0].bundle)
-    assert any(IPS_BUNDLE in e and "could not be found" in e for e in declared), declared
+    document = served[0].bundle
+    composition = document["entry"][0]["resource"]
+    allergies = next(
+        s for s in composition["section"] if s["code"]["coding"][0]["code"] == ALLERGIES
+    )
+    composition["section"].remove(allergies)
+    # Its entries go too: entries no section names would be a fault of their own.
+    named = tuple("/" + e["reference"] for e in allergies["entry"])
+    document["entry"] = [e for e in document["entry"] if not e["fullUrl"].endswith(named)]
+    core = {k: v for k, v in document.items() if k != "meta"}
+    assert validate(fhir_base_url, core, "http://hl7.org/fhir/StructureDefinition/Bundle") == []
+    # The Composition is checked by matching it to the IPS Bundle's composition slice...
+    refused = validate(fhir_base_url, document, IPS_BUNDLE)
+    assert [e for e in refused if "Bundle.entry:composition" in e] == refused != [], refused
+    # ... and claiming the IPS Composition profile itself says what it misses.
+    composition["meta"] = {"profile": [IPS_BUNDLE.replace("Bundle-uv-ips", "Composition-uv-ips")]}
+    refused = validate(fhir_base_url, document, IPS_BUNDLE)
+    assert any("sectionAllergies" in e for e in refused), refused
 
 
 def open_person(doctor, kvnr: str):

@@ -6,8 +6,11 @@ import ca.uhn.fhir.jpa.ips.generator.IIpsGeneratorSvc;
 import ca.uhn.fhir.jpa.ips.generator.IpsGeneratorSvcImpl;
 import ca.uhn.fhir.jpa.ips.jpa.DefaultJpaIpsGenerationStrategy;
 import ca.uhn.fhir.jpa.ips.provider.IpsOperationProvider;
+import ca.uhn.fhir.util.FhirTerser;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -16,6 +19,7 @@ import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.UrlType;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +38,8 @@ public class IpsConfig {
 	static final String AUTHOR = "MEDI:CUS Plattform";
 
 	static final String NARRATIVE_LINK = "http://hl7.org/fhir/StructureDefinition/narrativeLink";
+
+	private static final FhirTerser TERSER = FhirContext.forR4Cached().newTerser();
 
 	/** Narratives HAPI's own properties miss (see the file). */
 	static final String NARRATIVES = "classpath:de/klinikdashboard/fhirserver/ips-narratives.properties";
@@ -73,11 +79,14 @@ public class IpsConfig {
 	 * references that the server's encoder writes relative to its base ({@code Patient/p1}). In a
 	 * document a relative reference resolves against the referring entry's full URL, so from a
 	 * {@code urn:uuid} it resolves to nothing and {@code $validate} reports every section entry as
-	 * missing. The Composition gets a full URL under the server's base instead (taken from the
-	 * entries HAPI read there), and the narrative links that named the old one follow it.
+	 * missing. The same holds for the entries HAPI writes itself for an empty required section
+	 * ({@code no-allergy-info}, ..., whose patient is {@code Patient/p1}). Every entry HAPI made up
+	 * therefore gets a full URL under the server's base instead (taken from the entries HAPI read
+	 * there; nothing is stored at it), the references to it and the narrative links that named it
+	 * follow.
 	 */
 	static void resolveCompositionReferences(Bundle document) {
-		if (!(document.getEntryFirstRep().getResource() instanceof Composition composition)) {
+		if (!(document.getEntryFirstRep().getResource() instanceof Composition)) {
 			return;
 		}
 		String base = null;
@@ -93,21 +102,38 @@ public class IpsConfig {
 				base = null;
 			}
 		}
-		Bundle.BundleEntryComponent first = document.getEntryFirstRep();
-		String old = first.getFullUrl();
-		if (base == null || old == null || !old.startsWith("urn:uuid:")) {
+		if (base == null) {
 			return;
 		}
-		String id = old.substring("urn:uuid:".length());
-		String fullUrl = base + "/Composition/" + id;
-		composition.setId(id);
-		first.setFullUrl(fullUrl);
+		Map<String, String> moved = new HashMap<>();
 		for (Bundle.BundleEntryComponent entry : document.getEntry()) {
-			if (entry.getResource() instanceof DomainResource resource) {
-				for (Extension link : resource.getExtensionsByUrl(NARRATIVE_LINK)) {
+			String old = entry.getFullUrl();
+			Resource resource = entry.getResource();
+			if (resource != null && old != null && old.startsWith("urn:uuid:")) {
+				String id = old.substring("urn:uuid:".length());
+				resource.setId(id);
+				entry.setFullUrl(base + "/" + resource.fhirType() + "/" + id);
+				moved.put(old, resource.fhirType() + "/" + id);
+			}
+		}
+		for (Bundle.BundleEntryComponent entry : document.getEntry()) {
+			Resource resource = entry.getResource();
+			if (resource == null) {
+				continue;
+			}
+			for (Reference reference : TERSER.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+				String now = moved.get(reference.getReference());
+				if (now != null) {
+					reference.setReference(now);
+				}
+			}
+			if (resource instanceof DomainResource domain) {
+				for (Extension link : domain.getExtensionsByUrl(NARRATIVE_LINK)) {
 					String value = link.getValue().primitiveValue();
-					if (value != null && value.startsWith(old + "#")) {
-						link.setValue(new UrlType(fullUrl + value.substring(old.length())));
+					int hash = value == null ? -1 : value.indexOf('#');
+					String now = hash < 0 ? null : moved.get(value.substring(0, hash));
+					if (now != null) {
+						link.setValue(new UrlType(base + "/" + now + value.substring(hash)));
 					}
 				}
 			}
