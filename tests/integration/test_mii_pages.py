@@ -300,6 +300,25 @@ def _transfer_inbound(shown: str, at: AppTest, truth: Truth) -> None:
     assert t("transfer.no_hospital", "de") in shown and not at.metric
 
 
+def _divi(shown: str, at: AppTest, truth: Truth) -> None:
+    # The page opens on the first hospital with ICU beds; ventilations point at ward contacts in
+    # this shape and still count once per stay.
+    now = truth.ground["divi"]["now"]
+    hospital = at.selectbox(key="divi_facility").value
+    assert hospital == min(now)
+    expected = now[hospital]
+    beds = sum(f["beds"] for key, f in expected["beds"].items() if not key.startswith("ecmo"))
+    assert _metrics(at)[t("divi.kpi.beds", "de")] == fmt_number(beds)
+    ventilation = table_with(at, t("divi.col.mode", "de"))
+    for key, patients in expected["ventilation"].items():
+        mode, age_group = key.split("|")
+        row = ventilation[
+            (ventilation[t("divi.col.mode", "de")] == t(f"divi.mode.{mode}", "de"))
+            & (ventilation[t("mgr.col.age_group", "de")] == t(f"age_group.{age_group}", "de"))
+        ]
+        assert row[t("divi.col.patients", "de")].tolist() == [patients], key
+
+
 CHECKS: dict[str, Callable[[str, AppTest, Truth], None]] = {
     "physician-home": _physician_home,
     "physician-my_patients": _physician_home,
@@ -326,6 +345,7 @@ CHECKS: dict[str, Callable[[str, AppTest, Truth], None]] = {
     "manager-discharge": _discharge,
     "manager-transfer_inbound": _transfer_inbound,
     "manager-data_quality": _data_quality,
+    "manager-divi": _divi,
     "admin-home": _admin_home,
     "admin-audit": _audit,
     "admin-capacity": _capacity,
@@ -335,6 +355,7 @@ CHECKS: dict[str, Callable[[str, AppTest, Truth], None]] = {
     "admin-staffing": _staffing,
     "admin-discharge": _discharge,
     "admin-data_quality": _data_quality,
+    "admin-divi": _divi,
 }
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from demo_data.bundles import read_json
+from demo_data.codes import MOBILITY
 from services.codes import KVNR
 from services.domain.access import BreakGlassReason
 from services.lab_labels import ANALYTES, display_unit
@@ -130,7 +131,10 @@ def test_trends_and_tables_read_german_names_units_and_statuses(users, lab_perso
     assert not conditions.empty
     assert set(conditions["Angabe"]) <= {"aktiv", "abgeheilt", "inaktiv", "Rezidiv"}
     observations = marks[marks["Art"] == "Befunde"]
-    assert set(observations["Bezeichnung"]) <= {german for german, _ in ANALYTES.values()}
+    # Labs and vitals by their German label; the nursing assessment of mobility (a survey
+    # Observation in the platform's own system, demo_data/nursing.py) by its own display.
+    labelled = {german for german, _ in ANALYTES.values()} | {MOBILITY.display}
+    assert set(observations["Bezeichnung"]) <= labelled
     assert "Blutdruck" in set(observations["Bezeichnung"])
     assert "Körpertemperatur" in set(observations["Bezeichnung"])
     assert observations["Angabe"].str.endswith("°C").any()

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from services import queries
 from services.codes import (
@@ -168,8 +169,10 @@ def arranged(platform, platform_admin, bundles, users):
     http = platform_admin.http()
     for res in (calm, sick, *vitals):
         http.send_json("PUT", f"{res['resourceType']}/{res['id']}", res)
-    # HAPI answers an identical search within a minute from its stored result list.
+    # HAPI answers an identical search within a minute from its stored result list, and the
+    # app keeps its own reads: earlier tests opened this start page in the same process.
     platform.read(queries.current_stays(), no_cache=True)
+    st.cache_data.clear()
     yield {"calm": display(calm_patient), "sick": display(sick_patient)}
     for res in (*vitals, calm, sick):
         path = f"{res['resourceType']}/{res['id']}"
@@ -178,6 +181,7 @@ def arranged(platform, platform_admin, bundles, users):
             http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
         http.send_json("DELETE", path)
     platform.read(queries.current_stays(), no_cache=True)
+    st.cache_data.clear()
 
 
 def _code(resource: dict, field: str) -> str | None:

@@ -271,10 +271,10 @@ def _admin_home(shown: str, at: AppTest, raw: Raw) -> None:
 
 
 def _audit(shown: str, at: AppTest, raw: Raw) -> None:
-    (table,) = at.dataframe
-    views = table.value[table.value["Patient/in"] == MR_NUMBER]
-    assert {"arzt.ukhd", "Ärztin UKHD"} & set(views["Benutzer"]), shown
-    assert set(views["Quelle"]) == {"UKHD"}
+    # The UKHD Patient's id is its MR number: the physician's views of that record.
+    table = table_with(at, t("col.record"))
+    views = table[table[t("col.record")] == MR_NUMBER]
+    assert {"arzt.ukhd", "Ärztin UKHD"} & set(views[t("col.user")]), shown
 
 
 def _transfer_request(shown: str, at: AppTest, raw: Raw) -> None:
@@ -286,6 +286,13 @@ def _transfer_request(shown: str, at: AppTest, raw: Raw) -> None:
 def _transfer_inbound(shown: str, at: AppTest, raw: Raw) -> None:
     assert raw.locations["UKHD"] == 0
     assert any(t(key, "de") in shown for key in ("transfer.no_hospital", "transfer.inbound_none"))
+
+
+def _divi(shown: str, at: AppTest, raw: Raw) -> None:
+    # The register counts ICU beds; neither export has a bed, so it says so and reports nothing.
+    assert raw.locations == {"UKHD": 0, "UKW": 0}
+    assert t("divi.no_icu") in shown
+    assert not at.dataframe and not at.json
 
 
 CHECKS: dict[str, Callable[[str, AppTest, Raw], None]] = {
@@ -314,6 +321,7 @@ CHECKS: dict[str, Callable[[str, AppTest, Raw], None]] = {
     "manager-discharge": _discharge,
     "manager-transfer_inbound": _transfer_inbound,
     "manager-data_quality": _data_quality,
+    "manager-divi": _divi,
     "admin-home": _admin_home,
     "admin-audit": _audit,
     "admin-capacity": _census,
@@ -323,6 +331,7 @@ CHECKS: dict[str, Callable[[str, AppTest, Raw], None]] = {
     "admin-staffing": _staffing,
     "admin-discharge": _discharge,
     "admin-data_quality": _data_quality,
+    "admin-divi": _divi,
 }
 
 
