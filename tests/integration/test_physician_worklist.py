@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from services import queries
+from components.data import forget
 from services.codes import (
     ACT_CODE,
     FACHABTEILUNG,
@@ -131,7 +131,7 @@ def vital_set(prefix: str, stay: dict, values, moment: pd.Timestamp) -> list[dic
 
 
 @pytest.fixture
-def arranged(platform, platform_admin, bundles, users):
+def arranged(platform_admin, bundles, users):
     """Two adults of the demo physician's hospital without a current stay admitted by the
     physician's department to a ward's first and last bed (by name): the one in the first bed
     given a calm set of vitals, the other a set that scores NEWS2 14, both taken five minutes
@@ -169,10 +169,11 @@ def arranged(platform, platform_admin, bundles, users):
     http = platform_admin.http()
     for res in (calm, sick, *vitals):
         http.send_json("PUT", f"{res['resourceType']}/{res['id']}", res)
-    # HAPI answers an identical search within a minute from its stored result list, and the
-    # app keeps its own reads: earlier tests opened this start page in the same process.
-    platform.read(queries.current_stays(), no_cache=True)
+    # HAPI answers an identical search within a minute from a stored result list (an earlier
+    # test's, before these stays), and the app keeps its own reads: the app's next read of
+    # stays goes past both, as after a write of its own.
     st.cache_data.clear()
+    forget("Encounter")
     yield {"calm": display(calm_patient), "sick": display(sick_patient)}
     for res in (*vitals, calm, sick):
         path = f"{res['resourceType']}/{res['id']}"
@@ -180,8 +181,8 @@ def arranged(platform, platform_admin, bundles, users):
         for entry in found.get("entry") or []:
             http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
         http.send_json("DELETE", path)
-    platform.read(queries.current_stays(), no_cache=True)
     st.cache_data.clear()
+    forget("Encounter")
 
 
 def _code(resource: dict, field: str) -> str | None:
