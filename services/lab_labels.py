@@ -186,7 +186,8 @@ def shown_value(value: float, lang: str) -> str:
     """A measured value with the decimals it carries (at most three), in ``lang``'s notation:
     ``5,6`` in German, ``5.6`` in English."""
     number = float(value)
+    # Rounded to the decimals, not scaled: 0.55 * 100 is 55.00000000000001 in binary.
     for decimals in range(3):
-        if round(number * 10**decimals) == number * 10**decimals:
+        if round(number, decimals) == number:
             return fmt_number(number, lang, decimals)
     return fmt_number(number, lang, 3)

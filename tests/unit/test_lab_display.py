@@ -369,3 +369,13 @@ def test_vitals_share_the_timeline_axis_one_panel_per_sign():
     above = timeline_figure(timeline, {}, tr, "de", x_range=span)
     assert list(above.layout.xaxis.range) == list(figure.layout.xaxis.range)
     assert str(figure.layout.xaxis.range[0]).startswith("2026-11-20")
+
+
+def test_a_value_keeps_the_decimals_it_carries_despite_binary_fractions():
+    from services.lab_labels import shown_value
+
+    # 0.55 * 100 is 55.00000000000001 in binary; the value carries two decimals all the same.
+    assert shown_value(0.55, "de") == "0,55"
+    assert shown_value(1.1, "en") == "1.1"
+    assert shown_value(7.0, "de") == "7"
+    assert shown_value(0.1234, "de") == "0,123"
