@@ -24,6 +24,7 @@ from services.domain.stays import current_placements
 from services.errors import BedTaken, Conflict, NotPermitted
 from services.frames import with_hierarchy
 from services.roles import Role, User
+from services.search import query
 from tests.support.transfers import free_beds_made
 
 pytestmark = pytest.mark.integration
@@ -78,6 +79,13 @@ def restore(platform, platform_admin):
         platform.read(queries.locations(), no_cache=True)
 
 
+def sexes_now(platform) -> pd.Series:
+    """Patient id -> gender, as the page reads them to keep a patient out of a room of the
+    other sex."""
+    patients = platform.read(query("Patient").search(_elements="gender"), no_cache=True)["patient"]
+    return patients.set_index("id")["gender"]
+
+
 def a_placeable(
     platform, platform_admin, test_network, keep
 ) -> tuple[pd.Series, pd.DataFrame, User]:
@@ -91,6 +99,7 @@ def a_placeable(
     wards = tuple(test_network.ground_truth["admission_queue"])
     queue = read_queue(platform, test_network, wards)
     beds = beds_now(platform)
+    sexes = sexes_now(platform)
 
     def keep_bed(bed_id: str) -> None:
         keep(f"Location/{bed_id}")
@@ -98,18 +107,22 @@ def a_placeable(
     for arrange in (False, True):
         for _, row in queue.iterrows():
             hospital = beds.loc[beds["ward_id"] == row["ward_id"], "hospital_id"].iloc[0]
-            offered = beds_for(beds, row, hospital)
+            offered = beds_for(beds, row, hospital, sexes)
             if arrange and len(offered) < 2:
+                lying_sex = beds["patient_id"].map(sexes)
+                known = isinstance(row["sex"], str) & lying_sex.isin(("male", "female"))
+                other_sex = beds.loc[known & lying_sex.ne(row["sex"]), "room_id"]
                 fitting = (
                     (beds["ward_id"] == row["ward_id"])
                     & (beds["bed_category"] == row["bed_category"])
                     & (beds["age_group"] == row["age_group"])
+                    & ~beds["room_id"].isin(set(other_sex.dropna()))
                 )
                 if free_beds_made(
                     platform, platform_admin, keep_bed, beds, fitting, 2 - len(offered)
                 ):
                     beds = beds_now(platform)
-                    offered = beds_for(beds, row, hospital)
+                    offered = beds_for(beds, row, hospital, sexes)
             if len(offered) >= 2:
                 nurse = User(
                     "pflege.q",
