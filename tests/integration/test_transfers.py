@@ -32,7 +32,8 @@ from services.transfers import (
     transfer_queue,
 )
 from services.views.transfers import inbound_view, outbound_view
-from tests.support.transfers import free_beds_made, remove_requests
+from tests.support.cleanup import audit_events
+from tests.support.transfers import PutBack, free_beds_made, remove_requests
 
 pytestmark = pytest.mark.integration
 
@@ -58,25 +59,22 @@ def beds_now(platform) -> tuple[pd.DataFrame, pd.DataFrame]:
 def made(platform, platform_admin):
     """Requests a test sends and beds it reserves, taken off the server again afterwards."""
     requests: list[dict] = []
-    beds: dict[str, dict] = {}
-
-    def keep_bed(bed_id: str) -> None:
-        beds.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
-
-    yield requests, keep_bed
-    remove_requests(platform, platform_admin, requests, beds)
+    put_back = PutBack(platform_admin)
+    yield requests, put_back
+    put_back.undo()
+    remove_requests(platform, platform_admin, requests)
 
 
 @pytest.fixture
-def target_beds(platform, platform_admin, parties, made) -> tuple[pd.DataFrame, pd.DataFrame]:
+def target_beds(platform, parties, made) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Locations and beds now, with a free bed at the target hospital for the requests to ask
     for: one nobody lies in is set free when the generated hour left none (put back after)."""
-    _, keep_bed = made
+    _, put_back = made
     target = parties[4]
     locations, beds = beds_now(platform)
     there = beds["hospital_id"] == target
     if not can_take_patient(beds.loc[there, "status"]).any():
-        made_free = free_beds_made(platform, platform_admin, keep_bed, beds, there)
+        made_free = free_beds_made(platform, put_back, beds, there)
         assert made_free, "the target hospital has a bed nobody lies in"
         locations, beds = beds_now(platform)
     return locations, beds
@@ -124,10 +122,7 @@ def an_ask(platform, parties, beds: pd.DataFrame, isolation: tuple[str, ...] = (
 
 
 def audit_of(platform, path: str) -> list[dict]:
-    bundle = platform.http().get_json(
-        "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-    )
-    return [entry["resource"] for entry in bundle.get("entry") or []]
+    return audit_events(platform.http(), path)
 
 
 def test_generated_requests_wait_in_the_queues_the_ground_truth_names(platform, test_network):
@@ -167,7 +162,7 @@ def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
     platform, parties, made, target_beds, tmp_path
 ):
     doctor, manager, colleague, _, target = parties
-    requests, keep_bed = made
+    requests, put_back = made
     log = tmp_path / "audit.log"
     locations, beds = target_beds
     ask = an_ask(platform, parties, beds)
@@ -177,7 +172,7 @@ def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
     offered = suitable_beds(beds, target, ask.bed_category, ask.age_group, isolation=False)
     # Both managers see the same free bed and take it.
     bed_id = offered["bed_id"].iloc[0]
-    keep_bed(bed_id)
+    put_back.keep(f"Location/{bed_id}")
     bed_version = int(platform.http().get_json(f"Location/{bed_id}")["meta"]["versionId"])
     free_before = occupancy(beds[beds["hospital_id"] == target], []).iloc[0]["free"]
 
