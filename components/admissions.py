@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.bed_choice import bed_choice, bed_names
+from components.choose import choose_one
 from components.data import forget
 from components.session import language, platform, settings, tr
 from components.transfers import flash, request_words
@@ -132,12 +133,11 @@ def swap_section(user: User, beds: pd.DataFrame) -> None:
         f" · {row.name}"
         for row in lying.itertuples(index=False)
     }
-    chosen = st.selectbox(
+    chosen = choose_one(
         tr("admission.swap_patient"),
         list(patients),
         format_func=patients.get,
         key="admission.swap.patient",
-        placeholder=tr("widget.choose_one"),
     )
     targets: dict[str, str] = {}
     for row in beds.itertuples(index=False):
@@ -151,12 +151,11 @@ def swap_section(user: User, beds: pd.DataFrame) -> None:
     if not targets:
         st.info(tr("admission.no_bed"))
         return
-    st.selectbox(
+    choose_one(
         tr("admission.swap_target"),
         list(targets),
         format_func=targets.get,
         key="admission.swap.bed",
-        placeholder=tr("widget.choose_one"),
     )
     st.button(
         tr("admission.swap_go"),

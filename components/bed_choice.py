@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from components.choose import choose_one
 from components.session import tr
 
 __all__ = ["bed_choice", "bed_names"]
@@ -34,12 +35,11 @@ def bed_choice(
     that calls ``on_click(*args)``; nothing and False when no bed is offered."""
     if not names:
         return False
-    st.selectbox(
+    choose_one(
         tr(f"{prefix}.bed"),
         list(names),
         format_func=names.get,
         key=f"{prefix}.bed.{card}",
-        placeholder=tr("widget.choose_one"),
     )
     st.button(
         tr(f"{prefix}.{action}"),
