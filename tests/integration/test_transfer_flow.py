@@ -34,7 +34,6 @@ from services.errors import BedTaken, Conflict, NotFound
 from services.roles import Role, User
 from services.task_writes import change_task
 from services.transfers import (
-    TransferAsk,
     accept,
     arrival_ids,
     outbound_requests,
@@ -44,6 +43,7 @@ from services.views.admissions import AdmissionView, admission_view
 from services.views.transfers import outbound_view
 from tests.support.transfers import (
     PutBack,
+    ask_for,
     berlin_now,
     board_now,
     empty_beds,
@@ -85,24 +85,8 @@ def send(platform, parties, put_back, log) -> Callable[..., dict]:
     doctor, _, _, target = parties
 
     def sent(stay: pd.Series, category: str, age_group: str, urgency: str, reason: str) -> dict:
-        task = send_request(
-            platform,
-            doctor,
-            log,
-            TransferAsk(
-                patient_id=stay["patient_id"],
-                encounter_id=stay["encounter_id"],
-                requester_org=doctor.hospital_id,
-                target_org=target,
-                bed_category=category,
-                age_group=age_group,
-                sex=None,
-                isolation=(),
-                urgency=urgency,
-                reason=reason,
-                practitioner_id=doctor.practitioner_id,
-            ),
-        )
+        ask = ask_for(doctor, stay, target, category, age_group, urgency, reason)
+        task = send_request(platform, doctor, log, ask)
         put_back.made(f"Task/{task['id']}")
         put_back.made(task["basedOn"][0]["reference"])
         for path in zip_paths(task["id"]):

@@ -33,7 +33,7 @@ from services.transfers import (
 )
 from services.views.transfers import inbound_view, outbound_view
 from tests.support.cleanup import audit_events
-from tests.support.transfers import PutBack, free_beds_made, remove_requests
+from tests.support.transfers import PutBack, ask_for, free_beds_made, remove_requests
 
 pytestmark = pytest.mark.integration
 
@@ -105,19 +105,16 @@ def an_ask(platform, parties, beds: pd.DataFrame, isolation: tuple[str, ...] = (
     kinds = free.groupby(["bed_category", "age_group"]).size()
     assert not kinds.empty, "the target hospital has a free bed"
     category, age_group = kinds.index[0]
-    stay = mine.iloc[0]
-    return TransferAsk(
-        patient_id=stay["patient_id"],
-        encounter_id=stay["encounter_id"],
-        requester_org=doctor.hospital_id,
-        target_org=target,
-        bed_category=category,
-        age_group=age_group,
+    return ask_for(
+        doctor,
+        mine.iloc[0],
+        target,
+        category,
+        age_group,
+        "urgent",
+        "Intensivpflichtig, eigene Intensivstation voll",
         sex="female",
         isolation=isolation,
-        urgency="urgent",
-        reason="Intensivpflichtig, eigene Intensivstation voll",
-        practitioner_id=doctor.practitioner_id,
     )
 
 

@@ -13,7 +13,8 @@ from services.domain.stays import current_placements
 from services.errors import Conflict
 from services.frames import with_hierarchy
 from services.platform import Platform
-from services.transfers import arrival_ids
+from services.roles import User
+from services.transfers import TransferAsk, arrival_ids
 from tests.support.cleanup import delete_audited
 
 
@@ -41,6 +42,34 @@ def empty_beds(board: pd.DataFrame, where: pd.Series) -> pd.DataFrame:
     """Beds nobody lies in and nothing is held for, among ``where``, in a stable order."""
     nobody = board["encounter_id"].isna() & ~board["status"].isin(["O", "R"])
     return board[where & nobody].sort_index()
+
+
+def ask_for(
+    doctor: User,
+    stay: pd.Series,
+    target: str,
+    category: str,
+    age_group: str,
+    urgency: str,
+    reason: str,
+    sex: str | None = None,
+    isolation: tuple[str, ...] = (),
+) -> TransferAsk:
+    """The physician's request for a bed of ``category`` and ``age_group`` at ``target`` for
+    ``stay`` (a ``current_placements`` row of her hospital)."""
+    return TransferAsk(
+        patient_id=stay["patient_id"],
+        encounter_id=stay["encounter_id"],
+        requester_org=doctor.hospital_id,
+        target_org=target,
+        bed_category=category,
+        age_group=age_group,
+        sex=sex,
+        isolation=isolation,
+        urgency=urgency,
+        reason=reason,
+        practitioner_id=doctor.practitioner_id,
+    )
 
 
 # Beds nobody lies in that the hospital has not given free: closed, in cleaning, contaminated.
