@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -63,6 +65,25 @@ def made(platform, platform_admin):
     yield requests, put_back
     put_back.undo()
     remove_requests(platform, platform_admin, requests)
+
+
+@pytest.fixture
+def log(tmp_path) -> Path:
+    return tmp_path / "audit.log"
+
+
+@pytest.fixture
+def send(platform, parties, made, log) -> Callable[[TransferAsk], dict]:
+    """arzt.demo sends the request; it is taken off the server again afterwards (``made``)."""
+    doctor = parties[0]
+    requests, _ = made
+
+    def sent(ask: TransferAsk) -> dict:
+        task = send_request(platform, doctor, log, ask)
+        requests.append(task)
+        return task
+
+    return sent
 
 
 @pytest.fixture
@@ -156,15 +177,13 @@ def test_generated_requests_wait_in_the_queues_the_ground_truth_names(platform, 
 
 
 def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, made, target_beds, send, log
 ):
     doctor, manager, colleague, _, target = parties
-    requests, put_back = made
-    log = tmp_path / "audit.log"
+    _, put_back = made
     locations, beds = target_beds
     ask = an_ask(platform, parties, beds)
-    task = send_request(platform, doctor, log, ask)
-    requests.append(task)
+    task = send(ask)
     version = task["meta"]["versionId"]
     offered = suitable_beds(beds, target, ask.bed_category, ask.age_group, isolation=False)
     # Both managers see the same free bed and take it.
@@ -245,14 +264,11 @@ def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
 
 
 def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, target_beds, send, log
 ):
     doctor, manager, colleague, _, target = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     _, beds = target_beds
-    task = send_request(platform, doctor, log, an_ask(platform, parties, beds))
-    requests.append(task)
+    task = send(an_ask(platform, parties, beds))
     version = task["meta"]["versionId"]
     with pytest.raises(ValueError):
         decline(platform, manager, log, task["id"], version, "   ")
@@ -278,14 +294,11 @@ def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
 
 
 def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, target_beds, send, log
 ):
     doctor, manager, _, _, target = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     locations, beds = target_beds
-    task = send_request(platform, doctor, log, an_ask(platform, parties, beds, ("mrsa",)))
-    requests.append(task)
+    task = send(an_ask(platform, parties, beds, ("mrsa",)))
 
     asked = ask_back(
         platform, manager, log, task["id"], task["meta"]["versionId"], "Beatmet? Letzte BGA?"
@@ -323,18 +336,15 @@ def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
 
 
 def test_only_the_target_hospitals_bed_manager_answers(
-    platform, parties, made, target_beds, tmp_path, users
+    platform, parties, target_beds, send, log, users
 ):
     doctor, _, _, stranger, _ = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     _, beds = target_beds
     ask = an_ask(platform, parties, beds)
     nurse = users["pflege.demo"]
     with pytest.raises(NotPermitted):
         send_request(platform, nurse, log, ask)
-    task = send_request(platform, doctor, log, ask)
-    requests.append(task)
+    task = send(ask)
     version = task["meta"]["versionId"]
     for who in (stranger, users["management.demo"], users["arzt2.demo"]):
         with pytest.raises(NotPermitted):
