@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components.bed_choice import bed_choice, bed_names
+from components.choose import choose_one
 from components.data import forget
 from components.session import language, platform, settings, tr
-from components.transfers import request_words
+from components.transfers import flash, request_words
 from services import admissions
 from services.errors import BedTaken, Conflict, DataError
 from services.i18n import fmt_datetime, fmt_number, t
@@ -25,30 +27,24 @@ from services.roles import User
 
 __all__ = ["admission_card", "swap_section"]
 
-FLASH = "transfer_flash"
-
-
-def _flash(kind: str, payload: object) -> None:
-    st.session_state.setdefault(FLASH, []).append((kind, payload))
-
 
 def _write(done: str, step: Callable[[Platform, Path], object]) -> None:
     try:
         step(platform(), settings().audit_log)
     except BedTaken as exc:
-        _flash("error", exc)
+        flash("error", exc)
         return
     except Conflict:
-        _flash("lost", tr("admission.lost"))
+        flash("lost", tr("admission.lost"))
         return
     except ValueError:
-        _flash("lost", tr("admission.need_reason"))
+        flash("lost", tr("admission.need_reason"))
         return
     except DataError as exc:
-        _flash("error", exc)
+        flash("error", exc)
         return
     forget("Encounter", "Location", "Task")
-    _flash("done", done)
+    flash("done", done)
 
 
 def _assign(user: User, row: dict) -> None:
@@ -93,32 +89,17 @@ def admission_card(user: User, row: pd.Series, offered: pd.DataFrame) -> None:
         st.caption(
             t("admission.since", lang, time=fmt_datetime(row["authored_on"], lang), hours=hours)
         )
-        bed_names = dict(zip(offered["bed_id"], offered["name"], strict=True))
+        names = bed_names(offered)
         payload = {
             "task_id": key,
             "version": row["version"],
             "source": row["source"],
             "name": row["name"],
-            "bed_names": bed_names,
+            "bed_names": names,
         }
         assign, cancel = st.columns(2)
         with assign:
-            if bed_names:
-                st.selectbox(
-                    tr("admission.bed"),
-                    list(bed_names),
-                    format_func=bed_names.get,
-                    key=f"admission.bed.{key}",
-                    placeholder=tr("widget.choose_one"),
-                )
-                st.button(
-                    tr("admission.assign"),
-                    key=f"admission.assign.{key}",
-                    type="primary",
-                    on_click=_assign,
-                    args=(user, payload),
-                )
-            else:
+            if not bed_choice(names, "admission", "assign", key, _assign, (user, payload)):
                 st.warning(tr("admission.no_bed"))
         with cancel:
             st.text_input(tr("admission.cancel_reason"), key=f"admission.reason.{key}")
@@ -152,12 +133,11 @@ def swap_section(user: User, beds: pd.DataFrame) -> None:
         f" · {row.name}"
         for row in lying.itertuples(index=False)
     }
-    chosen = st.selectbox(
+    chosen = choose_one(
         tr("admission.swap_patient"),
         list(patients),
         format_func=patients.get,
         key="admission.swap.patient",
-        placeholder=tr("widget.choose_one"),
     )
     targets: dict[str, str] = {}
     for row in beds.itertuples(index=False):
@@ -171,12 +151,11 @@ def swap_section(user: User, beds: pd.DataFrame) -> None:
     if not targets:
         st.info(tr("admission.no_bed"))
         return
-    st.selectbox(
+    choose_one(
         tr("admission.swap_target"),
         list(targets),
         format_func=targets.get,
         key="admission.swap.bed",
-        placeholder=tr("widget.choose_one"),
     )
     st.button(
         tr("admission.swap_go"),

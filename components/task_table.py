@@ -21,6 +21,7 @@ import streamlit as st
 
 from components.audit import audit
 from components.bed_board import ISOLATION_ICON, isolation_words
+from components.choose import choose_many
 from components.data import load_changes
 from components.kpi import kpi_row
 from components.session import language, platform, settings, tr
@@ -142,31 +143,28 @@ def task_filters(ward_id: str, beds: pd.DataFrame, can_write: bool) -> TaskFilte
     # Labels are bound to this run's language: the formatters are called again outside it.
     lang = language()
     status_col, kind_col, bed_col, owner_col = st.columns([2, 3, 2, 3])
-    statuses = status_col.multiselect(
+    statuses = choose_many(
         tr("tasks.filter.status"),
         OPEN_TASK_STATES,
         format_func=lambda code: t(f"task_status.{code}", lang),
         key="nurse.filter.status",
-        placeholder=tr("widget.choose_many"),
-        select_all=False,
+        where=status_col,
     )
-    kinds = kind_col.multiselect(
+    kinds = choose_many(
         tr("tasks.filter.kind"),
         TASK_CODES,
         format_func=lambda code: t(f"task_code.{code}", lang),
         key="nurse.filter.kind",
-        placeholder=tr("widget.choose_many"),
-        select_all=False,
+        where=kind_col,
     )
     bed_names = dict(zip(beds["id"], beds["name"], strict=True))
-    chosen_beds = bed_col.multiselect(
+    chosen_beds = choose_many(
         tr("tasks.filter.bed"),
         list(bed_names),
         format_func=lambda bed: bed_names.get(bed, bed),
         # Per ward: the beds of one ward are no choice on another.
         key=f"nurse.filter.bed.{ward_id}",
-        placeholder=tr("widget.choose_many"),
-        select_all=False,
+        where=bed_col,
     )
     choices = OWNER_CHOICES if can_write else ("all", "unassigned")
     owner = owner_col.radio(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components.bed_choice import bed_choice, bed_names
 from components.session import language, platform, settings, tr
 from components.status import error_banner
 from services import transfers
@@ -25,6 +26,7 @@ from services.platform import Platform
 from services.roles import User
 
 __all__ = [
+    "flash",
     "inbound_card",
     "outbound_card",
     "request_words",
@@ -94,7 +96,9 @@ def state_words(row: pd.Series, lang: str) -> str:
     return words
 
 
-def _flash(kind: str, payload: object) -> None:
+def flash(kind: str, payload: object) -> None:
+    """Keep what a write came to for ``show_flash`` on the next run: ``done`` (the words),
+    ``lost`` (the words), ``words`` (an answer without words) or ``error`` (a ``DataError``)."""
     st.session_state.setdefault(FLASH, []).append((kind, payload))
 
 
@@ -117,20 +121,20 @@ def _write(done: str, step: Callable[[Platform, Path], object]) -> None:
     try:
         step(platform(), settings().audit_log)
     except BedTaken as exc:
-        _flash("error", exc)
+        flash("error", exc)
         return
     except Conflict as exc:
         current = exc.current or {}
         state = _STATE_OF_STATUS.get(current.get("status"), "open")
-        _flash("lost", tr("transfer.lost_race", state=t(f"transfer.state.{state}", lang)))
+        flash("lost", tr("transfer.lost_race", state=t(f"transfer.state.{state}", lang)))
         return
     except ValueError:
-        _flash("words", None)
+        flash("words", None)
         return
     except DataError as exc:
-        _flash("error", exc)
+        flash("error", exc)
         return
-    _flash("done", done)
+    flash("done", done)
 
 
 def _decide(user: User, row: dict, action: str) -> None:
@@ -209,30 +213,16 @@ def inbound_card(
             st.warning(tr("transfer.free_none"))
         else:
             st.caption(tr("transfer.free_matching", n=fmt_number(len(offered), lang)))
-        bed_names = dict(zip(offered["bed_id"], offered["name"], strict=True))
+        names = bed_names(offered)
         payload = {
             "task_id": key,
             "version": row["version"],
             "source": row["source"],
-            "bed_names": bed_names,
+            "bed_names": names,
         }
         accept, decline, ask = st.columns(3)
         with accept:
-            if bed_names:
-                st.selectbox(
-                    tr("transfer.bed"),
-                    list(bed_names),
-                    format_func=bed_names.get,
-                    key=f"transfer.bed.{key}",
-                    placeholder=tr("widget.choose_one"),
-                )
-                st.button(
-                    tr("transfer.accept"),
-                    key=f"transfer.accept.{key}",
-                    type="primary",
-                    on_click=_decide,
-                    args=(user, payload, "accept"),
-                )
+            bed_choice(names, "transfer", "accept", key, _decide, (user, payload, "accept"))
         with decline:
             st.text_input(tr("transfer.decline_reason"), key=f"transfer.reason.{key}")
             st.button(

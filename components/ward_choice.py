@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.choose import choose_one
 from components.scope import places
 from components.session import tr
 from components.status import frame_banners
@@ -40,11 +41,10 @@ def choose_ward(user: User) -> tuple[str, pd.DataFrame, pd.DataFrame, FrameSet]:
         no_ward_note(user, locations)
         st.stop()
     names = dict(zip(wards["id"], wards["name"], strict=True))
-    ward_id = st.selectbox(
+    ward_id = choose_one(
         tr("nurse.ward"),
         list(names),
         format_func=names.get,
         key="nurse.ward",
-        placeholder=tr("widget.choose_one"),
     )
     return ward_id, wards, locations, location_read

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -208,8 +208,10 @@ def _emit(
     return list(patients.values()), encounters
 
 
-def _resources(
-    kinds: list[str],
+Builders = dict[str, Callable[[], list[dict[str, Any]]]]
+
+
+def _builders(
     simulation: Simulation,
     staff: Staff,
     patients: list[PatientRec],
@@ -221,10 +223,11 @@ def _resources(
     transfers: Transfers,
     admissions: Admissions,
     intensive: Intensive,
-) -> dict[str, list[dict[str, Any]]]:
+) -> Builders:
+    """Per kind, how the flat shape writes it; called only for the kinds generated."""
     hospitals = simulation.hospitals
     wards = [(h, w) for h in hospitals for w in h.wards]
-    builders = {
+    return {
         "Organization": lambda: [fhir.organization(h) for h in hospitals],
         "Location": lambda: (
             [fhir.ward_location(h, w) for h, w in wards]
@@ -255,61 +258,39 @@ def _resources(
         ),
         "MedicationRequest": lambda: [fhir.medication_request(x) for x in clinical.medications],
         "Observation": lambda: [fhir.observation(x) for x in clinical.observations],
+        "ServiceRequest": lambda: [x.resources[0] for x in transfers.requests],
         "Task": lambda: (
             [fhir.task(x) for x in clinical.all_tasks]
             + [x.resources[1] for x in transfers.requests]
             + [x.task for x in admissions.waiting]
         ),
-        **_safety_builders(safety, documents, transfers),
-        "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
-        **_intensive_builders(intensive),
-    }
-    return {kind: builders[kind]() for kind in kinds}
-
-
-def _intensive_builders(intensive: Intensive) -> dict[str, Any]:
-    """Devices and stored reports: the same in both shapes (they name beds and hospitals)."""
-    return {
-        "Device": lambda: [device_resource(x) for x in intensive.devices],
-        "MeasureReport": lambda: list(intensive.reports),
-    }
-
-
-def _safety_builders(
-    safety: Safety, documents: list[DocumentRec], transfers: Transfers
-) -> dict[str, Any]:
-    """The safety, document and transfer-request kinds: the same in both shapes (a problem-list
-    item names no contact; a document and a request name the stay, whose id both shapes
-    share)."""
-    return {
-        "ServiceRequest": lambda: [x.resources[0] for x in transfers.requests],
         "AllergyIntolerance": lambda: [fhir.allergy_intolerance(x) for x in safety.allergies],
         "Flag": lambda: [fhir.flag(x) for x in safety.flags],
         "MedicationStatement": lambda: [fhir.medication_statement(x) for x in safety.statements],
         "Binary": lambda: [fhir.binary(x) for x in documents if x.binary_id],
         "DocumentReference": lambda: [fhir.document_reference(x) for x in documents],
+        "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
+        "Device": lambda: [device_resource(x) for x in intensive.devices],
+        "MeasureReport": lambda: list(intensive.reports),
     }
 
 
-def _mii_resources(
-    kinds: list[str],
+def _mii_builders(
     simulation: Simulation,
-    staff: Staff,
     patients: list[PatientRec],
     encounters: list[EncounterRec],
     clinical: Clinical,
     safety: Safety,
-    documents: list[DocumentRec],
-    roster: Roster,
     transfers: Transfers,
-    records: mii.MiiRecords,
     intensive: Intensive,
-) -> dict[str, list[dict[str, Any]]]:
-    """The MII shape: flat builders where the shapes agree, ``mii`` where they differ."""
-    hospitals = simulation.hospitals
-    wards = [(h, w) for h in hospitals for w in h.wards]
-    builders = {
-        "Organization": lambda: [fhir.organization(h) for h in hospitals],
+    records: mii.MiiRecords,
+) -> Builders:
+    """Where the MII shape writes other FHIR than the flat one (``demo_data.mii``): ISiK
+    locations, pseudonyms, contact levels, clinical resources pointing at a level, medication
+    as administrations. Every other kind is written alike: a problem-list item names no
+    contact, a document and a transfer request name the stay, whose id both shapes share."""
+    wards = [(h, w) for h in simulation.hospitals for w in h.wards]
+    return {
         "Location": lambda: (
             [mii.ward_location(h, w) for h, w in wards]
             + [mii.room_location(h, w, r) for h, w in wards for r in w.rooms]
@@ -321,11 +302,8 @@ def _mii_resources(
                 for b in w.beds
             ]
         ),
-        "Practitioner": lambda: [fhir.practitioner(m) for m in (*staff.members, *roster.pool)],
-        "PractitionerRole": lambda: [
-            fhir.practitioner_role(m) for m in (*staff.members, *roster.pool)
-        ],
         "Patient": lambda: [mii.patient(p, records.pseudonyms.get(p.id)) for p in patients],
+        # The waiting admissions are written in the flat shape only (docs/DATA_MODEL.md).
         "Encounter": lambda: [r for e in encounters for r in mii.encounters(e, records)],
         "Condition": lambda: (
             [mii.condition(x, records) for x in clinical.conditions]
@@ -346,11 +324,7 @@ def _mii_resources(
             [mii.task(x, records) for x in clinical.all_tasks]
             + [x.resources[1] for x in transfers.requests]
         ),
-        **_safety_builders(safety, documents, transfers),
-        "Appointment": lambda: [fhir.duty_shift(x, simulation.as_of) for x in roster.shifts],
-        **_intensive_builders(intensive),
     }
-    return {kind: builders[kind]() for kind in kinds}
 
 
 def _manifest(
@@ -484,40 +458,28 @@ def generate(
         nursing = generate_nursing(encounters, instant, random.Random(f"{seed}:nursing"))
         safety.flags.extend(nursing.flags)
         clinical.observations.extend(nursing.observations)
+    builders = _builders(
+        simulation,
+        staff,
+        patients,
+        encounters,
+        clinical,
+        safety,
+        documents,
+        roster,
+        transfers,
+        admissions,
+        intensive,
+    )
     records = None
     if shape == "mii":
         records = mii.build_mii_records(
             patients, encounters, clinical, random.Random(f"{seed}:pseudonym")
         )
-        resources = _mii_resources(
-            chosen,
-            simulation,
-            staff,
-            patients,
-            encounters,
-            clinical,
-            safety,
-            documents,
-            roster,
-            transfers,
-            records,
-            intensive,
+        builders |= _mii_builders(
+            simulation, patients, encounters, clinical, safety, transfers, intensive, records
         )
-    else:
-        resources = _resources(
-            chosen,
-            simulation,
-            staff,
-            patients,
-            encounters,
-            clinical,
-            safety,
-            documents,
-            roster,
-            transfers,
-            admissions,
-            intensive,
-        )
+    resources = {kind: builders[kind]() for kind in chosen}
     counts = {kind: len(resources[kind]) for kind in chosen}
     ground_truth = compute_ground_truth(
         simulation,

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.audit import audit_list
+from components.choose import choose_many, choose_one
 from components.data import load
 from components.export import csv_button
 from components.guard import require_page
@@ -57,15 +58,12 @@ if view.local:
     st.warning(tr("audit.local_note", count=view.local))
 
 left, middle, right = st.columns(3)
-users = left.multiselect(
-    tr("audit.filter_user"), view.users, placeholder=tr("widget.choose_many"), select_all=False
-)
-actions = middle.multiselect(
+users = choose_many(tr("audit.filter_user"), view.users, where=left)
+actions = choose_many(
     tr("audit.filter_action"),
     ["R", "U", "C", "E"],
     format_func=lambda code: tr(f"audit_action.{code}"),
-    placeholder=tr("widget.choose_many"),
-    select_all=False,
+    where=middle,
 )
 patient = right.text_input(tr("audit.filter_patient"), placeholder=tr("audit.filter_patient_hint"))
 break_glass = st.checkbox(tr("audit.only_break_glass"))
@@ -126,12 +124,11 @@ listed = {k: v for k, v in people.people.items() if k in set(shown["person_key"]
 if not listed:
     st.info(tr("audit.request_none"))
     st.stop()
-person = st.selectbox(
+person = choose_one(
     tr("audit.request_person"),
     list(listed),
     format_func=listed.get,
     key="audit_person",
-    placeholder=tr("widget.choose_one"),
 )
 report = people.report(person)
 answer = words(report)

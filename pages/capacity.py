@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.capacity_charts import census_chart, occupancy_chart
 from components.charts import chart_config
+from components.choose import choose_many, choose_one
 from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
@@ -146,14 +147,12 @@ st.caption(tr("mgr.png_hint"))
 
 # Per facility and ward, by bed category and age group
 st.subheader(tr("mgr.by_ward"))
-chosen = st.multiselect(
+chosen = choose_many(
     tr("col.hospital"),
     view.facilities,
     default=view.facilities,
     format_func=name_of,
     key="capacity_facilities",
-    placeholder=tr("widget.choose_many"),
-    select_all=False,
 )
 wards = per_ward(data_key, minute, start, tuple(chosen), view, stay_read)
 detail = wards.detail
@@ -209,12 +208,11 @@ st.caption(tr("mgr.help.census_denominator", beds=fmt_number(wards.in_service, l
 
 # Reports
 st.subheader(tr("mgr.reports"))
-hospital = st.selectbox(
+hospital = choose_one(
     tr("mgr.report_facility"),
     view.facilities,
     format_func=name_of,
     key="report_facility",
-    placeholder=tr("widget.choose_one"),
 )
 reports = capacity_reports(view, hospital, moment)
 report = reports.measure_report

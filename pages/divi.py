@@ -12,6 +12,7 @@ import streamlit as st
 from components.audit import audit
 from components.capacity_charts import divi_history_chart
 from components.charts import chart_config
+from components.choose import choose_one
 from components.data import load, load_fresh
 from components.guard import require_page
 from components.kpi import kpi_row
@@ -57,12 +58,11 @@ if not facilities:
     frame_banners(location_read, org_read)
     st.info(tr("divi.no_icu"))
     st.stop()
-hospital = st.selectbox(
+hospital = choose_one(
     tr("divi.facility"),
     facilities,
     format_func=lambda h: names.get(h, h),
     key="divi_facility",
-    placeholder=tr("widget.choose_one"),
 )
 day = duty_day(moment)
 stay_read = window_stays(midnight(day), (hospital,))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.capacity_charts import forecast_chart
 from components.charts import chart_config
+from components.choose import choose_one
 from components.data import load
 from components.guard import require_page
 from components.manager_tables import manager_csv, number_texts, percent_texts
@@ -56,12 +57,11 @@ if not beds.has_beds:
     # Occupancy needs beds in service; the forecast of a bed-less source is left out.
     census_without_beds(beds.ward_census)
     st.stop()
-chosen = st.selectbox(
+chosen = choose_one(
     tr("mgr.forecast.scope"),
     [NETWORK, *beds.facilities],
     format_func=lambda h: beds.hospital_name(h) if h else tr("network.total"),
     key="forecast_scope",
-    placeholder=tr("widget.choose_one"),
 )
 view = forecast_view(beds, encounters, chosen, moment, start, replay, settings().stale_stays)
 if view is None:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.audit import audit_list
+from components.choose import choose_one
 from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
@@ -86,12 +87,11 @@ st.dataframe(
 )
 audit_list(user, "my_patients", "inpatients", rows, reads)
 
-choice = st.selectbox(
+choice = choose_one(
     tr("search.choose"),
     range(len(rows)),
     format_func=lambda n: f"{rows.iloc[n]['name']} · {rows.iloc[n]['bed'] or '–'}",
     key="mine_choice",
-    placeholder=tr("widget.choose_one"),
 )
 if st.button(tr("search.open"), type="primary", key="mine_open"):
     open_stay_patient(rows.iloc[choice])

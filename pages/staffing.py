@@ -8,6 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components.choose import choose_one
 from components.data import load
 from components.guard import require_page
 from components.kpi import kpi_row
@@ -33,12 +34,11 @@ st.caption(tr("staff.intro"))
 day = duty_day(moment)
 current, _ = quarter_of(day)
 previous, _ = quarter_of(current - timedelta(days=1))
-quarter = st.selectbox(
+quarter = choose_one(
     tr("staff.quarter"),
     [current, previous],
     format_func=lambda q: tr("staff.quarter_label", quarter=(q.month - 1) // 3 + 1, year=q.year),
     key="staffing_quarter",
-    placeholder=tr("widget.choose_one"),
 )
 begin = min(quarter, day.replace(day=1))
 locations, location_read = places(user.facilities)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.audit import audit
 from components.charts import chart_config
+from components.choose import choose_many, choose_one
 from components.data import load
 from components.documents import document_body, document_choice, document_key, document_tables
 from components.export import csv_button
@@ -337,23 +338,21 @@ with summary_tab:
 with chart_tab:
     kinds_all = ["stay", *MARK_KINDS]
     kind_col, hospital_col, window_col = st.columns([2, 2, 2])
-    kinds = kind_col.multiselect(
+    kinds = choose_many(
         tr("timeline.filter.kinds"),
         kinds_all,
         default=kinds_all,
         format_func=lambda k: tr(f"timeline.kind.{k}"),
         key="timeline_kinds",
-        placeholder=tr("widget.choose_many"),
-        select_all=False,
+        where=kind_col,
     )
-    hospitals = hospital_col.multiselect(
+    hospitals = choose_many(
         tr("timeline.filter.hospitals"),
         timeline.hospitals,
         default=timeline.hospitals,
         format_func=lambda h: hospital_name.get(h, h),
         key="timeline_hospitals",
-        placeholder=tr("widget.choose_many"),
-        select_all=False,
+        where=hospital_col,
     )
     starts = pd.concat([timeline.stays["start"], timeline.marks["start"]]).dropna()
     first_day = (starts.min() if not starts.empty else at).date()
@@ -411,7 +410,7 @@ with lab_tab:
         st.info(tr("labs.none"))
     else:
         if labs.pages > 1:
-            st.selectbox(
+            choose_one(
                 tr("labs.window"),
                 list(range(labs.pages)),
                 format_func=lambda n: tr(
@@ -422,7 +421,6 @@ with lab_tab:
                     ),
                 ),
                 key="labs_page",
-                placeholder=tr("widget.choose_one"),
             )
             st.caption(tr("labs.columns", shown=len(labs.shown), total=len(labs.times)))
         times = [c for c in labs.table.columns if c not in ROW_COLUMNS]
@@ -460,14 +458,12 @@ with trend_tab:
             (r.code, r.unit): f"{r.display} ({display_unit(r.unit) or tr('labs.no_unit')})"
             for r in series.itertuples(index=False)
         }
-        chosen_series = st.multiselect(
+        chosen_series = choose_many(
             tr("trend.codes"),
             list(names),
             default=list(names)[:4],
             format_func=lambda key: names[key],
             key="trend_codes",
-            placeholder=tr("widget.choose_many"),
-            select_all=False,
         )
         for code, unit in chosen_series:
             rows = points[(points["code"] == code) & (points["unit"] == unit)]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components.audit import audit_list
 from components.auth import live_fragment
+from components.choose import choose_one
 from components.data import load, load_fresh
 from components.guard import require_page
 from components.scope import flags_of, now, places, stays
@@ -56,25 +57,23 @@ elif not others:
     st.info(tr("transfer.no_targets"))
 else:
     audit_list(user, "transfer_request", "inpatients", rows, [stay_read])
-    choice = st.selectbox(
+    choice = choose_one(
         tr("transfer.patient"),
         range(len(rows)),
         format_func=lambda n: f"{rows.iloc[n]['name']} · {rows.iloc[n]['bed'] or '–'}",
         key="transfer.patient",
-        placeholder=tr("widget.choose_one"),
     )
     row = rows.iloc[choice]
     details = patient_details(
         row, patients, flag_read["flag"] if flag_read else None, locations, now()
     )
-    target = st.selectbox(
+    target = choose_one(
         tr("transfer.target"),
         others,
         format_func=names.get,
         key="transfer.target",
-        placeholder=tr("widget.choose_one"),
     )
-    category = st.selectbox(
+    category = choose_one(
         tr("transfer.category"),
         BED_CATEGORIES,
         index=BED_CATEGORIES.index(details["bed_category"])
@@ -82,7 +81,6 @@ else:
         else len(BED_CATEGORIES) - 1,
         format_func=lambda c: label(pd.Series([c]), "bed_category", tr).iloc[0],
         key="transfer.category",
-        placeholder=tr("widget.choose_one"),
     )
     urgency = st.radio(
         tr("transfer.urgency"),

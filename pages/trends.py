@@ -15,6 +15,7 @@ from components.capacity_charts import (
     weekday_chart,
 )
 from components.charts import chart_config
+from components.choose import choose_many
 from components.data import load
 from components.guard import require_page
 from components.manager_tables import count_texts, manager_csv, number_texts, percent_texts
@@ -49,14 +50,13 @@ hospital_names = names_by_id(org_read["organization"])
 ward_names = names_by_id(locations)
 facilities, _ = trend_choices(locations)
 left, right = st.columns(2)
-chosen = left.multiselect(
+chosen = choose_many(
     tr("col.hospital"),
     facilities,
     default=facilities,
     format_func=lambda h: hospital_names.get(h, h),
     key="trend_facilities",
-    placeholder=tr("widget.choose_many"),
-    select_all=False,
+    where=left,
 )
 _, ward_options = trend_choices(locations, chosen)
 chosen_wards = right.multiselect(

@@ -24,6 +24,7 @@ test go through the same record.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,6 +100,9 @@ ASKED_BACK = "rueckfrage"
 URGENCIES = ("routine", "urgent", "asap", "stat")
 _URGENCY_RANK = {code: n for n, code in enumerate(reversed(URGENCIES))}
 AUDIT_PAGE = "transfers"
+
+# Task states a bed manager may answer.
+_UNDECIDED = ("requested", "received")
 
 Decision = Literal["accept", "decline", "ask_back", "answer", "cancel"]
 
@@ -580,6 +584,15 @@ def _check_requester(user: User, task: dict) -> None:
         raise NotPermitted("a request is answered back by its own hospital")
 
 
+# Per answer: the Task states it may follow, and who may give it.
+_ANSWERED_FROM: dict[Decision, tuple[tuple[str, ...], Callable[[User, dict], None]]] = {
+    "decline": (_UNDECIDED, _check_target),
+    "ask_back": (_UNDECIDED, _check_target),
+    "answer": (("received",), _check_requester),
+    "cancel": ((*OPEN_TASK_STATES, "received", "accepted"), _check_requester),
+}
+
+
 def accept(
     platform: Platform,
     user: User,
@@ -595,7 +608,7 @@ def accept(
     stored Task. ``Conflict`` (with ``current``) when another manager answered first;
     ``BedTaken`` when the bed cannot be reserved (the request is then open again)."""
     http = platform.http(source)
-    seen = _seen(http, task_id, seen_version, ("requested", "received"))
+    seen = _seen(http, task_id, seen_version, _UNDECIDED)
     _check_target(user, seen)
     moment = utc_now()
     until = moment + hold
@@ -780,6 +793,34 @@ def release_bed(http: FhirHttp, bed_id: str, task_id: str) -> bool:
     return True
 
 
+def _write_answer(
+    platform: Platform,
+    user: User,
+    local_log: Path,
+    source: str | None,
+    task_id: str,
+    seen_version: str,
+    decision: Decision,
+    change: Callable[[dict, datetime], dict],
+) -> tuple[dict, dict]:
+    """Write one answer to the request as seen: ``change`` (the Task as seen, now) gives the
+    fields it sets, ``None`` for a field it drops; sent with ``If-Match`` on the version seen and
+    audited. Returns the Task as seen and as stored; ``Conflict`` when somebody answered first,
+    ``NotPermitted`` when the user may not give this answer."""
+    allowed, check = _ANSWERED_FROM[decision]
+    http = platform.http(source)
+    seen = _seen(http, task_id, seen_version, allowed)
+    check(user, seen)
+    moment = utc_now()
+    fields = change(seen, moment)
+    dropped = {k for k, v in fields.items() if v is None}
+    changed = {**seen, **fields, "lastModified": stamp(moment)}
+    changed = {k: v for k, v in changed.items() if k not in dropped}
+    stored = put_task(http, task_id, changed, seen_version)
+    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+    return seen, stored
+
+
 def decline(
     platform: Platform,
     user: User,
@@ -794,18 +835,17 @@ def decline(
     manager answered first."""
     if not reason.strip():
         raise ValueError("a declined request says why")
-    http = platform.http(source)
-    seen = _seen(http, task_id, seen_version, ("requested", "received"))
-    _check_target(user, seen)
-    changed = {
-        **seen,
-        "status": "rejected",
-        "statusReason": {"text": reason.strip()},
-        "lastModified": stamp(utc_now()),
-    }
-    changed.pop("businessStatus", None)
-    stored = put_task(http, task_id, changed, seen_version)
-    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+
+    def declined(seen: dict, moment: datetime) -> dict:
+        return {
+            "status": "rejected",
+            "statusReason": {"text": reason.strip()},
+            "businessStatus": None,
+        }
+
+    _, stored = _write_answer(
+        platform, user, local_log, source, task_id, seen_version, "decline", declined
+    )
     return stored
 
 
@@ -823,19 +863,17 @@ def ask_back(
     ``rueckfrage`` and the question as a note, until the requester answers."""
     if not question.strip():
         raise ValueError("a question has words")
-    http = platform.http(source)
-    seen = _seen(http, task_id, seen_version, ("requested", "received"))
-    _check_target(user, seen)
-    moment = utc_now()
-    changed = {
-        **seen,
-        "status": "received",
-        "businessStatus": {**concept(BED_REQUEST, ASKED_BACK), "text": "Rückfrage"},
-        "note": [*(seen.get("note") or []), _note(user, question, moment)],
-        "lastModified": stamp(moment),
-    }
-    stored = put_task(http, task_id, changed, seen_version)
-    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+
+    def asked(seen: dict, moment: datetime) -> dict:
+        return {
+            "status": "received",
+            "businessStatus": {**concept(BED_REQUEST, ASKED_BACK), "text": "Rückfrage"},
+            "note": [*(seen.get("note") or []), _note(user, question, moment)],
+        }
+
+    _, stored = _write_answer(
+        platform, user, local_log, source, task_id, seen_version, "ask_back", asked
+    )
     return stored
 
 
@@ -853,19 +891,17 @@ def answer(
     again (``requested``)."""
     if not words.strip():
         raise ValueError("an answer has words")
-    http = platform.http(source)
-    seen = _seen(http, task_id, seen_version, ("received",))
-    _check_requester(user, seen)
-    moment = utc_now()
-    changed = {
-        **seen,
-        "status": "requested",
-        "note": [*(seen.get("note") or []), _note(user, words, moment)],
-        "lastModified": stamp(moment),
-    }
-    changed.pop("businessStatus", None)
-    stored = put_task(http, task_id, changed, seen_version)
-    _audit(platform, user, local_log, source, f"Task/{task_id}", _patient_of(seen))
+
+    def answered(seen: dict, moment: datetime) -> dict:
+        return {
+            "status": "requested",
+            "note": [*(seen.get("note") or []), _note(user, words, moment)],
+            "businessStatus": None,
+        }
+
+    _, stored = _write_answer(
+        platform, user, local_log, source, task_id, seen_version, "answer", answered
+    )
     return stored
 
 
@@ -880,13 +916,15 @@ def cancel(
 ) -> dict:
     """Withdraw the request (the requesting hospital): the Task is ``cancelled``, a bed
     reserved for it is released and the patient it announced leaves the target ward's queue."""
+
+    def cancelled(seen: dict, moment: datetime) -> dict:
+        return {"status": "cancelled"}
+
+    seen, stored = _write_answer(
+        platform, user, local_log, source, task_id, seen_version, "cancel", cancelled
+    )
     http = platform.http(source)
-    seen = _seen(http, task_id, seen_version, (*OPEN_TASK_STATES, "received", "accepted"))
-    _check_requester(user, seen)
-    changed = {**seen, "status": "cancelled", "lastModified": stamp(utc_now())}
-    stored = put_task(http, task_id, changed, seen_version)
     patient = _patient_of(seen)
-    _audit(platform, user, local_log, source, f"Task/{task_id}", patient)
     for output in seen.get("output") or []:
         bed = (output.get("valueReference") or {}).get("reference", "")
         if bed.startswith("Location/") and release_bed(http, bed.split("/", 1)[1], task_id):

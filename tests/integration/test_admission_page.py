@@ -21,13 +21,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
 def test_nurse_gives_a_waiting_patient_a_bed(
     platform,
-    platform_admin,
     test_network,
     restore,  # noqa: F811
 ):
-    keep, _ = restore
+    keep = restore.keep
     # A nurse of a ward where a waiting patient has a free bed that fits.
-    _, _, nurse = a_placeable(platform, platform_admin, test_network, keep)
+    _, _, nurse = a_placeable(platform, test_network, restore)
     # The pages' cached reads of the beds may be from before beds were set free for it.
     st.cache_data.clear()
     at = open_page("pages/admissions.py", nurse)

@@ -25,7 +25,8 @@ from services.errors import BedTaken, Conflict, NotPermitted
 from services.frames import with_hierarchy
 from services.roles import Role, User
 from services.search import query
-from tests.support.transfers import free_beds_made
+from tests.support.cleanup import audit_events
+from tests.support.transfers import PutBack, free_beds_made
 
 pytestmark = pytest.mark.integration
 
@@ -53,29 +54,14 @@ def beds_now(platform) -> pd.DataFrame:
 
 @pytest.fixture
 def restore(platform, platform_admin):
-    """Resources a test changes, put back as they were afterwards (newest write first), as the
-    platform's admin client: deletes are not the dashboard's to make."""
-    kept: dict[str, dict] = {}
-    created: list[str] = []
-    http = platform_admin.http()
-
-    def keep(path: str) -> None:
-        kept.setdefault(path, http.get_json(path, no_cache=True))
-
-    yield keep, created
-    for path, resource in kept.items():
-        http.send_json("PUT", path, {k: v for k, v in resource.items() if k != "meta"})
-    for path in created:
-        # The server refuses deleting a resource an AuditEvent still names.
-        bundle = http.get_json(
-            "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-        )
-        for entry in bundle.get("entry") or []:
-            http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
-        http.send_json("DELETE", path)
+    """Resources a test changes, put back as they were afterwards, and those it creates,
+    deleted, as the platform's admin client: deletes are not the dashboard's to make."""
+    put_back = PutBack(platform_admin)
+    yield put_back
+    put_back.undo()
     # HAPI answers an identical search within a minute from its stored result list: the beds'
     # search stores them as they are again for the pages that follow.
-    if any(path.startswith("Location/") for path in kept):
+    if any(path.startswith("Location/") for path in put_back.kept):
         platform.read(queries.locations(), no_cache=True)
 
 
@@ -86,23 +72,18 @@ def sexes_now(platform) -> pd.Series:
     return patients.set_index("id")["gender"]
 
 
-def a_placeable(
-    platform, platform_admin, test_network, keep
-) -> tuple[pd.Series, pd.DataFrame, User]:
+def a_placeable(platform, test_network, put_back: PutBack) -> tuple[pd.Series, pd.DataFrame, User]:
     """A waiting admission with at least two free beds that fit it, and a nurse of its ward.
 
     Whether a ward with an admission waiting has two such beds at the generated hour is chance
     (about one network in four has none): failing that, beds of the ward that fit and that
-    nobody lies in are set free, for the first admission they make placeable (``keep`` takes
-    them first, so the test puts them back).
+    nobody lies in are set free, for the first admission they make placeable (``put_back``
+    takes them first, so the test puts them back).
     """
     wards = tuple(test_network.ground_truth["admission_queue"])
     queue = read_queue(platform, test_network, wards)
     beds = beds_now(platform)
     sexes = sexes_now(platform)
-
-    def keep_bed(bed_id: str) -> None:
-        keep(f"Location/{bed_id}")
 
     for arrange in (False, True):
         for _, row in queue.iterrows():
@@ -118,9 +99,7 @@ def a_placeable(
                     & (beds["age_group"] == row["age_group"])
                     & ~beds["room_id"].isin(set(other_sex.dropna()))
                 )
-                if free_beds_made(
-                    platform, platform_admin, keep_bed, beds, fitting, 2 - len(offered)
-                ):
+                if free_beds_made(platform, put_back, beds, fitting, 2 - len(offered)):
                     beds = beds_now(platform)
                     offered = beds_for(beds, row, hospital, sexes)
             if len(offered) >= 2:
@@ -143,10 +122,7 @@ def keep_admission(keep, row: pd.Series, beds: list[str]) -> None:
 
 
 def audit_of(platform, path: str) -> list[dict]:
-    bundle = platform.http().get_json(
-        "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-    )
-    return [entry["resource"] for entry in bundle.get("entry") or []]
+    return audit_events(platform.http(), path)
 
 
 def test_generated_queue_is_the_ground_truth(platform, test_network):
@@ -173,9 +149,9 @@ def test_generated_queue_is_the_ground_truth(platform, test_network):
     assert not set(placed["encounter_id"]) & waiting
 
 
-def test_assign_bed_race_and_swap(platform, platform_admin, test_network, restore, tmp_path):
-    keep, created = restore
-    row, offered, nurse = a_placeable(platform, platform_admin, test_network, keep)
+def test_assign_bed_race_and_swap(platform, test_network, restore, tmp_path):
+    keep = restore.keep
+    row, offered, nurse = a_placeable(platform, test_network, restore)
     bed, other_bed = offered["bed_id"].iloc[0], offered["bed_id"].iloc[1]
     keep_admission(keep, row, [bed, other_bed])
     log = tmp_path / "audit.log"
@@ -218,8 +194,10 @@ def test_assign_bed_race_and_swap(platform, platform_admin, test_network, restor
         "Task", params={"focus": f"Location/{bed}", "status": "requested"}, no_cache=True
     )
     made = [e["resource"]["id"] for e in cleaning.get("entry") or []]
-    created.extend(f"Task/{task_id}" for task_id in made if task_id.endswith("-r"))
-    assert created, "a cleaning task for the bed left"
+    left = [f"Task/{task_id}" for task_id in made if task_id.endswith("-r")]
+    assert left, "a cleaning task for the bed left"
+    for path in left:
+        restore.made(path)
     keep(f"Location/{bed}")
 
     # Two patients exchange beds.
@@ -232,11 +210,9 @@ def test_assign_bed_race_and_swap(platform, platform_admin, test_network, restor
     assert board.at[other_bed, "encounter_id"] == partner["encounter_id"]
 
 
-def test_cancel_and_a_nurse_of_another_ward(
-    platform, platform_admin, test_network, restore, tmp_path
-):
-    keep, _ = restore
-    row, _, nurse = a_placeable(platform, platform_admin, test_network, keep)
+def test_cancel_and_a_nurse_of_another_ward(platform, test_network, restore, tmp_path):
+    keep = restore.keep
+    row, _, nurse = a_placeable(platform, test_network, restore)
     keep_admission(keep, row, [])
     log = tmp_path / "audit.log"
     elsewhere = User("pflege.x", "Pflege X", Role.NURSE, wards=("loc-nowhere",))

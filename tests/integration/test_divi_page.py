@@ -13,11 +13,13 @@ import pytest
 import streamlit as st
 
 from services.config import load_settings
+from services.fhir_http import FhirHttp
 from services.i18n import fmt_date, t
 from services.platform import Platform
 from services.roles import Role, User
 from services.views.divi import ventilations
 from tests.support.apptest import clean, open_page, table_with, texts
+from tests.support.cleanup import delete_audited
 from tests.support.keycloak import http_client
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -195,24 +197,19 @@ def test_an_arranged_ecmo_counts_once_and_is_gone_when_put_back(users, admin):
         read_fresh(ventilations())
 
 
-def delete_written(admin, path: str) -> None:
-    """Delete what the page wrote. Its write was audited, and the server refuses deleting a
-    resource an AuditEvent still names: those events go first."""
-    events = admin.get("AuditEvent", params={"entity": path, "_count": "200"}).json()
-    for entry in events.get("entry", []):
-        admin.delete(f"AuditEvent/{entry['resource']['id']}")
-    assert admin.delete(path).status_code in (200, 204), path
-
-
-def delete_answers(admin, hospital: str) -> None:
-    found = admin.get(
-        "QuestionnaireResponse", params={"subject": f"Organization/{hospital}", "_count": "100"}
-    ).json()
+def delete_answers(http: FhirHttp, hospital: str) -> None:
+    found = http.get_json(
+        "QuestionnaireResponse",
+        params={"subject": f"Organization/{hospital}", "_count": "100"},
+        no_cache=True,
+    )
     for entry in found.get("entry", []):
-        delete_written(admin, f"QuestionnaireResponse/{entry['resource']['id']}")
+        delete_audited(http, f"QuestionnaireResponse/{entry['resource']['id']}")
 
 
-def test_the_manager_records_the_operating_situation_audited(users, admin, fhir_base_url):
+def test_the_manager_records_the_operating_situation_audited(
+    users, admin, platform_admin, fhir_base_url
+):
     at = open_page(PAGE, users["management.demo"])
     hospital = hospital_of(at)
     assert shown_register(at)["betriebssituation"] in (
@@ -248,10 +245,10 @@ def test_the_manager_records_the_operating_situation_audited(users, admin, fhir_
         ]
         assert written, "the write was not audited"
     finally:
-        delete_answers(admin, hospital)
+        delete_answers(platform_admin.http(), hospital)
 
 
-def test_storing_todays_report_makes_it_history(users, admin):
+def test_storing_todays_report_makes_it_history(users, admin, platform_admin):
     at = open_page(PAGE, users["management.demo"])
     hospital = hospital_of(at)
     today = pd.Timestamp.now(tz="Europe/Berlin").date()
@@ -266,7 +263,7 @@ def test_storing_todays_report_makes_it_history(users, admin):
         assert stored["reporter"]["reference"] == f"Organization/{hospital}"
     finally:
         if not existed:
-            delete_written(admin, f"MeasureReport/{report_id}")
+            delete_audited(platform_admin.http(), f"MeasureReport/{report_id}")
 
 
 def test_english_page_with_csv_exports(users):

@@ -25,6 +25,7 @@ from services.codes import (
 from services.domain.ordering import natural_sort
 from services.i18n import t
 from tests.support.apptest import clean, open_page, texts
+from tests.support.cleanup import delete_audited
 from tests.support.reconcile import raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -176,11 +177,7 @@ def arranged(platform_admin, bundles, users):
     forget("Encounter")
     yield {"calm": display(calm_patient), "sick": display(sick_patient)}
     for res in (*vitals, calm, sick):
-        path = f"{res['resourceType']}/{res['id']}"
-        found = http.get_json("AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True)
-        for entry in found.get("entry") or []:
-            http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
-        http.send_json("DELETE", path)
+        delete_audited(http, f"{res['resourceType']}/{res['id']}")
     st.cache_data.clear()
     forget("Encounter")
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -33,16 +34,16 @@ from services.errors import BedTaken, Conflict, NotFound
 from services.roles import Role, User
 from services.task_writes import change_task
 from services.transfers import (
-    TransferAsk,
     accept,
     arrival_ids,
     outbound_requests,
     send_request,
 )
-from services.views.admissions import admission_view
+from services.views.admissions import AdmissionView, admission_view
 from services.views.transfers import outbound_view
 from tests.support.transfers import (
     PutBack,
+    ask_for,
     berlin_now,
     board_now,
     empty_beds,
@@ -60,6 +61,53 @@ def put_back(platform, platform_admin):
     undo.undo()
     # The dashboard's own reads then see the network as its ground truth describes it.
     platform.read(queries.locations(), no_cache=True)
+
+
+@pytest.fixture
+def log(tmp_path) -> Path:
+    return tmp_path / "audit.log"
+
+
+@pytest.fixture
+def parties(users) -> tuple[User, User, User, str]:
+    """arzt.demo asks; betten.demo, the bed manager of another hospital (the target), answers,
+    and so does a colleague of hers."""
+    doctor, manager = users["arzt.demo"], users["betten.demo"]
+    target = manager.facilities[0]
+    colleague = User("betten2.demo", "Zweite Bettenmanagerin", Role.MANAGER, facilities=(target,))
+    return doctor, manager, colleague, target
+
+
+@pytest.fixture
+def send(platform, parties, put_back, log) -> Callable[..., dict]:
+    """arzt.demo's request for a bed at the target hospital for ``stay`` (a ``placements_now``
+    row); the request, its order and the arrival it may announce are deleted afterwards."""
+    doctor, _, _, target = parties
+
+    def sent(stay: pd.Series, category: str, age_group: str, urgency: str, reason: str) -> dict:
+        ask = ask_for(doctor, stay, target, category, age_group, urgency, reason)
+        task = send_request(platform, doctor, log, ask)
+        put_back.made(f"Task/{task['id']}")
+        put_back.made(task["basedOn"][0]["reference"])
+        for path in zip_paths(task["id"]):
+            put_back.made(path)
+        return task
+
+    return sent
+
+
+def queue_of(platform, read, ward_id: str, placed: pd.DataFrame | None = None) -> AdmissionView:
+    """The ward's admission queue as its page shows it, from ``read`` (``admission_tasks``)."""
+    return admission_view(
+        read["task"],
+        read["bed_request"],
+        read.tables.get("patient"),
+        locations_now(platform),
+        placements_now(platform) if placed is None else placed,
+        None,
+        ward_id,
+        berlin_now(),
+    )
 
 
 def at_once(*steps: Callable[[], object]) -> list[object]:
@@ -116,12 +164,9 @@ def absent(platform, path: str) -> bool:
 
 
 def test_a_whole_transfer_with_two_requests_for_one_bed_and_two_nurses_for_one_arrival(
-    platform, users, put_back, tmp_path
+    platform, parties, put_back, send, log
 ):
-    doctor, manager = users["arzt.demo"], users["betten.demo"]
-    target = manager.facilities[0]
-    colleague = User("betten2.demo", "Zweite Bettenmanagerin", Role.MANAGER, facilities=(target,))
-    log = tmp_path / "audit.log"
+    doctor, manager, colleague, target = parties
     # AuditEvent.recorded is stamped to the second: a second back takes in every write here.
     began = berlin_now().floor("s") - pd.Timedelta(seconds=1)
     board = board_now(platform)
@@ -146,32 +191,10 @@ def test_a_whole_transfer_with_two_requests_for_one_bed_and_two_nurses_for_one_a
         platform, second["bed_id"]
     )
 
-    def ask(stay: pd.Series) -> dict:
-        task = send_request(
-            platform,
-            doctor,
-            log,
-            TransferAsk(
-                patient_id=stay["patient_id"],
-                encounter_id=stay["encounter_id"],
-                requester_org=doctor.hospital_id,
-                target_org=target,
-                bed_category=category,
-                age_group=age_group,
-                sex=None,
-                isolation=(),
-                urgency="urgent",
-                reason="Weiterbehandlung heimatnah",
-                practitioner_id=doctor.practitioner_id,
-            ),
-        )
-        put_back.made(f"Task/{task['id']}")
-        put_back.made(task["basedOn"][0]["reference"])
-        for path in zip(("Encounter", "Task"), arrival_ids(task["id"]), strict=True):
-            put_back.made("/".join(path))
-        return task
-
-    one, two = ask(first), ask(second)
+    one, two = (
+        send(stay, category, age_group, "urgent", "Weiterbehandlung heimatnah")
+        for stay in (first, second)
+    )
     bed_version = int(platform.http().get_json(f"Location/{bed_id}")["meta"]["versionId"])
 
     # Two bed managers give the same bed to two requests at the same moment.
@@ -201,16 +224,7 @@ def test_a_whole_transfer_with_two_requests_for_one_bed_and_two_nurses_for_one_a
     encounter_id, queue_id = arrival_ids(winner_task["id"])
     read = platform.read(admission_tasks((target,)), no_cache=True)
     placed = placements_now(platform)
-    view = admission_view(
-        read["task"],
-        read["bed_request"],
-        read.tables.get("patient"),
-        locations_now(platform),
-        placed[placed["ward_id"] == ward_id],
-        None,
-        ward_id,
-        berlin_now(),
-    )
+    view = queue_of(platform, read, ward_id, placed[placed["ward_id"] == ward_id])
     row = view.queue.set_index("task_id").loc[queue_id]
     assert (row["origin"], row["transfer_id"], row["encounter_id"]) == (
         "verlegung",
@@ -316,12 +330,9 @@ def zip_paths(task_id: str) -> list[str]:
 
 
 def test_two_managers_accept_one_request_with_two_beds_and_only_one_is_held(
-    platform, users, put_back, tmp_path
+    platform, parties, put_back, send, log
 ):
-    doctor, manager = users["arzt.demo"], users["betten.demo"]
-    target = manager.facilities[0]
-    colleague = User("betten2.demo", "Zweite Bettenmanagerin", Role.MANAGER, facilities=(target,))
-    log = tmp_path / "audit.log"
+    doctor, manager, colleague, target = parties
     board = board_now(platform)
     placed = placements_now(platform)
     stay = placed[(placed["hospital_id"] == doctor.hospital_id)].sort_values("encounter_id").iloc[0]
@@ -333,28 +344,8 @@ def test_two_managers_accept_one_request_with_two_beds_and_only_one_is_held(
         b: platform.http().get_json(f"Location/{b}", no_cache=True)["meta"]["versionId"]
         for b in beds
     }
-    task = send_request(
-        platform,
-        doctor,
-        log,
-        TransferAsk(
-            patient_id=stay["patient_id"],
-            encounter_id=stay["encounter_id"],
-            requester_org=doctor.hospital_id,
-            target_org=target,
-            bed_category=board.at[beds[0], "bed_category"],
-            age_group=board.at[beds[0], "age_group"],
-            sex=None,
-            isolation=(),
-            urgency="asap",
-            reason="Beatmungspflichtig",
-            practitioner_id=doctor.practitioner_id,
-        ),
-    )
-    put_back.made(f"Task/{task['id']}")
-    put_back.made(task["basedOn"][0]["reference"])
-    for path in zip_paths(task["id"]):
-        put_back.made(path)
+    category, age_group = board.at[beds[0], "bed_category"], board.at[beds[0], "age_group"]
+    task = send(stay, category, age_group, "asap", "Beatmungspflichtig")
 
     outcomes = at_once(
         lambda: accept(platform, manager, log, task["id"], task["meta"]["versionId"], beds[0]),
@@ -382,7 +373,7 @@ def test_two_managers_accept_one_request_with_two_beds_and_only_one_is_held(
 
 
 def test_a_whole_admission_while_a_second_nurse_gives_the_patient_another_bed(
-    platform, test_network, put_back, tmp_path
+    platform, test_network, put_back, log
 ):
     truth = test_network.ground_truth["admission_queue"]
     hospitals = tuple(h["id"] for h in test_network.manifest["hospitals"])
@@ -391,16 +382,7 @@ def test_a_whole_admission_while_a_second_nurse_gives_the_patient_another_bed(
     # A waiting patient, and two empty beds of the kind asked for on the ward, arranged free.
     chosen = None
     for ward_id in sorted(truth):
-        view = admission_view(
-            read["task"],
-            read["bed_request"],
-            read.tables.get("patient"),
-            locations_now(platform),
-            placements_now(platform),
-            None,
-            ward_id,
-            berlin_now(),
-        )
+        view = queue_of(platform, read, ward_id)
         for _, row in view.queue.iterrows():
             fits = (
                 (board["ward_id"] == ward_id)
@@ -424,21 +406,11 @@ def test_a_whole_admission_while_a_second_nurse_gives_the_patient_another_bed(
         b: platform.http().get_json(f"Location/{b}", no_cache=True)["meta"]["versionId"]
         for b in beds
     }
-    log = tmp_path / "audit.log"
     nurse = User("pflege.q", "Pflege Q", Role.NURSE, wards=(ward_id,))
     nurse2 = User("pflege.q2", "Pflege Q2", Role.NURSE, wards=(ward_id,))
 
     # The refreshed queue offers both beds to both nurses; each gives the patient one.
-    offered = admission_view(
-        read["task"],
-        read["bed_request"],
-        read.tables.get("patient"),
-        locations_now(platform),
-        placements_now(platform),
-        None,
-        ward_id,
-        berlin_now(),
-    ).offered[row["task_id"]]
+    offered = queue_of(platform, read, ward_id).offered[row["task_id"]]
     assert set(beds) <= set(offered["bed_id"])
     outcomes = at_once(
         lambda: assign_bed(platform, nurse, log, row["task_id"], row["version"], beds[0]),

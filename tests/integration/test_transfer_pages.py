@@ -15,7 +15,7 @@ from services.frames import with_hierarchy
 from services.i18n import t
 from services.transfers import outbound_requests
 from tests.support.apptest import open_page, texts, visible_text
-from tests.support.transfers import free_beds_made, remove_requests
+from tests.support.transfers import PutBack, free_beds_made, remove_requests
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 REASON = "Seitentest: Weiterbehandlung in der Fachabteilung"
@@ -24,8 +24,9 @@ REASON = "Seitentest: Weiterbehandlung in der Fachabteilung"
 @pytest.fixture
 def cleanup(platform, platform_admin, users):
     """The requests the page test sends (found by their reason) and the beds they reserved."""
-    beds: dict[str, dict] = {}
-    yield beds
+    put_back = PutBack(platform_admin)
+    yield put_back
+    put_back.undo()
     doctor = users["arzt.demo"]
     read = platform.read(
         outbound_requests(doctor.hospital_id, pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=1)),
@@ -33,7 +34,7 @@ def cleanup(platform, platform_admin, users):
     )
     ids = set(read["bed_request"].loc[read["bed_request"]["reason"] == REASON, "task_id"])
     tasks = [platform.http().get_json(f"Task/{task_id}") for task_id in sorted(ids)]
-    remove_requests(platform, platform_admin, tasks, beds)
+    remove_requests(platform, platform_admin, tasks)
 
 
 def beds_of(platform, hospital_id: str) -> pd.DataFrame:
@@ -45,17 +46,13 @@ def beds_of(platform, hospital_id: str) -> pd.DataFrame:
     return beds[beds["hospital_id"] == hospital_id]
 
 
-def free_adult_beds(platform, platform_admin, cleanup: dict, hospital_id: str) -> pd.DataFrame:
+def free_adult_beds(platform, cleanup: PutBack, hospital_id: str) -> pd.DataFrame:
     """The hospital's free adult beds; one nobody lies in is set free when the generated hour
     left none (put back after the test)."""
     beds = beds_of(platform, hospital_id)
     adult = beds["age_group"] == "adult"
     if not (adult & can_take_patient(beds["status"])).any():
-
-        def keep(bed_id: str) -> None:
-            cleanup.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
-
-        free_beds_made(platform, platform_admin, keep, beds, adult)
+        free_beds_made(platform, cleanup, beds, adult)
         # The pages' cached reads of the beds are from before.
         st.cache_data.clear()
         beds = beds_of(platform, hospital_id)
@@ -83,12 +80,10 @@ def test_bed_manager_sees_the_generated_queue_without_names(users, platform, tes
         assert raw not in texts(at)
 
 
-def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(
-    users, platform, platform_admin, cleanup
-):
+def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(users, platform, cleanup):
     doctor, manager = users["arzt.demo"], users["betten.demo"]
     target = manager.facilities[0]
-    free = free_adult_beds(platform, platform_admin, cleanup, target)
+    free = free_adult_beds(platform, cleanup, target)
     assert not free.empty, "the target hospital has an adult bed nobody lies in"
     category = free["bed_category"].iloc[0]
 
@@ -130,7 +125,7 @@ def test_a_transfer_from_request_to_reserved_bed_across_two_hospitals(
     assert any(REASON in str(c.value).replace("\\", "") for c in deciding.caption)
     bed_choice = deciding.selectbox(key=f"transfer.bed.{task_id}")
     bed_id = bed_choice.value
-    cleanup.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
+    cleanup.keep(f"Location/{bed_id}")
     deciding.button(key=f"transfer.accept.{task_id}").click().run()
     assert not deciding.exception
     on_server = platform.http().get_json(f"Task/{task_id}")

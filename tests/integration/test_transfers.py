@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -32,7 +34,8 @@ from services.transfers import (
     transfer_queue,
 )
 from services.views.transfers import inbound_view, outbound_view
-from tests.support.transfers import free_beds_made, remove_requests
+from tests.support.cleanup import audit_events
+from tests.support.transfers import PutBack, ask_for, free_beds_made, remove_requests
 
 pytestmark = pytest.mark.integration
 
@@ -58,25 +61,41 @@ def beds_now(platform) -> tuple[pd.DataFrame, pd.DataFrame]:
 def made(platform, platform_admin):
     """Requests a test sends and beds it reserves, taken off the server again afterwards."""
     requests: list[dict] = []
-    beds: dict[str, dict] = {}
-
-    def keep_bed(bed_id: str) -> None:
-        beds.setdefault(bed_id, platform.http().get_json(f"Location/{bed_id}"))
-
-    yield requests, keep_bed
-    remove_requests(platform, platform_admin, requests, beds)
+    put_back = PutBack(platform_admin)
+    yield requests, put_back
+    put_back.undo()
+    remove_requests(platform, platform_admin, requests)
 
 
 @pytest.fixture
-def target_beds(platform, platform_admin, parties, made) -> tuple[pd.DataFrame, pd.DataFrame]:
+def log(tmp_path) -> Path:
+    return tmp_path / "audit.log"
+
+
+@pytest.fixture
+def send(platform, parties, made, log) -> Callable[[TransferAsk], dict]:
+    """arzt.demo sends the request; it is taken off the server again afterwards (``made``)."""
+    doctor = parties[0]
+    requests, _ = made
+
+    def sent(ask: TransferAsk) -> dict:
+        task = send_request(platform, doctor, log, ask)
+        requests.append(task)
+        return task
+
+    return sent
+
+
+@pytest.fixture
+def target_beds(platform, parties, made) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Locations and beds now, with a free bed at the target hospital for the requests to ask
     for: one nobody lies in is set free when the generated hour left none (put back after)."""
-    _, keep_bed = made
+    _, put_back = made
     target = parties[4]
     locations, beds = beds_now(platform)
     there = beds["hospital_id"] == target
     if not can_take_patient(beds.loc[there, "status"]).any():
-        made_free = free_beds_made(platform, platform_admin, keep_bed, beds, there)
+        made_free = free_beds_made(platform, put_back, beds, there)
         assert made_free, "the target hospital has a bed nobody lies in"
         locations, beds = beds_now(platform)
     return locations, beds
@@ -107,27 +126,21 @@ def an_ask(platform, parties, beds: pd.DataFrame, isolation: tuple[str, ...] = (
     kinds = free.groupby(["bed_category", "age_group"]).size()
     assert not kinds.empty, "the target hospital has a free bed"
     category, age_group = kinds.index[0]
-    stay = mine.iloc[0]
-    return TransferAsk(
-        patient_id=stay["patient_id"],
-        encounter_id=stay["encounter_id"],
-        requester_org=doctor.hospital_id,
-        target_org=target,
-        bed_category=category,
-        age_group=age_group,
+    return ask_for(
+        doctor,
+        mine.iloc[0],
+        target,
+        category,
+        age_group,
+        "urgent",
+        "Intensivpflichtig, eigene Intensivstation voll",
         sex="female",
         isolation=isolation,
-        urgency="urgent",
-        reason="Intensivpflichtig, eigene Intensivstation voll",
-        practitioner_id=doctor.practitioner_id,
     )
 
 
 def audit_of(platform, path: str) -> list[dict]:
-    bundle = platform.http().get_json(
-        "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-    )
-    return [entry["resource"] for entry in bundle.get("entry") or []]
+    return audit_events(platform.http(), path)
 
 
 def test_generated_requests_wait_in_the_queues_the_ground_truth_names(platform, test_network):
@@ -164,20 +177,18 @@ def test_generated_requests_wait_in_the_queues_the_ground_truth_names(platform, 
 
 
 def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, made, target_beds, send, log
 ):
     doctor, manager, colleague, _, target = parties
-    requests, keep_bed = made
-    log = tmp_path / "audit.log"
+    _, put_back = made
     locations, beds = target_beds
     ask = an_ask(platform, parties, beds)
-    task = send_request(platform, doctor, log, ask)
-    requests.append(task)
+    task = send(ask)
     version = task["meta"]["versionId"]
     offered = suitable_beds(beds, target, ask.bed_category, ask.age_group, isolation=False)
     # Both managers see the same free bed and take it.
     bed_id = offered["bed_id"].iloc[0]
-    keep_bed(bed_id)
+    put_back.keep(f"Location/{bed_id}")
     bed_version = int(platform.http().get_json(f"Location/{bed_id}")["meta"]["versionId"])
     free_before = occupancy(beds[beds["hospital_id"] == target], []).iloc[0]["free"]
 
@@ -253,14 +264,11 @@ def test_two_managers_accept_one_request_one_wins_and_the_other_is_told(
 
 
 def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, target_beds, send, log
 ):
     doctor, manager, colleague, _, target = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     _, beds = target_beds
-    task = send_request(platform, doctor, log, an_ask(platform, parties, beds))
-    requests.append(task)
+    task = send(an_ask(platform, parties, beds))
     version = task["meta"]["versionId"]
     with pytest.raises(ValueError):
         decline(platform, manager, log, task["id"], version, "   ")
@@ -286,14 +294,11 @@ def test_a_declined_request_says_why_and_a_stale_answer_is_refused(
 
 
 def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
-    platform, parties, made, target_beds, tmp_path
+    platform, parties, target_beds, send, log
 ):
     doctor, manager, _, _, target = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     locations, beds = target_beds
-    task = send_request(platform, doctor, log, an_ask(platform, parties, beds, ("mrsa",)))
-    requests.append(task)
+    task = send(an_ask(platform, parties, beds, ("mrsa",)))
 
     asked = ask_back(
         platform, manager, log, task["id"], task["meta"]["versionId"], "Beatmet? Letzte BGA?"
@@ -331,18 +336,15 @@ def test_a_question_and_its_answer_and_the_minimum_before_acceptance(
 
 
 def test_only_the_target_hospitals_bed_manager_answers(
-    platform, parties, made, target_beds, tmp_path, users
+    platform, parties, target_beds, send, log, users
 ):
     doctor, _, _, stranger, _ = parties
-    requests, _ = made
-    log = tmp_path / "audit.log"
     _, beds = target_beds
     ask = an_ask(platform, parties, beds)
     nurse = users["pflege.demo"]
     with pytest.raises(NotPermitted):
         send_request(platform, nurse, log, ask)
-    task = send_request(platform, doctor, log, ask)
-    requests.append(task)
+    task = send(ask)
     version = task["meta"]["versionId"]
     for who in (stranger, users["management.demo"], users["arzt2.demo"]):
         with pytest.raises(NotPermitted):

@@ -4,18 +4,18 @@ none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 
 from services import queries
-from services.codes import BED_BLOCK_REASON_EXT, BED_STATUS, FREE_BED_STATE
+from services.codes import BED_STATUS, FREE_BED_STATE
 from services.domain.beds import bed_status_now
 from services.domain.stays import current_placements
 from services.errors import Conflict
 from services.frames import with_hierarchy
 from services.platform import Platform
-from services.transfers import arrival_ids
+from services.roles import User
+from services.transfers import TransferAsk, arrival_ids
+from tests.support.cleanup import delete_audited
 
 
 def berlin_now() -> pd.Timestamp:
@@ -44,28 +44,46 @@ def empty_beds(board: pd.DataFrame, where: pd.Series) -> pd.DataFrame:
     return board[where & nobody].sort_index()
 
 
+def ask_for(
+    doctor: User,
+    stay: pd.Series,
+    target: str,
+    category: str,
+    age_group: str,
+    urgency: str,
+    reason: str,
+    sex: str | None = None,
+    isolation: tuple[str, ...] = (),
+) -> TransferAsk:
+    """The physician's request for a bed of ``category`` and ``age_group`` at ``target`` for
+    ``stay`` (a ``current_placements`` row of her hospital)."""
+    return TransferAsk(
+        patient_id=stay["patient_id"],
+        encounter_id=stay["encounter_id"],
+        requester_org=doctor.hospital_id,
+        target_org=target,
+        bed_category=category,
+        age_group=age_group,
+        sex=sex,
+        isolation=isolation,
+        urgency=urgency,
+        reason=reason,
+        practitioner_id=doctor.practitioner_id,
+    )
+
+
 # Beds nobody lies in that the hospital has not given free: closed, in cleaning, contaminated.
 EMPTY_NOT_FREE = ("C", "H", "K")
 
 
-def remove_requests(
-    platform: Platform, admin: Platform, tasks: list[dict], beds: dict[str, dict]
-) -> None:
-    """Beds back as they were, then the requests' audit events, the arrivals they announced,
-    Tasks and ServiceRequests deleted (in that order: the server's referential integrity
-    refuses deleting a resource that is still referenced), so other tests find the network as
-    its ground truth describes it.
+def remove_requests(platform: Platform, admin: Platform, tasks: list[dict]) -> None:
+    """The requests' audit events, the arrivals they announced, Tasks and ServiceRequests
+    deleted (in that order: the server's referential integrity refuses deleting a resource that
+    is still referenced), so other tests find the network as its ground truth describes it; the
+    beds they reserved are put back before (``PutBack.undo``).
     Written as ``admin`` (the dashboard deletes nothing); ``platform`` then reads the beds
     afresh, so its cache holds them as they are again."""
     http = admin.http()
-    for bed_id, original in beds.items():
-        current = http.get_json(f"Location/{bed_id}")
-        http.send_json(
-            "PUT",
-            f"Location/{bed_id}",
-            {k: v for k, v in original.items() if k != "meta"},
-            if_match=f'W/"{current["meta"]["versionId"]}"',
-        )
     for task in tasks:
         encounter_id, queue_id = arrival_ids(task["id"])
         # An accepted request announced its patient at the target hospital: that goes first,
@@ -76,12 +94,7 @@ def remove_requests(
             f"Task/{task['id']}",
             task["basedOn"][0]["reference"],
         ):
-            bundle = http.get_json(
-                "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-            )
-            for entry in bundle.get("entry") or []:
-                http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
-            http.send_json("DELETE", path)
+            delete_audited(http, path)
     platform.read(queries.locations(), no_cache=True)
 
 
@@ -121,7 +134,7 @@ class PutBack:
             refused = []
             for path in left:
                 try:
-                    self._delete(path)
+                    delete_audited(self.http, path)
                 except Conflict:
                     refused.append(path)
             if not refused:
@@ -129,19 +142,10 @@ class PutBack:
             left = refused
         raise AssertionError(f"could not delete {left}")
 
-    def _delete(self, path: str) -> None:
-        bundle = self.http.get_json(
-            "AuditEvent", params={"entity": path, "_count": "200"}, no_cache=True
-        )
-        for entry in bundle.get("entry") or []:
-            self.http.send_json("DELETE", f"AuditEvent/{entry['resource']['id']}")
-        self.http.send_json("DELETE", path)
-
 
 def free_beds_made(
     platform: Platform,
-    admin: Platform,
-    keep: Callable[[str], object],
+    put_back: PutBack,
     beds: pd.DataFrame,
     wanted: pd.Series,
     count: int = 1,
@@ -149,22 +153,12 @@ def free_beds_made(
     """Whether a hospital, ward or bed category has a free bed at the hour the network was
     generated for is chance: the first ``count`` beds of ``beds`` (``bed_status_now`` rows)
     where ``wanted`` holds that nobody lies in but are not free (``EMPTY_NOT_FREE``) are set
-    free as the hospital's own system would, after ``keep`` took each (the test's cleanup puts
-    them back); their ids. Written as ``admin`` (the dashboard frees no closed bed); ``platform``
-    then reads the beds afresh."""
+    free (``PutBack.free``: the test's cleanup puts them back); their ids. ``platform`` then
+    reads the beds afresh."""
     chosen = beds[wanted & beds["status"].isin(EMPTY_NOT_FREE)].sort_values("bed_id")
     ids = list(chosen["bed_id"].head(count))
-    http = admin.http()
     for bed_id in ids:
-        keep(bed_id)
-        bed = {k: v for k, v in http.get_json(f"Location/{bed_id}").items() if k != "meta"}
-        free = {"code": "U", "display": "Unoccupied"}
-        bed["operationalStatus"] = {**bed["operationalStatus"], **free}
-        extensions = [e for e in bed.get("extension", []) if e.get("url") != BED_BLOCK_REASON_EXT]
-        bed.pop("extension", None)
-        if extensions:
-            bed["extension"] = extensions
-        http.send_json("PUT", f"Location/{bed_id}", bed)
+        put_back.free(bed_id)
     if ids:
         platform.read(queries.locations(), no_cache=True)
     return ids

@@ -4,6 +4,7 @@ on worked examples and against the generated network's ground truth."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -27,7 +28,7 @@ from services.domain.divi import (
 )
 from services.frames import KINDS, Collector, with_hierarchy
 from services.report_writes import operating_response
-from services.views.divi import divi_view
+from services.views.divi import DiviView, divi_view
 from tests.support.frames import frames as frames_of
 
 pytestmark = pytest.mark.unit
@@ -134,6 +135,16 @@ def test_free_capacity_and_reserve():
     assert emergency_reserve(beds()) == 1
 
 
+@pytest.fixture
+def figures() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The worked example's beds by category, ventilated patients, and free capacity with the
+    emergency reserve: what a report is built from."""
+    summary = divi_summary(beds(), devices())
+    ventilation = ventilated_now(procedures(), beds())
+    capacity = {**free_capacity(beds(), devices()), "reserve_7d": emergency_reserve(beds())}
+    return summary, ventilation, capacity
+
+
 def answered(situation: str, limits: tuple[str, ...], when: str) -> list[dict]:
     return [
         operating_response("org", situation, limits, True, "Birgit Größ", pd.Timestamp(when)),
@@ -164,10 +175,8 @@ def test_latest_answer_counts_and_regular_operation_has_no_reasons():
     assert OPERATING_QUESTIONNAIRE in older[0]["questionnaire"]
 
 
-def test_register_report_v2_fields():
-    summary = divi_summary(beds(), devices())
-    ventilation = ventilated_now(procedures(), beds())
-    capacity = {**free_capacity(beds(), devices()), "reserve_7d": emergency_reserve(beds())}
+def test_register_report_v2_fields(figures):
+    summary, ventilation, capacity = figures
     limited = {"situation": "EINGESCHRAENKT", "limits": ("personal",)}
     report = register_report(summary, ventilation, capacity, limited, "org", "Klinik", NOW)
     assert report["api_version"] == "V2"
@@ -196,10 +205,8 @@ def test_register_report_v2_fields():
     assert len(report["betten"]) == 6
 
 
-def test_stored_report_reads_back_as_one_history_row():
-    summary = divi_summary(beds(), devices())
-    ventilation = ventilated_now(procedures(), beds())
-    capacity = {**free_capacity(beds(), devices()), "reserve_7d": emergency_reserve(beds())}
+def test_stored_report_reads_back_as_one_history_row(figures):
+    summary, ventilation, capacity = figures
     situation = {"situation": "TEILWEISE_EINGESCHRAENKT", "limits": ("raum",)}
     report = divi_measure_report(
         summary, ventilation, capacity, situation, "org", "Klinik", NOW, NOW
@@ -253,13 +260,18 @@ def read(network):
     return out
 
 
-def test_every_hospital_with_icu_matches_the_ground_truth(network, read):
-    truth = network.ground_truth["divi"]
-    as_of = pd.Timestamp(network.ground_truth["as_of"])
-    empty = situation_tables([])
-    assert truth["now"]
-    for hospital_id, expected in truth["now"].items():
-        view = divi_view(
+@pytest.fixture(scope="module")
+def as_of(network) -> pd.Timestamp:
+    return pd.Timestamp(network.ground_truth["as_of"])
+
+
+@pytest.fixture(scope="module")
+def view_of(read, as_of) -> Callable[..., DiviView]:
+    """A hospital's DIVI view on the generated network, with these operating-situation answers
+    (``operating_response`` resources)."""
+
+    def view(hospital_id: str, answers: list[dict], **options: bool) -> DiviView:
+        return divi_view(
             hospital_id,
             read["location"],
             read["organization"],
@@ -268,11 +280,21 @@ def test_every_hospital_with_icu_matches_the_ground_truth(network, read):
             read["procedure"],
             read.get("encounter_contact"),
             read["device"],
-            *empty,
+            *situation_tables(answers),
             read["measure_report"],
             read["measure_population"],
             as_of,
+            **options,
         )
+
+    return view
+
+
+def test_every_hospital_with_icu_matches_the_ground_truth(network, view_of):
+    truth = network.ground_truth["divi"]
+    assert truth["now"]
+    for hospital_id, expected in truth["now"].items():
+        view = view_of(hospital_id, [])
         got = {
             f"{r.category}|{r.age_group}": {
                 "beds": r.beds,
@@ -307,27 +329,12 @@ def test_every_hospital_with_icu_matches_the_ground_truth(network, read):
         )
 
 
-def test_the_view_carries_the_answer_into_the_register_and_saner(network, read):
+def test_the_view_carries_the_answer_into_the_register_and_saner(network, as_of, view_of):
     hospital_id = next(iter(network.ground_truth["divi"]["now"]))
-    as_of = pd.Timestamp(network.ground_truth["as_of"])
     answer = operating_response(
         hospital_id, "TEILWEISE_EINGESCHRAENKT", ("raum",), True, "Birgit Größ", as_of
     )
-    view = divi_view(
-        hospital_id,
-        read["location"],
-        read["organization"],
-        read["encounter"],
-        read["encounter_location"],
-        read["procedure"],
-        read.get("encounter_contact"),
-        read["device"],
-        *situation_tables([answer]),
-        read["measure_report"],
-        read["measure_population"],
-        as_of,
-        short_now=False,
-    )
+    view = view_of(hospital_id, [answer], short_now=False)
     assert view.register["betriebssituation"] == "TEILWEISE_EINGESCHRAENKT"
     assert view.register["betriebseinschraenkungRaum"] is True
     assert view.register["betriebseinschraenkungPersonal"] is False
