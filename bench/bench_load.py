@@ -326,17 +326,28 @@ def nurse_task_steps(page, think: dict[str, float], rng: random.Random) -> list[
     the task claimed by her; the next pass claims another or a colleague's, after asking)."""
     chosen: dict[str, str] = {}
 
+    async def holder_class(target) -> str:
+        holder = target.locator("xpath=ancestor::*[contains(@class,'st-key-nurse-')][1]")
+        return await holder.get_attribute("class") or ""
+
     def button(action: str, task_id: str, extra: str = "") -> object:
         return page.locator(f'[class~="{key_class(f"nurse.{action}.{task_id}")}"] button{extra}')
 
     async def claim() -> object:
+        tasks = page.locator('[class*="st-key-nurse-complete-"] button')
+        await tasks.first.wait_for()
         free = page.locator('[class*="st-key-nurse-claim-"] button:not([disabled])')
-        await free.first.wait_for()
+        if not await free.count():
+            # Every task of the ward is hers already: she completes one of her own instead.
+            target = tasks.nth(rng.randrange(await tasks.count()))
+            found = re.search(r"st-key-nurse-complete-(\S+)", await holder_class(target))
+            if found is None:
+                raise RuntimeError("no task on the list")
+            chosen["id"] = found.group(1)
+            return SKIP
         # Any of them: nurses of one ward do not all reach for the same task.
         target = free.nth(rng.randrange(await free.count()))
-        holder = target.locator("xpath=ancestor::*[contains(@class,'st-key-nurse-claim-')][1]")
-        classes = await holder.get_attribute("class") or ""
-        found = re.search(r"st-key-nurse-claim-(\S+)", classes)
+        found = re.search(r"st-key-nurse-claim-(\S+)", await holder_class(target))
         if found is None:
             raise RuntimeError("no task to claim")
         task_id = chosen["id"] = found.group(1)
@@ -397,7 +408,21 @@ def script(role: str, page, kvnr: str, scale: float, rng: random.Random) -> list
     def link(key: str):
         # A menu link's name starts with its icon's ligature ("local_hospital Kapazität").
         name = re.compile(rf"(^|\s){re.escape(t(key))}$")
-        return lambda: page.get_by_role("link", name=name).click()
+        # The page's address: its file's name, the start page the root.
+        path = "" if key == "page.home" else key.removeprefix("page.")
+        there = re.compile(rf"^https?://[^/]+/{path}(\?.*)?$")
+
+        async def go() -> None:
+            # A click that lands while the page is still being redrawn can go unheard; a user
+            # who sees the page not change clicks again.
+            for _ in range(3):
+                await page.get_by_role("link", name=name).click()
+                with contextlib.suppress(Exception):
+                    await page.wait_for_url(there, timeout=5000)
+                    return
+            raise RuntimeError(f"menu link {t(key)} did not open its page")
+
+        return go
 
     if role == "nurse":
         return [
@@ -681,6 +706,7 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
     else:
         dashboard = start_dashboard(args.port, proxy_url, workdir, users)
     fhir = listening_process(urlsplit(args.base).port or 80)
+    kept = restore_point(args.base)
     rss_idle = dashboard.rss()
     sessions = [
         Session(role, USERS[role][i // len(ROLE_CYCLE) % len(USERS[role])], workdir=workdir)
@@ -735,6 +761,7 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
         proxy.shutdown()
         proxy.server_close()
         proxy.client.close()
+        restored = put_back(args.base, kept)
 
     wall = ended - level_start[0]
     whole = {
@@ -806,6 +833,8 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
         "reads_by_request": breakdown["by_request"],
         "reads_by_page": breakdown["by_page"],
         "fhir_writes_steady": writes,
+        # Tasks and beds the level changed, written back as they were after it.
+        "restored": restored,
         "fhir_kb_steady": kilobytes,
         "reads_per_view": round(reads / len(steady_views), 2) if steady_views and reads else 0,
         "rss_idle_mb": round(rss_idle / 2**20, 1),
@@ -841,6 +870,46 @@ def read_breakdown(
         return {k: round(v, 1) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
 
     return {"by_request": ordered(by_request), "by_page": ordered(by_page)}
+
+
+# What the nurses' writes change: tasks (claim, complete, undo) and beds (a cleaning completed).
+RESTORED = ("Task", "Location")
+
+
+def restore_point(base: str) -> dict[str, dict]:
+    """Every Task and Location as the server holds them before a level, read past the proxy."""
+    kept = {}
+    with httpx.Client(auth=auth_for(bench_source(base)), timeout=120) as client:
+        for kind in RESTORED:
+            url: str | None = f"{base}/{kind}?_count=500"
+            while url:
+                bundle = client.get(url, headers={"Cache-Control": "no-cache"}).json()
+                for entry in bundle.get("entry", []):
+                    resource = entry["resource"]
+                    kept[f"{kind}/{resource['id']}"] = resource
+                url = next(
+                    (link["url"] for link in bundle.get("link", []) if link["relation"] == "next"),
+                    None,
+                )
+    return kept
+
+
+def put_back(base: str, kept: dict[str, dict]) -> int:
+    """Every kept resource the level changed, written back as it was (owners, states, beds):
+    the next level and the next run find the ward's work as this one did. Returns how many."""
+    now = restore_point(base)
+    changed = [
+        path
+        for path, resource in kept.items()
+        if path in now and now[path]["meta"]["versionId"] != resource["meta"]["versionId"]
+    ]
+    with httpx.Client(auth=auth_for(bench_source(base)), timeout=120) as client:
+        for path in changed:
+            body = {k: v for k, v in kept[path].items() if k != "meta"}
+            client.put(
+                f"{base}/{path}", json=body, headers={"Content-Type": "application/fhir+json"}
+            ).raise_for_status()
+    return len(changed)
 
 
 def physician_kvnrs(base: str, users: Path) -> dict[str, str]:
