@@ -263,7 +263,8 @@ async def settle(
             await asyncio.wait_for(session.finished.wait(), SETTLE_TIMEOUT)
         seconds = time.monotonic() - started
     except Exception as exc:  # every failure of a step is a measured error
-        seconds, error = None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+        first = next(iter(str(exc).splitlines()), "")
+        seconds, error = None, f"{type(exc).__name__}: {first[:120]}"
     if error is None and len(session.errors) > errors_before:
         error = session.errors[-1]
     if error is not None:
@@ -415,10 +416,12 @@ def script(role: str, page, kvnr: str, scale: float, rng: random.Random) -> list
         async def go() -> None:
             # A click that lands while the page is still being redrawn can go unheard; a user
             # who sees the page not change clicks again.
+            # The address changes once the dashboard answers: on a loaded machine that takes
+            # more than a few seconds, so the click is repeated only after 20 s.
             for _ in range(3):
                 await page.get_by_role("link", name=name).click()
                 with contextlib.suppress(Exception):
-                    await page.wait_for_url(there, timeout=5000)
+                    await page.wait_for_url(there, timeout=20_000)
                     return
             raise RuntimeError(f"menu link {t(key)} did not open its page")
 
