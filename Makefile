@@ -210,10 +210,12 @@ bench-timeline: $(VENV)
 # ports above it). Results: bench/results/load*.
 LOAD_BASE     ?= $(DEMO_URL)
 LOAD_SESSIONS ?= 1,5,10
-LOAD_SECONDS  ?= 90
+LOAD_SECONDS  ?= 150
+LOAD_THINK    ?= 1
 LOAD_REPLICAS ?= 1
 LOAD_PORT     ?= 8611
 bench-load: $(VENV) browser $(if $(filter-out 1,$(LOAD_REPLICAS)),proxy) \
 		$(if $(filter $(DEMO_URL),$(LOAD_BASE)),demo-data)
 	$(DASH_ENV) $(PY) bench/bench_load.py --base $(LOAD_BASE) --sessions $(LOAD_SESSIONS) \
-		--seconds $(LOAD_SECONDS) --replicas $(LOAD_REPLICAS) --port $(LOAD_PORT)
+		--seconds $(LOAD_SECONDS) --think-scale $(LOAD_THINK) --replicas $(LOAD_REPLICAS) \
+		--port $(LOAD_PORT)

@@ -5,15 +5,20 @@ For each N of ``--sessions`` the benchmark starts a dashboard process of its own
 contexts in one headless Chromium (Debian's), signs each in through the sign-in form and lets it
 follow its role's script with think times until ``--seconds`` of steady state have passed:
 
-- nurse: task list, bed board, shift handover, then idle on the task list (its 60-s refresh runs)
-- physician: patient search by KVNR, open the timeline
+- nurse: task list; claim a task of her ward, complete it, undo the completion; bed board (its
+  bed grid), shift handover, then idle on the task list (its 60-s refresh runs)
+- physician: start page (worklist), my patients, patient search by KVNR, open the record, switch
+  its tabs (cumulative labs, vitals and labs, tables, medication), then think
 - manager: capacity, trends, forecast
 - admin: audit trail
 
+Think times per role are in ``THINK`` (seconds, times ``--think-scale``).
+
 A page has settled when the browser receives Streamlit's "script finished" message for the run
 the click started; a run that shows an exception or an error alert, or does not finish within
-60 s, is an error. FHIR requests are counted at the proxy; "steady state" starts when every
-session has finished its first pass. RSS and CPU come from psutil (the dashboard process; the
+60 s, is an error. FHIR requests are counted at the proxy, by what they ask for and by the step
+under way when they arrived; "steady state" starts when every session has finished its first
+pass. RSS and CPU come from psutil (the dashboard process; the
 FHIR server found by its listening port). Everything runs on local addresses, is bounded in
 count and time, and stops what it started.
 
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -67,6 +73,8 @@ CHROMIUM_ARGS = [
 ]
 LOCAL = {"localhost", "127.0.0.1", "::1"}
 SETTLE_TIMEOUT = 60.0
+# Red boxes that are the patient's, not the app's: a high-criticality allergy, an isolation flag.
+CLINICAL_ALERTS = tuple(f"**{t(key)}:**" for key in ("safety.allergies", "safety.flags"))
 # Roles in the proportions of a ward floor at shift change: mostly nurses.
 ROLE_CYCLE = ("nurse", "physician", "nurse", "manager", "nurse", "physician", "nurse", "admin")
 USERS = {
@@ -90,10 +98,27 @@ class Proxy(ThreadingHTTPServer):
         self.client = httpx.Client(timeout=120, limits=httpx.Limits(max_connections=64))
         self.lock = threading.Lock()
         self.counts: dict[str, int] = {"GET": 0, "write": 0, "bytes": 0}
+        # (monotonic time, method, what was asked: "Task search", "Patient read", "next page")
+        self.log: list[tuple[float, str, str]] = []
 
     def snapshot(self) -> dict[str, int]:
         with self.lock:
             return dict(self.counts)
+
+
+def request_kind(path: str) -> str:
+    """What a FHIR request asks for, without ids or values: the breakdown's key."""
+    route, _, query = path.partition("?")
+    if "_getpages=" in query or route.strip("/") == "":
+        return "next page" if "_getpages=" in query else "batch"
+    parts = [p for p in route.split("/") if p]
+    if parts[-1] == "_search":
+        parts = parts[:-1]
+    if len(parts) == 1:
+        return f"{parts[0]} search"
+    if parts[0].startswith("$") or parts[-1].startswith("$"):
+        return " ".join(parts[:1] + [p for p in parts if p.startswith("$")])
+    return f"{parts[0]} read"
 
 
 class _Forward(BaseHTTPRequestHandler):
@@ -102,15 +127,16 @@ class _Forward(BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         proxy = self.server
+        path = self.path.removeprefix(proxy.upstream_path)
         with proxy.lock:
             proxy.counts["GET" if self.command == "GET" else "write"] += 1
+            proxy.log.append((time.monotonic(), self.command, request_kind(path)))
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         keep = ("accept", "content-type", "if-match", "cache-control", "prefer", "authorization")
         headers = {k: v for k, v in self.headers.items() if k.lower() in keep}
         # The server builds its next links from the Host it was asked under: the proxy's.
         headers["Host"] = self.headers.get("Host", "")
-        path = self.path.removeprefix(proxy.upstream_path)
         upstream = proxy.upstream + path
         try:
             response = proxy.client.request(self.command, upstream, content=body, headers=headers)
@@ -144,6 +170,10 @@ class View:
     # until the page sent its request to the dashboard (the rest is the dashboard's run).
     action_s: float | None = None
     request_s: float | None = None
+    # "run": the step reruns the page's script; "tab": a tab switch the browser does alone.
+    kind: str = "run"
+    started: float = 0.0
+    ended: float = 0.0
 
 
 @dataclass
@@ -153,6 +183,9 @@ class Session:
     role: str
     username: str
     finished: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set while no script runs: a user waits for the page before the next click (a link clicked
+    # while a run is still going can be lost).
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
     errors: list[str] = field(default_factory=list)
     refreshes: int = 0
     warm: bool = False
@@ -175,12 +208,21 @@ class Session:
         except Exception:  # a frame that is not a ForwardMsg is no finished run
             return
         kind = message.WhichOneof("type")
-        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+        if kind == "session_status_changed":
+            if message.session_status_changed.script_is_running:
+                self.idle.clear()
+            else:
+                self.idle.set()
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             element = message.delta.new_element
             which = element.WhichOneof("type")
             if which == "exception":
                 self.errors.append(f"exception: {element.exception.type}")
-            elif which == "alert" and element.alert.format == element.alert.ERROR:
+            elif (
+                which == "alert"
+                and element.alert.format == element.alert.ERROR
+                and not element.alert.body.startswith(CLINICAL_ALERTS)
+            ):
                 self.errors.append(f"error alert: {element.alert.body[:80]}")
         elif kind == "script_finished":
             status = message.script_finished
@@ -190,19 +232,39 @@ class Session:
                 self.finished.set()
 
 
-async def settle(session: Session, page, action, name: str, views: list[View], steady) -> None:
-    """Do ``action`` and time it until the run it starts has finished."""
+async def settle(
+    session: Session,
+    page,
+    action,
+    name: str,
+    views: list[View],
+    steady,
+    kind: str = "run",
+    wait_idle: bool = True,
+) -> None:
+    """Do ``action`` and time it until the run it starts has finished (``kind`` "run"), or
+    until the action itself has seen its result on the page ("shown": a button in a fragment,
+    whose rerun is no finished run of the page; "tab": the browser switches tabs alone)."""
+    if wait_idle:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(session.idle.wait(), SETTLE_TIMEOUT)
     session.finished.clear()
     errors_before = len(session.errors)
     started = time.monotonic()
     error = acted = None
     try:
-        await action()
+        outcome = await action()
+        if outcome is SKIP:
+            return
+        if outcome is CONFLICT:
+            name += "_conflict"
         acted = time.monotonic() - started
-        await asyncio.wait_for(session.finished.wait(), SETTLE_TIMEOUT)
+        if kind == "run":
+            await asyncio.wait_for(session.finished.wait(), SETTLE_TIMEOUT)
         seconds = time.monotonic() - started
     except Exception as exc:  # every failure of a step is a measured error
-        seconds, error = None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+        first = next(iter(str(exc).splitlines()), "")
+        seconds, error = None, f"{type(exc).__name__}: {first[:120]}"
     if error is None and len(session.errors) > errors_before:
         error = session.errors[-1]
     if error is not None:
@@ -216,24 +278,164 @@ async def settle(session: Session, page, action, name: str, views: list[View], s
         with contextlib.suppress(Exception):
             await page.screenshot(path=str(shot))
     request = next((t - started for t in session.sent if t >= started), None)
-    views.append(View(session.role, name, seconds, error, steady(), acted, request))
+    ended = time.monotonic()
+    views.append(
+        View(session.role, name, seconds, error, steady(), acted, request, kind, started, ended)
+    )
 
 
-def script(role: str, page, kvnr: str):
-    """The role's steps: (page name, action, think seconds after it)."""
+# Think times in seconds after each step, per role, before ``--think-scale``: a few seconds to
+# read a page within a pass, then the long pause that makes a pass last what it does on a ward.
+# A nurse works a task, glances at the beds and the handover, then leaves the task list open
+# (its 60-s refresh runs twice); a physician looks at the worklist, opens a patient, reads the
+# record's tabs and opens the next one about four minutes later; a manager reads each figure
+# for a minute or two; an administrator looks at the audit trail every few minutes.
+THINK = {
+    "nurse": {"read": 5, "claim": 2, "complete": 0.5, "undo": 5, "idle": 150},
+    "physician": {"read": 15, "search": 5, "tab": 10, "idle": 150},
+    "manager": {"read": 30, "idle": 120},
+    "admin": {"idle": 180},
+}
+# The undo window of a completion (``Settings.undo_seconds``): the nurse takes it back in it.
+UNDO_BY = 10.0
+
+
+# What an action returns when it had nothing to do (no task claimed, so none to complete),
+# and when its write lost a race with another session (shown, not an error).
+SKIP = object()
+CONFLICT = object()
+
+
+@dataclass
+class Step:
+    page: str
+    action: Callable
+    think: float
+    kind: str = "run"
+    # The undo is clicked while its countdown fragment reruns every second: no waiting for quiet.
+    wait_idle: bool = True
+
+
+def key_class(key: str) -> str:
+    """The CSS class Streamlit gives the element of widget ``key``."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
+
+
+def nurse_task_steps(page, think: dict[str, float], rng: random.Random) -> list[Step]:
+    """Claim a task of the ward on screen that is not hers, complete it, take the completion
+    back: the ward keeps its open tasks however long the run lasts (a completion undone leaves
+    the task claimed by her; the next pass claims another or a colleague's, after asking)."""
+    chosen: dict[str, str] = {}
+
+    async def holder_class(target) -> str:
+        holder = target.locator("xpath=ancestor::*[contains(@class,'st-key-nurse-')][1]")
+        return await holder.get_attribute("class") or ""
+
+    def button(action: str, task_id: str, extra: str = "") -> object:
+        return page.locator(f'[class~="{key_class(f"nurse.{action}.{task_id}")}"] button{extra}')
+
+    async def claim() -> object:
+        tasks = page.locator('[class*="st-key-nurse-complete-"] button')
+        await tasks.first.wait_for()
+        free = page.locator('[class*="st-key-nurse-claim-"] button:not([disabled])')
+        if not await free.count():
+            # Every task of the ward is hers already: she completes one of her own instead.
+            target = tasks.nth(rng.randrange(await tasks.count()))
+            found = re.search(r"st-key-nurse-complete-(\S+)", await holder_class(target))
+            if found is None:
+                raise RuntimeError("no task on the list")
+            chosen["id"] = found.group(1)
+            return SKIP
+        # Any of them: nurses of one ward do not all reach for the same task.
+        target = free.nth(rng.randrange(await free.count()))
+        found = re.search(r"st-key-nurse-claim-(\S+)", await holder_class(target))
+        if found is None:
+            raise RuntimeError("no task to claim")
+        task_id = chosen["id"] = found.group(1)
+        await target.click()
+        done = button("claim", task_id, "[disabled]")
+        asked = button("confirm", task_id)
+        lost = button("dismiss", task_id)
+        await done.or_(asked).or_(lost).first.wait_for()
+        if await asked.count():
+            # A colleague's task: the page asks before taking it over.
+            await asked.click()
+            await done.or_(lost).first.wait_for()
+        if await lost.count():
+            # Another session wrote the task first (409/412): the page says so and keeps the
+            # task aside; the nurse reads it, dismisses it and goes on.
+            chosen.pop("id", None)
+            await lost.click()
+            await lost.wait_for(state="detached")
+            return CONFLICT
+        return None
+
+    async def complete() -> object:
+        if "id" not in chosen:
+            return SKIP
+        task_id = chosen["id"]
+        await button("complete", task_id).click()
+        offered = page.locator(f'[class~="{key_class("nurse.undo.button")}"] button')
+        lost = button("dismiss", task_id)
+        await offered.or_(lost).first.wait_for()
+        if await lost.count():
+            chosen.pop("id", None)
+            await lost.click()
+            await lost.wait_for(state="detached")
+            return CONFLICT
+        chosen["completed"] = str(time.monotonic())
+        return None
+
+    async def undo() -> object:
+        chosen.pop("id", None)
+        if "completed" not in chosen:
+            return SKIP
+        if time.monotonic() - float(chosen.pop("completed")) > UNDO_BY:
+            raise RuntimeError("undo window passed before the click")
+        await page.locator(f'[class~="{key_class("nurse.undo.button")}"] button').click()
+        return None
+
+    return [
+        Step("claim", claim, think["claim"], "shown"),
+        Step("complete", complete, think["complete"], "shown"),
+        Step("undo", undo, think["undo"], wait_idle=False),
+    ]
+
+
+def script(role: str, page, kvnr: str, scale: float, rng: random.Random) -> list[Step]:
+    """The role's steps for one pass; the last one's think time ends the pass."""
+    think = {k: v * scale for k, v in THINK[role].items()}
 
     def link(key: str):
         # A menu link's name starts with its icon's ligature ("local_hospital Kapazität").
         name = re.compile(rf"(^|\s){re.escape(t(key))}$")
-        return lambda: page.get_by_role("link", name=name).click()
+        # The page's address: its file's name, the start page the root.
+        path = "" if key == "page.home" else key.removeprefix("page.")
+        there = re.compile(rf"^https?://[^/]+/{path}(\?.*)?$")
+
+        async def go() -> None:
+            # A click that lands while the page is still being redrawn can go unheard; a user
+            # who sees the page not change clicks again.
+            # The address changes once the dashboard answers: on a loaded machine that takes
+            # more than a few seconds, so the click is repeated only after 20 s.
+            for _ in range(3):
+                await page.get_by_role("link", name=name).click()
+                with contextlib.suppress(Exception):
+                    await page.wait_for_url(there, timeout=20_000)
+                    return
+            raise RuntimeError(f"menu link {t(key)} did not open its page")
+
+        return go
 
     if role == "nurse":
         return [
-            ("tasks", link("page.tasks"), 5),
-            ("bed_board", link("page.bed_board"), 5),
-            ("handover", link("page.handover"), 5),
-            # Idle on the task list long enough for its 60-s fragment refresh to run.
-            ("tasks", link("page.tasks"), 75),
+            Step("tasks", link("page.tasks"), think["read"]),
+            *nurse_task_steps(page, think, rng),
+            # The bed grid is the board's default view.
+            Step("bed_board", link("page.bed_board"), think["read"]),
+            Step("handover", link("page.handover"), think["read"]),
+            # Idle on the task list: its 60-s fragment refresh runs.
+            Step("tasks", link("page.tasks"), think["idle"]),
         ]
     if role == "physician":
 
@@ -248,18 +450,32 @@ def script(role: str, page, kvnr: str):
             box = await grid.bounding_box()
             await page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
 
+        def tab(key: str):
+            async def switch() -> None:
+                await page.get_by_role("tab", name=t(key)).click()
+                await page.get_by_role("tab", name=t(key), selected=True).wait_for()
+
+            return switch
+
         return [
-            ("patient_search", link("page.patient_search"), 3),
-            ("search", search, 5),
-            ("timeline", open_row, 10),
+            # The start page is the worklist by urgency.
+            Step("home", link("page.home"), think["read"]),
+            Step("my_patients", link("page.my_patients"), think["read"]),
+            Step("patient_search", link("page.patient_search"), think["search"]),
+            Step("search", search, think["search"]),
+            Step("timeline", open_row, think["tab"]),
+            Step("tab_labs", tab("timeline.tab.labs"), think["tab"], "tab"),
+            Step("tab_trends", tab("timeline.tab.trends"), think["tab"], "tab"),
+            Step("tab_tables", tab("timeline.tab.tables"), think["tab"], "tab"),
+            Step("tab_medication", tab("timeline.tab.medication"), think["idle"], "tab"),
         ]
     if role == "manager":
         return [
-            ("capacity", link("page.capacity"), 8),
-            ("trends", link("page.trends"), 8),
-            ("forecast", link("page.forecast"), 8),
+            Step("capacity", link("page.capacity"), think["read"]),
+            Step("trends", link("page.trends"), think["read"]),
+            Step("forecast", link("page.forecast"), think["idle"]),
         ]
-    return [("audit", link("page.audit"), 10)]
+    return [Step("audit", link("page.audit"), think["idle"])]
 
 
 async def pause(seconds: float, limits: dict[str, float]) -> None:
@@ -270,7 +486,15 @@ async def pause(seconds: float, limits: dict[str, float]) -> None:
 
 
 async def run_session(
-    browser, url: str, session: Session, kvnr: str, limits: dict[str, float], views, steady, rng
+    browser,
+    url: str,
+    session: Session,
+    kvnr: str,
+    limits: dict[str, float],
+    views,
+    steady,
+    rng,
+    scale: float = 1.0,
 ) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
     page = await context.new_page()
@@ -301,17 +525,21 @@ async def run_session(
 
         await settle(session, page, sign_in, "sign_in", views, steady)
         while time.monotonic() < limits["deadline"]:
-            for name, action, think in script(session.role, page, kvnr):
+            steps = script(session.role, page, kvnr, scale, rng)
+            for i, step in enumerate(steps):
                 if time.monotonic() >= limits["deadline"]:
                     break
-                await settle(session, page, action, name, views, steady)
-                # Idling is part of the steady state, not of the first pass.
-                session.warm = session.warm or think >= 60
-                await pause(think * rng.uniform(0.85, 1.3), limits)
+                await settle(
+                    session, page, step.action, step.page, views, steady, step.kind, step.wait_idle
+                )
+                # The pass's last pause (idling) is part of the steady state, not of the first pass.
+                session.warm = session.warm or i == len(steps) - 1
+                await pause(step.think * rng.uniform(0.85, 1.3), limits)
             session.warm = True
     except Exception as exc:  # a session that cannot start is one error
         where = "first page" if session.first_page is None else "start"
-        views.append(View(session.role, where, None, f"{type(exc).__name__}", steady()))
+        line = traceback.format_exception(exc)[-2].strip().replace("\n", " ")[:160]
+        views.append(View(session.role, where, None, f"{type(exc).__name__} at {line}", steady()))
     finally:
         session.warm = True
         await context.close()
@@ -481,6 +709,7 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
     else:
         dashboard = start_dashboard(args.port, proxy_url, workdir, users)
     fhir = listening_process(urlsplit(args.base).port or 80)
+    kept = restore_point(args.base)
     rss_idle = dashboard.rss()
     sessions = [
         Session(role, USERS[role][i // len(ROLE_CYCLE) % len(USERS[role])], workdir=workdir)
@@ -514,6 +743,7 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
                         views,
                         steady,
                         random.Random(i),
+                        args.think_scale,
                     )
                 )
                 for i, s in enumerate(sessions)
@@ -534,6 +764,7 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
         proxy.shutdown()
         proxy.server_close()
         proxy.client.close()
+        restored = put_back(args.base, kept)
 
     wall = ended - level_start[0]
     whole = {
@@ -541,13 +772,17 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
         "dashboard_cores": round((cpu_app - level_start[1]) / wall, 2),
         "fhir_cores": None if fhir is None else round((cpu_fhir - level_start[2]) / wall, 2),
     }
-    steady_views = [v for v in views if v.steady and v.page not in ("sign_in", "start")]
+    steady_views = [
+        v for v in views if v.steady and v.kind != "tab" and v.page not in ("sign_in", "start")
+    ]
+    breakdown: dict[str, dict[str, float]] = {"by_request": {}, "by_page": {}}
     if "start" in marks:
         t0, counts0, _ = marks["start"]
         window = ended - t0
         reads = end_counts["GET"] - counts0["GET"]
         writes = end_counts["write"] - counts0["write"]
         kilobytes = round((end_counts["bytes"] - counts0["bytes"]) / 1024)
+        breakdown = read_breakdown(proxy.log, views, marks["start"][0], ended)
         cpu = {
             "dashboard_s": round(cpu_app - marks["cpu_app"], 1),
             "fhir_s": None if cpu_fhir is None else round(cpu_fhir - marks["cpu_fhir"], 1),
@@ -595,8 +830,14 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
             ),
             "not_loaded": sum(s.first_page is None for s in sessions),
         },
+        "tab_switches": sum(v.kind == "tab" and v.steady for v in views),
         "fhir_reads_steady": reads,
+        # Which requests, and which role's page caused them, in the steady window.
+        "reads_by_request": breakdown["by_request"],
+        "reads_by_page": breakdown["by_page"],
         "fhir_writes_steady": writes,
+        # Tasks and beds the level changed, written back as they were after it.
+        "restored": restored,
         "fhir_kb_steady": kilobytes,
         "reads_per_view": round(reads / len(steady_views), 2) if steady_views and reads else 0,
         "rss_idle_mb": round(rss_idle / 2**20, 1),
@@ -607,6 +848,71 @@ async def one_level(n: int, args, users: Path, kvnrs: dict[str, str], workdir: P
         "whole_run": whole,
         "views": [asdict(v) for v in views],
     }
+
+
+def read_breakdown(
+    log: list[tuple[float, str, str]], views: list[View], start: float, end: float
+) -> dict[str, dict[str, float]]:
+    """The steady window's FHIR reads by what they asked for and by the step that caused them.
+
+    The proxy cannot see the user: a read is laid to the steps (role/page) whose run was under
+    way when it arrived, shared equally when several were; one while none was is a fragment's
+    own refresh (the nurses' 60-s task list and bed board) or other background work."""
+    runs = [v for v in views if v.kind != "tab" and v.ended >= start and v.started <= end]
+    by_request: dict[str, float] = {}
+    by_page: dict[str, float] = {}
+    for moment, method, what in log:
+        if method != "GET" or not start <= moment <= end:
+            continue
+        by_request[what] = by_request.get(what, 0) + 1
+        causes = [f"{v.role}/{v.page}" for v in runs if v.started <= moment <= v.ended]
+        for cause in causes or ["(refresh or background)"]:
+            by_page[cause] = by_page.get(cause, 0) + 1 / len(causes or [0])
+
+    def ordered(counts: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 1) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+
+    return {"by_request": ordered(by_request), "by_page": ordered(by_page)}
+
+
+# What the nurses' writes change: tasks (claim, complete, undo) and beds (a cleaning completed).
+RESTORED = ("Task", "Location")
+
+
+def restore_point(base: str) -> dict[str, dict]:
+    """Every Task and Location as the server holds them before a level, read past the proxy."""
+    kept = {}
+    with httpx.Client(auth=auth_for(bench_source(base)), timeout=120) as client:
+        for kind in RESTORED:
+            url: str | None = f"{base}/{kind}?_count=500"
+            while url:
+                bundle = client.get(url, headers={"Cache-Control": "no-cache"}).json()
+                for entry in bundle.get("entry", []):
+                    resource = entry["resource"]
+                    kept[f"{kind}/{resource['id']}"] = resource
+                url = next(
+                    (link["url"] for link in bundle.get("link", []) if link["relation"] == "next"),
+                    None,
+                )
+    return kept
+
+
+def put_back(base: str, kept: dict[str, dict]) -> int:
+    """Every kept resource the level changed, written back as it was (owners, states, beds):
+    the next level and the next run find the ward's work as this one did. Returns how many."""
+    now = restore_point(base)
+    changed = [
+        path
+        for path, resource in kept.items()
+        if path in now and now[path]["meta"]["versionId"] != resource["meta"]["versionId"]
+    ]
+    with httpx.Client(auth=auth_for(bench_source(base)), timeout=120) as client:
+        for path in changed:
+            body = {k: v for k, v in kept[path].items() if k != "meta"}
+            client.put(
+                f"{base}/{path}", json=body, headers={"Content-Type": "application/fhir+json"}
+            ).raise_for_status()
+    return len(changed)
 
 
 def physician_kvnrs(base: str, users: Path) -> dict[str, str]:
@@ -701,7 +1007,26 @@ def markdown(results: list[dict], load: tuple[float, float, float], cores: int) 
             f"| {sec(first['browser_p95_s'])} | {sec(first['dashboard_p50_s'])} "
             f"| {sec(first['dashboard_p95_s'])} | {first['not_loaded']} | {r['reconnects']} |"
         )
+    lines += [
+        "",
+        "FHIR reads in the steady window by request (resource type and interaction) and by the "
+        "step under way when they arrived (role/page; shared when several ran at once):",
+        "",
+        "| N | by request | by role/page |",
+        "| --- | --- | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {level(r)} | {_top(r.get('reads_by_request', {}))} "
+            f"| {_top(r.get('reads_by_page', {}))} |"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _top(counts: dict[str, float], n: int = 6) -> str:
+    shown = [f"{k} {v:g}" for k, v in list(counts.items())[:n]]
+    rest = sum(list(counts.values())[n:])
+    return ", ".join(shown + ([f"other {rest:g}"] if rest else [])) or "-"
 
 
 def main() -> int:
@@ -714,6 +1039,9 @@ def main() -> int:
     parser.add_argument("--proxy-port", type=int, default=8610, help="counting proxy port")
     parser.add_argument(
         "--replicas", type=int, default=1, help="K dashboards behind nginx (scripts/replicas.sh)"
+    )
+    parser.add_argument(
+        "--think-scale", type=float, default=1.0, help="multiplies every think time (THINK)"
     )
     parser.add_argument("--users", type=Path, help="demo users file (written when absent)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")

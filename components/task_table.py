@@ -241,6 +241,8 @@ def _act(user: User, row: dict, version: str, action: Action) -> None:
         task_id, ""
     )
     flash = st.session_state.setdefault(FLASH, [])
+    # The version this session wrote last is held already: no need to read it back.
+    known = st.session_state.get(OWN_WRITES, {}).get((row["source"], task_id))
     try:
         stored = change_task(
             platform().http(row["source"]),
@@ -249,6 +251,7 @@ def _act(user: User, row: dict, version: str, action: Action) -> None:
             action,
             practitioner_id=user.practitioner_id,
             note=note,
+            known=known,
         )
     except Conflict as exc:
         st.session_state.setdefault(CONFLICTS, {})[task_id] = {
@@ -276,6 +279,8 @@ def _act(user: User, row: dict, version: str, action: Action) -> None:
             **_plain(row),
             "before": version,
             "done": stored["meta"]["versionId"],
+            # Both versions as far as this session wrote them: the undo reads only the others.
+            "known": (stored, known),
             "until": time.monotonic() + settings().undo_seconds,
             "bed_before": freed.before if freed else None,
         }
@@ -327,7 +332,11 @@ def _undo(user: User) -> None:
     task_id = offer["id"]
     try:
         stored = undo_change(
-            platform().http(offer["source"]), task_id, offer["done"], offer["before"]
+            platform().http(offer["source"]),
+            task_id,
+            offer["done"],
+            offer["before"],
+            known=offer.get("known", ()),
         )
     except DataError as exc:
         flash.append(("error", exc))

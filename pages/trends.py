@@ -96,7 +96,10 @@ def show(frame: pd.DataFrame, name: str) -> None:
 week_start = midnight(moment.date() - timedelta(days=RANKING_DAYS - 1))
 done_read = load(completed_tasks(week_start, tuple(chosen)), "Tasks")
 role_read = load(nurse_roles(), "PractitionerRoles")
-duty_read = load(duty_roster(week_start, moment), "Appointments")
+# To the end of the day, not to this moment: one search a day that every manager's view shares
+# while it is cached (``ward_load`` counts only the shifts that have begun).
+tomorrow = midnight(moment.date() + timedelta(days=1))
+duty_read = load(duty_roster(week_start, tomorrow), "Appointments")
 frame_banners(done_read, role_read, duty_read)
 ranking = ward_load(
     locations,

@@ -50,6 +50,15 @@ def _apply(task: dict, action: Action, practitioner_id: str | None, note: str) -
     return out
 
 
+def _version(http: FhirHttp, task_id: str, version: str, *known: dict | None) -> dict:
+    """Version ``version`` of the task: one of ``known`` when it is that version (a version
+    never changes once stored), else read from the server."""
+    for task in known:
+        if task is not None and task.get("meta", {}).get("versionId") == version:
+            return task
+    return http.get_json(f"Task/{task_id}/_history/{version}")
+
+
 def put_task(http: FhirHttp, task_id: str, changed: dict, version: str) -> dict:
     """PUT a Task with If-Match on the version seen; a lost race raises ``Conflict`` carrying
     the Task as it now is (None when it cannot be read)."""
@@ -71,25 +80,34 @@ def change_task(
     *,
     practitioner_id: str | None,
     note: str = "",
+    known: dict | None = None,
 ) -> dict:
     """Apply ``action`` to the version ``seen_version`` of the task; returns the stored task.
 
-    Raises ``Conflict`` (with ``current`` set to the task as it is now) when somebody else
-    changed it since that version.
+    ``known``: the task as the caller already holds it (what its own last write stored); used
+    instead of reading that version when it is that version. Raises ``Conflict`` (with
+    ``current`` set to the task as it is now) when somebody else changed it since that version.
     """
-    seen = http.get_json(f"Task/{task_id}/_history/{seen_version}")
+    seen = _version(http, task_id, seen_version, known)
     return put_task(http, task_id, _apply(seen, action, practitioner_id, note), seen_version)
 
 
-def undo_change(http: FhirHttp, task_id: str, done_version: str, before_version: str) -> dict:
+def undo_change(
+    http: FhirHttp,
+    task_id: str,
+    done_version: str,
+    before_version: str,
+    known: tuple[dict | None, ...] = (),
+) -> dict:
     """Take back the change that made ``done_version`` out of ``before_version``: a new version
     with the status, owner and work period of ``before_version`` (``RESTORED``) and everything
-    else, notes included, as in ``done_version``; returns the stored task.
+    else, notes included, as in ``done_version``; returns the stored task. ``known``: versions
+    of the task the caller holds (its own writes), read from the server only when missing.
 
     Raises ``Conflict`` when the task changed again after ``done_version``.
     """
-    done = http.get_json(f"Task/{task_id}/_history/{done_version}")
-    before = http.get_json(f"Task/{task_id}/_history/{before_version}")
+    done = _version(http, task_id, done_version, *known)
+    before = _version(http, task_id, before_version, *known)
     restored = {k: v for k, v in done.items() if k not in RESTORED and k != "meta"}
     restored |= {k: before[k] for k in RESTORED if k in before}
     restored["lastModified"] = _now()

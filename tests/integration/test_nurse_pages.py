@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 
 from components.bed_board import STATUS_ICONS
+from components.session import platform as app_platform
 from components.task_table import note_key
 from demo_data.codes import SYS_PFLEGEAUFGABE, TASK_CODES
 from demo_data.resources import concept
@@ -353,3 +354,41 @@ def test_tasks_say_what_was_ordered_and_keep_their_notes(users, platform, restor
     sheet = texts(at)
     assert "Angehörige informiert" in sheet, "the handover shows the note"
     assert ordered in sheet, "and what was ordered"
+
+
+def test_claim_complete_and_undo_read_back_no_version_the_session_wrote(
+    users, platform, restore_tasks
+):
+    nurse = users["pflege.demo"]
+    http = platform.http()
+    at = open_page("pages/tasks.py", nurse)
+    task_id = free_tasks(at, platform, nurse)[0]
+    task = restore_tasks(task_id)
+    if owned_by(task) is not None:
+        # Precondition: nobody holds it, so the claim writes without asking.
+        http.send_json("PUT", f"Task/{task_id}", {k: v for k, v in task.items() if k != "owner"})
+        at = open_page("pages/tasks.py", nurse)
+    listed = http.get_json(f"Task/{task_id}")["meta"]["versionId"]
+    sent: list[tuple[str, str]] = []
+    client = app_platform().http()._client
+    client.event_hooks["request"].append(lambda r: sent.append((r.method, str(r.url))))
+    try:
+        at.button(key=f"nurse.claim.{task_id}").click().run()
+        claimed = http.get_json(f"Task/{task_id}")
+        at.button(key=f"nurse.complete.{task_id}").click().run()
+        done = http.get_json(f"Task/{task_id}")
+        at.button(key="nurse.undo.button").click().run()
+    finally:
+        client.event_hooks["request"].clear()
+
+    assert not at.exception
+    assert owned_by(claimed) == nurse.practitioner_id and done["status"] == "completed"
+    undone = http.get_json(f"Task/{task_id}")
+    assert int(undone["meta"]["versionId"]) == int(done["meta"]["versionId"]) + 1
+    assert (undone["status"], undone["owner"]) == (claimed["status"], claimed["owner"])
+    writes = [url for method, url in sent if method == "PUT" and f"/Task/{task_id}" in url]
+    versions = [url for method, url in sent if method == "GET" and "/_history/" in url]
+    assert len(writes) == 3, "claim, completion, undo"
+    # Only the claim reads the version the list showed; the completion starts from what the
+    # claim stored, the undo from what both stored.
+    assert len(versions) == 1 and versions[0].endswith(f"/Task/{task_id}/_history/{listed}")

@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import services.patient_record
+from components.session import platform as app_platform
 from demo_data.bundles import read_json
 from services.audit import query_of
 from services.codes import KVNR
@@ -21,7 +23,7 @@ from services.domain.timeline import SAME_FACT_WITHIN, build_timeline, record_id
 from services.i18n import t
 from services.patient_record import RECORD_KINDS, find_persons, read_record, record_patients
 from services.search import query
-from tests.support.apptest import open_page, texts
+from tests.support.apptest import APP, open_page, seed_session, texts
 from tests.support.reconcile import my_patients, raw_stays, resources, ward_departments
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -480,3 +482,44 @@ def test_a_nurse_has_no_network_search(users):
     assert not at.exception
     assert any(t("guard.not_permitted") in e.value for e in at.error)
     assert not at.text_input and not at.dataframe
+
+
+def test_a_record_another_physician_has_cached_is_refused_without_access(
+    users, test_network, generated, platform
+):
+    doctor, other = users["arzt.demo"], users["arzt2.demo"]
+    assert other.hospital_id != doctor.hospital_id
+    # A person known only at the first physician's hospital: the other one has no access.
+    kvnr = next(
+        k
+        for k, at_hospitals in sorted(test_network.ground_truth["patient_resources"].items())
+        if set(at_hospitals) == {doctor.hospital_id}
+    )
+    first = click_row(search(open_page("pages/patient_search.py", doctor), kvnr), 0)
+    assert not first.exception and "Verlauf:" in texts(first), "the record is read and cached"
+    chosen = dict(first.session_state["record_person"])
+    name = chosen["name"]
+
+    # The same selection in the other physician's session, as if carried over: the cached
+    # record must not be handed out, nothing read, no read audited for her.
+    at = AppTest.from_file(APP, default_timeout=120)
+    seed_session(at, other)
+    at.session_state["lang"] = "de"
+    at.session_state["record_person"] = {**chosen, "reason": None}
+    sent: list[str] = []
+    client = app_platform().http()._client
+    client.event_hooks["request"].append(lambda request: sent.append(str(request.url)))
+    try:
+        at.switch_page("pages/timeline.py").run()
+    finally:
+        client.event_hooks["request"].clear()
+    assert not at.exception
+    assert any(t("search.denied") in e.value for e in at.error)
+    assert name not in texts(at) and "Verlauf:" not in texts(at)
+    assert not [url for url in sent if "patient=" in url], "no record search was sent"
+    patient_ids = [p["id"] for p in generated[0][kvnr]]
+    events = platform.read(
+        query("AuditEvent").search(entity=",".join(f"Patient/{i}" for i in patient_ids)),
+        no_cache=True,
+    )["audit_event"]
+    assert events[events["user"] == other.username].empty

@@ -15,11 +15,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components.session import platform as app_platform
+from services.codes import SHIFT
 from services.config import Settings
+from services.i18n import t
 from services.platform import Platform
 from services.roles import User
 from services.search import query
-from tests.support.apptest import APP, seed_session
+from tests.support.apptest import APP, open_page, seed_session
 from tests.support.keycloak import TOKEN_URL, source
 
 pytestmark = pytest.mark.integration
@@ -171,3 +173,68 @@ def test_two_nurses_of_one_ward_share_the_cached_reads(users, test_network):
     assert len(colleague.selectbox(key="nurse.ward").options) == 2
     reads = [url for url in sent if "/Task?" in url or "/Encounter?" in url]
     assert reads == [], "the colleague's ward reads come from the cache entries of the first nurse"
+
+
+def ranking_of(at: AppTest) -> pd.DataFrame:
+    """The trends page's ward ranking (the table with the rank column)."""
+    return next(d.value for d in at.dataframe if t("mgr.col.rank") in d.value.columns)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_managers_share_the_duty_roster_and_count_no_shift_not_yet_begun(
+    users, platform_admin, test_network
+):
+    manager = users["management.demo"]
+    http = platform_admin.http()
+    # A copy of a shift of this week's busiest ward, beginning in a few minutes: planned, not
+    # yet begun, so the ranking must not count its nurses (the page reads the whole day).
+    st.cache_data.clear()
+    before = open_page("pages/trends.py", manager)
+    assert not before.exception, before.exception
+    ranking = ranking_of(before)
+    moment = pd.Timestamp.now(tz="UTC")
+    shifts = http.get_json(
+        "Appointment",
+        params={
+            "date": f"lt{moment.isoformat()}",
+            "service-type": f"{SHIFT}|",
+            "_sort": "-date",
+            "_count": "50",
+        },
+        no_cache=True,
+    )
+    top_ward = ranking[t("col.ward")].iloc[0]
+    places = http.get_json("Location", params={"_count": "500"}, no_cache=True)
+    wards = {e["resource"]["id"]: e["resource"].get("name") for e in places["entry"]}
+    shift = next(
+        e["resource"]
+        for e in shifts["entry"]
+        if any(
+            wards.get(p["actor"]["reference"].removeprefix("Location/")) == top_ward
+            for p in e["resource"]["participant"]
+            if p["actor"]["reference"].startswith("Location/")
+        )
+    )
+    later = {k: v for k, v in shift.items() if k not in ("id", "meta")}
+    later["start"] = (moment + pd.Timedelta(minutes=5)).isoformat()
+    later["end"] = (moment + pd.Timedelta(hours=8)).isoformat()
+    created = http.send_json("POST", "Appointment", later)
+    try:
+        st.cache_data.clear()
+        after = open_page("pages/trends.py", manager)
+        assert not after.exception, after.exception
+        pd.testing.assert_frame_equal(ranking_of(after), ranking)
+
+        # A second manager's view: the roster comes from the first one's cache entry.
+        sent: list[str] = []
+        client = app_platform().http()._client
+        client.event_hooks["request"].append(lambda request: sent.append(str(request.url)))
+        try:
+            again = open_page("pages/trends.py", manager)
+        finally:
+            client.event_hooks["request"].clear()
+        assert not again.exception, again.exception
+        assert [url for url in sent if "/Appointment?" in url] == []
+    finally:
+        http.send_json("DELETE", f"Appointment/{created['id']}")
+        st.cache_data.clear()
