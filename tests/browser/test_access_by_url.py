@@ -85,7 +85,8 @@ def test_after_a_reload_the_nurse_sees_her_ward_only(signed_in, dashboard, users
         if path == "handover":
             main.get_by_role("heading", name=ward).wait_for()
         choice = main.locator('[data-testid="stSelectbox"]').first
-        assert ward in choice.inner_text()
+        # The chosen ward is the value of the choice's text field.
+        assert choice.locator("input").first.input_value() == ward
         choice.click()
         offered = page.get_by_role("option").all_inner_texts()
         page.keyboard.press("Escape")
