@@ -90,10 +90,14 @@ def done_before_the_shift(users, platform, restore_tasks):
         ],
     )
     changed["executionPeriod"].setdefault("start", before)
-    platform.http().send_json("PUT", f"Task/{task['id']}", changed)
+    http = platform.http()
+    http.send_json("PUT", f"Task/{task['id']}", changed)
     fresh_searches(platform, ward_id, shift.start)
     yield marker
-    # restore_tasks puts the task back after this; its stored searches are asked afresh then.
+    # Put back here already (restore_tasks does it once more), so that the searches of the done
+    # tasks, which restore_tasks does not know, are asked afresh with the task open again.
+    http.send_json("PUT", f"Task/{task['id']}", {k: v for k, v in task.items() if k != "meta"})
+    fresh_searches(platform, ward_id, shift.start)
 
 
 @pytest.fixture
