@@ -76,7 +76,8 @@ label[data-focus-visible="true"] {
     [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stDateInput"],
     [data-testid="stTextInput"], [data-testid="stTextArea"], [data-testid="stCheckbox"],
     [data-testid="stToggle"], [data-testid="stRadio"], [data-testid="stSlider"],
-    [data-testid="stButton"], [data-testid="stDownloadButton"], [data-testid="stPageLink"],
+    [data-testid="stNumberInput"], [data-testid="stButton"], [data-testid="stDownloadButton"],
+    [data-testid="stPageLink"],
     [data-testid="stTabs"] [role="tablist"], .modebar-container, .stButton,
     .stDownloadButton, .st-key-print-hide {
         display: none !important;

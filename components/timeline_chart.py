@@ -4,7 +4,8 @@ Lanes from top to bottom: one per hospital with its stays as wide bars and the w
 as narrower bars inside them; then one lane per kind of fact (diagnoses, procedures, medication
 periods and administrations, orders, lab reports with their results, observations) with marks
 coloured by hospital. A fact recorded at several hospitals is one diamond whose hover names all of
-them.
+them. Items carry their names where space allows: bars inside, hidden where the name does not fit;
+marks above them when the lane leaves room on both sides.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from plotly.colors import qualitative
 from services.domain.timeline import MARK_KINDS, RESULT_SEPARATOR, Timeline
 from services.i18n import fmt_datetime
 
-__all__ = ["hospital_colours", "lane_rows", "timeline_figure"]
+__all__ = ["hospital_colours", "lane_rows", "roomy", "short_label", "timeline_figure"]
 
 Translate = Callable[..., str]
 SEVERAL = "#333333"
@@ -27,6 +28,12 @@ _PALETTE = qualitative.Set2 + qualitative.Dark2
 _MEDICATION_ROWS = 6
 # Bar heights inside a hospital lane: the stay, its ward periods, its bed periods.
 _WIDTH = {"stay": 0.8, "wa": 0.5, "ro": 0.35, "bd": 0.2}
+# A mark is labelled when its lane leaves it this share of the shown time span to either side:
+# about 100 px of a laptop-wide chart, room for a short label without touching the next one.
+_LABEL_ROOM = 1 / 12
+_LABEL_CHARS = 18
+# Bar labels below this size are hidden (plotly's uniformtext): a name shows where it fits.
+_LABEL_FONT = 10
 
 
 def hospital_colours(hospitals: Sequence[str]) -> dict[str, str]:
@@ -52,6 +59,23 @@ def lane_rows(starts: pd.Series, ends: pd.Series, rows: int = _MEDICATION_ROWS) 
         last_end[row] = max(last_end[row], end)
         assigned[i] = row
     return assigned
+
+
+def short_label(text: str, chars: int = _LABEL_CHARS) -> str:
+    """``text`` cut to ``chars`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
+def roomy(starts: pd.Series, span: pd.Timedelta) -> pd.Series:
+    """Per mark of one lane: whether its neighbours are at least ``_LABEL_ROOM`` of ``span``
+    away on both sides, so that a label beside it touches nothing."""
+    if span <= pd.Timedelta(0):
+        return pd.Series(len(starts) == 1, index=starts.index)
+    ordered = starts.sort_values()
+    room = span * _LABEL_ROOM
+    before = ordered.diff().fillna(span) >= room
+    after = (-ordered.diff(-1)).fillna(span) >= room
+    return (before & after).reindex(starts.index)
 
 
 def _local(times: pd.Series) -> list:
@@ -91,14 +115,19 @@ def timeline_figure(
         return first
 
     _add_stays(figure, timeline, y_of_hospital, name, colours, translate, lang, legend_once)
+    span = _span(timeline, x_range)
     for kind in kinds:
         marks = timeline.marks[timeline.marks["kind"] == kind]
         if kind == "medication":
             _add_medication(figure, marks, y_of_kind[kind], name, colours, translate, lang)
         else:
-            _add_marks(figure, marks, y_of_kind[kind], name, colours, translate, lang, legend_once)
+            labels = marks.apply(_mark_label, axis=1).where(roomy(marks["start"], span), "")
+            _add_marks(
+                figure, marks, labels, y_of_kind[kind], name, colours, translate, lang, legend_once
+            )
     figure.update_layout(
         barmode="overlay",
+        uniformtext={"minsize": _LABEL_FONT, "mode": "hide"},
         height=140 + 60 * max(1, len(lanes)),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0},
@@ -127,6 +156,16 @@ def timeline_figure(
     if x_range is not None:
         figure.update_xaxes(range=list(_local(pd.Series(list(x_range)))))
     return figure
+
+
+def _span(timeline: Timeline, x_range: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.Timedelta:
+    """The time span the chart shows: ``x_range``, else from the first to the last item."""
+    if x_range is not None:
+        return pd.Timestamp(x_range[1]) - pd.Timestamp(x_range[0])
+    times = pd.concat(
+        [timeline.stays["start"], timeline.stays["shown_end"], timeline.marks["start"]]
+    ).dropna()
+    return times.max() - times.min() if len(times) else pd.Timedelta(0)
 
 
 def _add_stays(figure, timeline, y_of_hospital, name, colours, translate, lang, legend_once):
@@ -187,12 +226,22 @@ def _add_stays(figure, timeline, y_of_hospital, name, colours, translate, lang, 
                 showlegend=False,
                 hovertext=hover,
                 hoverinfo="text",
+                # The ward's or bed's name inside its bar, hidden where it does not fit.
+                text=rows["name"].map(lambda n: short_label(_words(n))).tolist(),
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"size": _LABEL_FONT},
             )
         )
 
 
 def _words(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _mark_label(row) -> str:
+    """What a mark is called beside it: its display name, else its code; short."""
+    return short_label(_words(row.display) or _words(row.code))
 
 
 def _mark_hover(row, kind: str, name: dict[str, str], translate: Translate, lang: str) -> str:
@@ -217,7 +266,7 @@ def _mark_hover(row, kind: str, name: dict[str, str], translate: Translate, lang
     return "<br>".join(lines)
 
 
-def _add_marks(figure, marks, y, name, colours, translate, lang, legend_once):
+def _add_marks(figure, marks, labels, y, name, colours, translate, lang, legend_once):
     several = marks["hospitals"].map(len) > 1
     groups = [
         (h, marks[~several & (marks["hospitals"].map(lambda hs, h=h: hs[0] == h))])
@@ -237,7 +286,10 @@ def _add_marks(figure, marks, y, name, colours, translate, lang, legend_once):
                 go.Scatter(
                     x=_local(rows["start"]),
                     y=[y] * len(rows),
-                    mode="markers",
+                    mode="markers+text",
+                    text=labels.loc[rows.index].tolist(),
+                    textposition="top center",
+                    textfont={"size": _LABEL_FONT},
                     marker={
                         "color": colour,
                         "size": 11 if hospital is None else 9,
@@ -281,6 +333,11 @@ def _add_medication(figure, marks, y, name, colours, translate, lang):
             marker={"color": colour, "opacity": 0.85},
             name=translate("timeline.kind.medication"),
             showlegend=False,
+            # The drug inside its bar, hidden where it does not fit.
+            text=marks.apply(_mark_label, axis=1).tolist(),
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"size": _LABEL_FONT},
             hovertext=[
                 _mark_hover(r, "medication", name, translate, lang)
                 for r in marks.itertuples(index=False)

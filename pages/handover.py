@@ -35,6 +35,8 @@ from services.views.ward import handover_view
 
 # How far back the last vitals are looked for: the rounds of the last days.
 VITALS_LOOKBACK = timedelta(days=3)
+# The longest overlap a nurse may choose: two hours reach back over any handover meeting.
+MAX_OVERLAP_MINUTES = 120
 
 # The handover is the ward nursing team's; only they hold write access to ward tasks.
 user = require_page(__file__)
@@ -46,7 +48,19 @@ scope = (ward_id,)
 lang = language()
 moment = now()
 shift = shift_at(moment)
-overlap = timedelta(minutes=settings().handover_overlap_minutes)
+# The nurse widens or narrows the overlap for this handover; the setting is the ward's default.
+default_overlap = min(max(round(settings().handover_overlap_minutes), 0), MAX_OVERLAP_MINUTES)
+overlap_column, _ = st.columns([1, 3])
+overlap_minutes = overlap_column.number_input(
+    tr("handover.overlap"),
+    min_value=0,
+    max_value=MAX_OVERLAP_MINUTES,
+    value=default_overlap,
+    step=15,
+    key="nurse.handover.overlap",
+    help=tr("handover.overlap.help"),
+)
+overlap = timedelta(minutes=overlap_minutes)
 since = shift.start - overlap
 
 placed, stay_read = stays(ward_ids=scope, with_patients=True)

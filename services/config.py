@@ -241,7 +241,8 @@ class Settings:
     export_poll_seconds: float = 5.0
     export_timeout_minutes: float = 60.0
     # The handover's events begin this long before the shift: what the outgoing shift did in
-    # its last half hour is still on the sheet while it hands over.
+    # its last half hour is still on the sheet while it hands over. The default of the page's
+    # overlap control, which the nurse can change for her handover.
     handover_overlap_minutes: float = 30.0
     # How long "Erledigt" can be taken back with one click.
     undo_seconds: float = 10.0

@@ -188,6 +188,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ereignisse ab {since}: {minutes} Minuten der vorigen Schicht sind eingeschlossen.",
         "Events from {since}: {minutes} minutes of the previous shift are included.",
     ),
+    "handover.overlap": ("Überlappung (Minuten)", "Overlap (minutes)"),
+    "handover.overlap.help": (
+        "So viele Minuten vor Schichtbeginn zählen Ereignisse mit, in Übergabe und CSV "
+        "(0 bis 120).",
+        "Events from this many minutes before the shift began are included, on the sheet and "
+        "in the CSV (0 to 120).",
+    ),
     "handover.flags": (
         "NEWS2 aus dem letzten Vitalzeichen-Satz, wie auf der Frühwarn-Seite. ↑/↓ an einem "
         "Vitalzeichen: Einzelwert mit 2 oder 3 NEWS2-Punkten (ab 16 Jahren); Laborwerte mit der "

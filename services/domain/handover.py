@@ -2,8 +2,8 @@
 
 Shifts change at 06:00, 14:00 and 22:00 Berlin time (``frueh``, ``spaet``, ``nacht``, the codes of
 the PractitionerRoles). "Since the shift began" means from the start of the shift ``now`` lies in,
-less an overlap (``Settings.handover_overlap_minutes``): at 22:05 the late shift's last half hour
-is still on the sheet the night shift is handed.
+less an overlap (chosen on the page, ``Settings.handover_overlap_minutes`` by default): at 22:05
+the late shift's last half hour is still on the sheet the night shift is handed.
 
 Each patient carries the NEWS2 of the latest set of vitals, scored by ``services.domain.news2``
 exactly as the early warning board scores it. Vital signs carry no reference range in the data, so

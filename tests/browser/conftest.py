@@ -44,10 +44,15 @@ def dashboard_workdir(tmp_path_factory) -> Path:
 
 @contextmanager
 def serve(
-    env: dict[str, str], workdir: Path, port: int, options: Sequence[str] = ()
+    env: dict[str, str],
+    workdir: Path,
+    port: int,
+    options: Sequence[str] = (),
+    root: Path = ROOT,
 ) -> Iterator[str]:
     """A dashboard process with ``env`` on ``port`` (its log in ``workdir``), until the end of
-    the block; its URL. ``options`` go to ``streamlit run`` after ours."""
+    the block; its URL. ``options`` go to ``streamlit run`` after ours; ``root``: the checkout
+    whose app runs (another commit's, for screenshots to compare)."""
     log = (workdir / "streamlit.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own app
         [
@@ -55,7 +60,7 @@ def serve(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(root / "app.py"),
             "--server.port",
             str(port),
             "--server.headless",
@@ -64,7 +69,7 @@ def serve(
             "false",
             *options,
         ],
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,

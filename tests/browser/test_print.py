@@ -55,7 +55,7 @@ def test_the_handover_prints_on_a4_landscape_without_controls(signed_in):
     assert "Gedruckt" in text and "Laura Schulte" in text
     for bed in beds:
         assert bed in text
-    for control in ("CSV herunterladen", "Abmelden", "Sprache", "Angemeldet:"):
+    for control in ("CSV herunterladen", "Überlappung", "Abmelden", "Sprache", "Angemeldet:"):
         assert control not in text, f"{control!r} printed"
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert width > height, "landscape"

@@ -321,6 +321,18 @@ def test_csv_opens_in_german_excel():
     assert lines[2] == "'=1+1;x", "formula cells still escaped"
 
 
+def test_every_csv_of_the_app_is_written_by_the_one_writer():
+    # A download of its own would be comma-separated again, without BOM or escaped formulas.
+    root = Path(__file__).resolve().parents[2]
+    writer, button = root / "services" / "export.py", root / "components" / "export.py"
+    for path in [*(root / "pages").glob("*.py"), *(root / "components").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        if path != button:
+            assert "text/csv" not in text, path.name
+        if path != writer:
+            assert ".to_csv(" not in text, path.name
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.timeline_chart import lane_rows, timeline_figure
+from components.timeline_chart import lane_rows, roomy, short_label, timeline_figure
 from components.trend_chart import trend_figure
 from services.codes import ATC, ICD10GM, INTERPRETATION, LOINC, OPS, PHYSICAL_TYPE
 from services.domain.timeline import (
@@ -307,3 +307,24 @@ def test_figures_draw_every_lane_and_point(timeline):
     drawn = sum(len(trace.x) for trace in trend.data if trace.name in names.values())
     assert drawn == len(creatinine)
     assert trend.layout.shapes  # the reference band
+
+
+def test_items_are_labelled_where_space_allows(timeline):
+    figure = timeline_figure(timeline, {"h1": "Klinik Eins", "h2": "Klinik Zwei"}, tr, "en")
+    assert figure.layout.uniformtext.mode == "hide", "a bar's name hides where it does not fit"
+    places = [trace for trace in figure.data if trace.name in ("Ward", "Bed")]
+    assert places and all(all(trace.text) for trace in places), "wards and beds are named"
+    medication = next(trace for trace in figure.data if trace.name == "Medication")
+    assert len(medication.text) == len(medication.y) and all(medication.text)
+    marks = [trace for trace in figure.data if isinstance(trace, go.Scatter)]
+    assert all(len(trace.text) == len(trace.x) for trace in marks)
+    assert any(label for trace in marks for label in trace.text), "a lone mark has its label"
+
+
+def test_a_mark_is_labelled_only_with_room_on_both_sides():
+    day = pd.Timedelta(days=1)
+    starts = pd.Series(pd.to_datetime(["2026-01-01", "2026-01-02", "2026-03-01", "2026-01-30"]))
+    assert roomy(starts, 120 * day).tolist() == [False, False, True, True]
+    assert roomy(starts[:1], pd.Timedelta(0)).tolist() == [True]
+    assert short_label("Hypertensive Herzkrankheit ohne Herzinsuffizienz") == "Hypertensive Herz…"
+    assert short_label("I10.00") == "I10.00"
