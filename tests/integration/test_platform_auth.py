@@ -619,6 +619,16 @@ def test_the_dashboard_changes_nothing_else_of_a_stay(platform: Platform):
             {**stay, "serviceProvider": {"reference": "Organization/auth-org-a"}},
             "status, period, location",
         ),
+        (
+            {
+                **stay,
+                "text": {
+                    "status": "additional",
+                    "div": '<div xmlns="http://www.w3.org/1999/xhtml">Diagnose: Sepsis</div>',
+                },
+            },
+            "status, period, location",
+        ),
         ({**stay, "location": stay["location"][:1]}, "remove a location entry"),
         (
             {**stay, "location": [*stay["location"][:2], _place("bd", "auth-bed-2", _now())]},
@@ -735,6 +745,7 @@ def test_the_dashboard_creates_waiting_stays_only(platform: Platform):
             "waiting stay only",
         ),
         ({**waiting, "location": [_place("bd", "auth-bed-1", _now())]}, "start only"),
+        ({k: v for k, v in waiting.items() if k != "status"}, "not no status"),
         ({**waiting, "class": {"system": ACT_CODE, "code": "AMB"}}, "class IMP"),
         (
             {**waiting, "diagnosis": [{"condition": {"reference": "Condition/auth-dx"}}]},

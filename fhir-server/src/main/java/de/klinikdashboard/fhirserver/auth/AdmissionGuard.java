@@ -40,8 +40,8 @@ import org.hl7.fhir.r4.model.Reference;
  * </ul>
  *
  * Everything else (subject, class, type, diagnoses, participants, serviceProvider, identifiers,
- * admit source, a location entry rewritten or removed, a back- or forward-dated time, a finished
- * or cancelled stay changed) is refused with 403, saying why. Times written must lie within
+ * admit source, narrative, a location entry rewritten or removed, a back- or forward-dated time,
+ * a finished or cancelled stay changed) is refused with 403, saying why. Times written must lie within
  * {@link #SKEW} of the server's clock, as the services write them: a stay cannot be finished or
  * moved in the past. Deleting needs the admin client already ({@link PlatformAuthorization}
  * allows this client no delete). Clients holding {@code platform-admin}, and requests without a
@@ -84,10 +84,10 @@ public class AdmissionGuard {
 		return held.contains(PlatformAuthorization.WRITE_ADMISSION) && !held.contains(PlatformAuthorization.ADMIN);
 	}
 
-	static void checkNew(Encounter created) {
+	private static void checkNew(Encounter created) {
 		// A copy: reading an absent element creates it, and the stored resource stays as sent.
 		Encounter stay = created.copy();
-		if (!WAITING.contains(stay.getStatus())) {
+		if (stay.getStatus() == null || !WAITING.contains(stay.getStatus())) {
 			throw refused("may create a waiting stay only (planned or arrived), not " + code(stay.getStatus()));
 		}
 		if (!ACT_CODE.equals(stay.getClass_().getSystem()) || !"IMP".equals(stay.getClass_().getCode())) {
@@ -103,7 +103,6 @@ public class AdmissionGuard {
 		Encounter rest = stay.copy();
 		rest.setIdElement(null);
 		rest.setMeta(null);
-		rest.setText(null);
 		rest.setStatus(null);
 		rest.setClass_(null);
 		rest.setType(null);
@@ -120,7 +119,7 @@ public class AdmissionGuard {
 		}
 	}
 
-	static void checkChange(Encounter before, Encounter after) {
+	private static void checkChange(Encounter before, Encounter after) {
 		Encounter stored = before.copy();
 		Encounter changed = after.copy();
 		EncounterStatus from = stored.getStatus();
@@ -129,10 +128,10 @@ public class AdmissionGuard {
 			// The same stay written again (a repeated transaction): nothing changes.
 			return;
 		}
-		if (!STEPS.containsKey(from)) {
+		if (from == null || !STEPS.containsKey(from)) {
 			throw refused("may not change a " + code(from) + " stay");
 		}
-		if (!STEPS.get(from).contains(to)) {
+		if (to == null || !STEPS.get(from).contains(to)) {
 			throw refused("may not change a stay from " + code(from) + " to " + code(to));
 		}
 		if (!unguarded(stored).equalsDeep(unguarded(changed))) {
@@ -234,11 +233,13 @@ public class AdmissionGuard {
 		return copy;
 	}
 
-	/** The stay without what the server sets on every write and the generated narrative. */
+	/**
+	 * The stay without what the server sets on every write. The narrative counts: this server
+	 * generates none, so it is what a client wrote, and the services send it back as they read it.
+	 */
 	private static Encounter comparable(Encounter stay) {
 		Encounter copy = stay.copy();
 		copy.setMeta(null);
-		copy.setText(null);
 		copy.setIdElement(null);
 		return copy;
 	}
