@@ -663,7 +663,7 @@ def test_the_dashboard_changes_nothing_else_of_a_stay(platform: Platform):
         for body, why in forged:
             _refused(http, "PUT", "Encounter/auth-stay", body, why)
         _refused(http, "DELETE", "Encounter/auth-stay", None, "not permitted")
-        # A PATCH is a write like a PUT, and so is an entry of a transaction.
+        # Neither a PATCH nor an entry of a transaction gets around it.
         patch = httpx.patch(
             f"{BASE}/Encounter/auth-stay",
             content=orjson.dumps(
