@@ -14,9 +14,10 @@ import logging
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -24,17 +25,20 @@ import orjson
 import pytest
 
 from services.codes import (
+    ACT_CODE,
+    ADMIT_SOURCE,
     ALLERGY_CLINICAL,
     BED_BLOCK_REASON,
     BED_BLOCK_REASON_EXT,
     BED_RESERVATION_EXT,
     BED_STATUS,
+    DISCHARGE_KIND,
     PHYSICAL_TYPE,
     SNOMED,
 )
 from services.config import Settings, SourceConfig
 from services.domain.summary import ALLERGIES, summary_view
-from services.errors import SourceUnavailable, Unauthorised
+from services.errors import NotFound, SourceUnavailable, Unauthorised
 from services.fhir_http import FhirHttp
 from services.platform import Platform as DataPlatform
 from services.roles import Role, User
@@ -473,18 +477,294 @@ def test_tokens_survive_a_keycloak_restart_and_its_absence_is_named(
     assert "refused a token" in server_logs
 
 
-def test_the_dashboard_may_change_a_stay_for_the_admission_queue_and_the_read_only_client_not(
-    platform: Platform,
-):
-    """Giving a waiting patient a bed changes the stay (status, period, location history);
-    the dashboard's role for the admission queue allows that, the read-only client may not."""
+def _now(shift: timedelta = timedelta(0)) -> str:
+    return (datetime.now(UTC) + shift).isoformat(timespec="seconds")
+
+
+def _place(kind: str, location_id: str, start: str, end: str | None = None) -> dict:
+    return {
+        "location": {"reference": f"Location/{location_id}"},
+        "status": "completed" if end else "active",
+        "physicalType": {"coding": [{"system": PHYSICAL_TYPE, "code": kind}]},
+        "period": {"start": start, **({"end": end} if end else {})},
+    }
+
+
+def _stay_parties(platform: Platform) -> None:
+    """The places and the persons the stays of these tests name, or a forged write names."""
     _transfer_parties(platform)
     with platform.http("admin") as admin:
-        stay = admin.get_json("Encounter/auth-enc")
-    changed = {k: v for k, v in stay.items() if k != "meta"} | {"status": "finished"}
-    with platform.http("readonly") as http, pytest.raises(Unauthorised) as refused:
-        http.send_json("PUT", "Encounter/auth-enc", changed)
-    assert refused.value.status == 403
+        admin.send_json("PUT", "Location/auth-stay-ward", _location("auth-stay-ward", "wa"))
+        for n in (1, 2):
+            admin.send_json("PUT", f"Location/auth-room-{n}", _location(f"auth-room-{n}", "ro"))
+            admin.send_json("PUT", f"Location/auth-bed-{n}", _location(f"auth-bed-{n}", "bd", "O"))
+        admin.send_json(
+            "PUT", "Patient/auth-other", {"resourceType": "Patient", "id": "auth-other"}
+        )
+        admin.send_json(
+            "PUT", "Practitioner/auth-doc", {"resourceType": "Practitioner", "id": "auth-doc"}
+        )
+        admin.send_json(
+            "PUT",
+            "Condition/auth-dx",
+            {
+                "resourceType": "Condition",
+                "id": "auth-dx",
+                "subject": {"reference": "Patient/auth-pat"},
+                "code": {"text": "Diagnose"},
+            },
+        )
+
+
+def _lying(stay_id: str = "auth-stay") -> dict:
+    """An inpatient stay of auth-pat at auth-org-b in ward, room and bed since yesterday."""
+    since = _now(-timedelta(days=1))
+    return {
+        "resourceType": "Encounter",
+        "id": stay_id,
+        "status": "in-progress",
+        "class": {"system": ACT_CODE, "code": "IMP"},
+        "subject": {"reference": "Patient/auth-pat"},
+        "serviceProvider": {"reference": "Organization/auth-org-b"},
+        "hospitalization": {
+            "admitSource": {"coding": [{"system": ADMIT_SOURCE, "code": "notfall"}]}
+        },
+        "period": {"start": since},
+        "location": [
+            _place("wa", "auth-stay-ward", since),
+            _place("ro", "auth-room-1", since),
+            _place("bd", "auth-bed-1", since),
+        ],
+    }
+
+
+def _ended(stay: dict, moment: str) -> list[dict]:
+    return [
+        {**p, "status": "completed", "period": {**p["period"], "end": moment}}
+        if p["status"] == "active"
+        else p
+        for p in stay["location"]
+    ]
+
+
+def _refused(http: FhirHttp, method: str, path: str, body: dict | None, why: str) -> None:
+    with pytest.raises(Unauthorised) as refused:
+        http.send_json(method, path, body)
+    assert refused.value.status == 403, (method, path, body)
+    assert why in refused.value.detail, refused.value.detail
+
+
+def test_the_dashboard_moves_and_finishes_a_stay_as_the_admission_queue_does(platform: Platform):
+    """The steps of the queue and of a transfer's arrival pass the guard: a move within the ward
+    (active places ended now, new ones from now), the stay left finished as a transfer."""
+    _stay_parties(platform)
+    stay = _lying()
+    with platform.http("admin") as admin:
+        admin.send_json("PUT", "Encounter/auth-stay", stay)
+    with platform.http("readonly") as http:
+        _refused(
+            http, "PUT", "Encounter/auth-stay", {**stay, "status": "finished"}, "not permitted"
+        )
+    moment = _now()
+    kept = [p for p in stay["location"] if p["physicalType"]["coding"][0]["code"] == "wa"]
+    moved = {
+        **stay,
+        "location": [
+            *kept,
+            *_ended({"location": stay["location"][1:]}, moment),
+            _place("ro", "auth-room-2", moment),
+            _place("bd", "auth-bed-2", moment),
+        ],
+    }
+    finished = {
+        **moved,
+        "status": "finished",
+        "period": {**stay["period"], "end": _now()},
+        "hospitalization": {
+            **stay["hospitalization"],
+            "dischargeDisposition": {"coding": [{"system": DISCHARGE_KIND, "code": "verlegung"}]},
+        },
+        "location": _ended(moved, _now()),
+    }
     with platform.http("dashboard") as http:
-        http.send_json("PUT", "Encounter/auth-enc", changed)
-        assert http.get_json("Encounter/auth-enc")["status"] == "finished"
+        http.send_json("PUT", "Encounter/auth-stay", moved)
+        assert http.get_json("Encounter/auth-stay")["location"][-1]["location"] == {
+            "reference": "Location/auth-bed-2"
+        }
+        http.send_json("PUT", "Encounter/auth-stay", finished)
+        stored = http.get_json("Encounter/auth-stay")
+    assert stored["status"] == "finished"
+    assert all(p["status"] == "completed" for p in stored["location"])
+
+
+def test_the_dashboard_changes_nothing_else_of_a_stay(platform: Platform):
+    """What an attacker holding the dashboard's token would try on a stay is refused with 403
+    and the reason; the stay stays as it was."""
+    _stay_parties(platform)
+    stay = _lying()
+    week_ago = _now(-timedelta(days=7))
+    transfer = {"coding": [{"system": DISCHARGE_KIND, "code": "verlegung"}]}
+    forged = [
+        ({**stay, "subject": {"reference": "Patient/auth-other"}}, "status, period, location"),
+        ({**stay, "class": {"system": ACT_CODE, "code": "AMB"}}, "status, period, location"),
+        (
+            {**stay, "diagnosis": [{"condition": {"reference": "Condition/auth-dx"}}]},
+            "status, period, location",
+        ),
+        (
+            {**stay, "participant": [{"individual": {"reference": "Practitioner/auth-doc"}}]},
+            "status, period, location",
+        ),
+        (
+            {**stay, "serviceProvider": {"reference": "Organization/auth-org-a"}},
+            "status, period, location",
+        ),
+        (
+            {
+                **stay,
+                "text": {
+                    "status": "additional",
+                    "div": '<div xmlns="http://www.w3.org/1999/xhtml">Diagnose: Sepsis</div>',
+                },
+            },
+            "status, period, location",
+        ),
+        ({**stay, "location": stay["location"][:1]}, "remove a location entry"),
+        (
+            {**stay, "location": [*stay["location"][:2], _place("bd", "auth-bed-2", _now())]},
+            "only end an active location entry",
+        ),
+        ({**stay, "period": {"start": week_ago}}, "start of a waiting stay"),
+        (
+            {
+                **stay,
+                "status": "finished",
+                "period": {**stay["period"], "end": week_ago},
+                "hospitalization": {**stay["hospitalization"], "dischargeDisposition": transfer},
+                "location": _ended(stay, week_ago),
+            },
+            "as now only",
+        ),
+        (
+            {
+                **stay,
+                "status": "finished",
+                "period": {**stay["period"], "end": _now()},
+                "location": _ended(stay, _now()),
+            },
+            "discharge disposition",
+        ),
+        ({**stay, "status": "cancelled"}, "from in-progress to cancelled"),
+        ({**stay, "status": "entered-in-error"}, "from in-progress to entered-in-error"),
+    ]
+    with platform.http("admin") as admin:
+        admin.send_json("PUT", "Encounter/auth-stay", stay)
+    with platform.http("dashboard") as http:
+        for body, why in forged:
+            _refused(http, "PUT", "Encounter/auth-stay", body, why)
+        _refused(http, "DELETE", "Encounter/auth-stay", None, "not permitted")
+        # Neither a PATCH nor an entry of a transaction gets around it.
+        patch = httpx.patch(
+            f"{BASE}/Encounter/auth-stay",
+            content=orjson.dumps(
+                [{"op": "replace", "path": "/subject/reference", "value": "Patient/auth-other"}]
+            ),
+            headers={
+                "Authorization": f"Bearer {platform.token('dashboard')}",
+                "Content-Type": "application/json-patch+json",
+            },
+            timeout=60,
+        )
+        assert patch.status_code == 403, patch.text
+        assert patch.json()["resourceType"] == "OperationOutcome"
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "resource": {**stay, "subject": {"reference": "Patient/auth-other"}},
+                    "request": {"method": "PUT", "url": "Encounter/auth-stay"},
+                }
+            ],
+        }
+        _refused(http, "POST", "", bundle, "platform-write-admission")
+        assert http.get_json("Encounter/auth-stay")["subject"] == stay["subject"]
+    # A stay that ended is history: not reopened, not changed.
+    with platform.http("admin") as admin:
+        admin.send_json(
+            "PUT",
+            "Encounter/auth-stay",
+            {
+                **stay,
+                "status": "finished",
+                "period": {**stay["period"], "end": week_ago},
+                "location": _ended(stay, week_ago),
+            },
+        )
+    with platform.http("dashboard") as http:
+        _refused(http, "PUT", "Encounter/auth-stay", stay, "may not change a finished stay")
+    with platform.http("admin") as admin:
+        stored = admin.get_json("Encounter/auth-stay")
+        assert stored["status"] == "finished" and stored["subject"] == stay["subject"]
+        # The admin client stays unbound by the admission rule.
+        admin.send_json("PUT", "Encounter/auth-stay", {**stay, "class": {"code": "AMB"}})
+        admin.send_json("DELETE", "Encounter/auth-stay")
+
+
+def test_the_dashboard_creates_waiting_stays_only(platform: Platform):
+    """A new stay is a waiting one as an accepted transfer announces it; a stay created
+    finished and back-dated, in a bed, or with clinical content is refused."""
+    _stay_parties(platform)
+    # A new id each run: a PUT over a deleted stay would be an update, not a create.
+    stay_id = f"auth-new-{uuid.uuid4().hex[:12]}"
+    waiting = {
+        "resourceType": "Encounter",
+        "id": stay_id,
+        "status": "planned",
+        "class": {"system": ACT_CODE, "code": "IMP"},
+        "subject": {"reference": "Patient/auth-pat"},
+        "serviceProvider": {"reference": "Organization/auth-org-b"},
+        "hospitalization": {
+            "admitSource": {"coding": [{"system": ADMIT_SOURCE, "code": "verlegung"}]}
+        },
+        "period": {"start": _now()},
+    }
+    month_ago = _now(-timedelta(days=30))
+    forged = [
+        (
+            {
+                **waiting,
+                "status": "finished",
+                "period": {"start": month_ago, "end": _now(-timedelta(days=20))},
+            },
+            "waiting stay only",
+        ),
+        ({**waiting, "period": {"start": month_ago}}, "as now only"),
+        (
+            {**waiting, "status": "in-progress", "location": [_place("bd", "auth-bed-1", _now())]},
+            "waiting stay only",
+        ),
+        ({**waiting, "location": [_place("bd", "auth-bed-1", _now())]}, "start only"),
+        ({k: v for k, v in waiting.items() if k != "status"}, "not no status"),
+        ({**waiting, "class": {"system": ACT_CODE, "code": "AMB"}}, "class IMP"),
+        (
+            {**waiting, "diagnosis": [{"condition": {"reference": "Condition/auth-dx"}}]},
+            "start only",
+        ),
+        ({**waiting, "serviceProvider": {"display": "Klinik"}}, "of a Patient at an Organization"),
+    ]
+    path = f"Encounter/{stay_id}"
+    with platform.http("dashboard") as http:
+        for body, why in forged:
+            _refused(http, "PUT", path, body, why)
+        posted = {k: v for k, v in forged[0][0].items() if k != "id"}
+        _refused(http, "POST", "Encounter", posted, "waiting stay only")
+        with pytest.raises(NotFound):
+            http.get_json(path)
+        http.send_json("PUT", path, waiting)
+        # Cancelled before it began, as a withdrawn transfer cancels it; then it stays so.
+        http.send_json("PUT", path, {**waiting, "status": "cancelled"})
+        _refused(http, "PUT", path, waiting, "may not change a cancelled stay")
+        assert http.get_json(path)["status"] == "cancelled"
+    with platform.http("admin") as admin:
+        admin.send_json("DELETE", path)

@@ -17,6 +17,7 @@ import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import de.klinikdashboard.fhirserver.auth.BearerTokens;
+import de.klinikdashboard.fhirserver.auth.AdmissionGuard;
 import de.klinikdashboard.fhirserver.auth.BedStatusGuard;
 import de.klinikdashboard.fhirserver.auth.PlatformAuthorization;
 import de.klinikdashboard.fhirserver.auth.TransferRequestGuard;
@@ -84,6 +85,8 @@ public class RestServerConfig {
 			server.registerInterceptor(new BedStatusGuard());
 			// Narrows the ServiceRequest rule of platform-write-transfer to transfer orders.
 			server.registerInterceptor(new TransferRequestGuard());
+			// Narrows the Encounter rule of platform-write-admission to the admission queue's steps.
+			server.registerInterceptor(new AdmissionGuard());
 		});
 		return server;
 	}

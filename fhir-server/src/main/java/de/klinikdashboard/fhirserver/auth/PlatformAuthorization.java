@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
  *       transfer request (category bettenanfrage {@code verlegung}, checked by {@link
  *       TransferRequestGuard}), and put or take off a bed's reservation for one (checked by
  *       {@link BedStatusGuard}, with {@code platform-write-bed-status});
- *   <li>{@code platform-write-admission}: create and update Encounter (the ward's admission
- *       queue: a bed given, a move or swap within the ward, a cancelled admission);
+ *   <li>{@code platform-write-admission}: create and update Encounter, only as the ward's
+ *       admission queue and a transfer's arrival do (a waiting stay announced, a bed given, a move
+ *       or swap within the ward, a cancelled admission, the stay a transferred patient leaves
+ *       finished): status, period, location entries and discharge disposition, checked by {@link
+ *       AdmissionGuard};
  *   <li>{@code platform-write-report}: create and update QuestionnaireResponse and
  *       MeasureReport (a manager's operating situation for the DIVI report, the day's report kept
  *       as history);
@@ -38,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code platform-admin}: everything, including deletes and {@code $expunge}.
  * </ul>
  *
- * Guards narrowing a rule by element ({@link BedStatusGuard}, {@link TransferRequestGuard}) read
+ * Guards narrowing a rule by element ({@link BedStatusGuard}, {@link TransferRequestGuard}, {@link
+ * AdmissionGuard}) read
  * the roles from the request user data {@link #ROLES}.
  *
  * A missing or invalid token is answered 401 with {@code WWW-Authenticate} (RFC 6750), a forbidden
@@ -118,7 +122,8 @@ public class PlatformAuthorization extends AuthorizationInterceptor {
 		if (roles.contains(WRITE_ADMISSION)) {
 			// A ward's admission queue gives a waiting patient a bed, moves or swaps patients and
 			// cancels: it changes the stay's status, period and location history, in one
-			// transaction with the bed and the queue's Task. By type only (no element guard yet).
+			// transaction with the bed and the queue's Task. By type, like Location above:
+			// AdmissionGuard narrows it to those elements.
 			rules.allow("write admission").write().resourcesOfType("Encounter").withAnyId().andThen();
 		}
 		if (roles.contains(WRITE_REPORT)) {
