@@ -13,9 +13,8 @@ microseconds, Berlin calendar days, day arithmetic) is written as a macro, ``@na
 expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Three
 relations are computed once per call and shared by the figures: ``stays`` (the window's
 inpatient stays of the scope, hospital filled, with the instant until which each counts as
-present), ``places`` (their location entries, typed from the Locations where the entry names no
-type) and ``periods`` (ward periods with their step, the stay's number of wards and the ward
-before).
+present), ``places`` (their ward entries, an entry without a type typed by its Location)
+and ``periods`` (ward periods with their step, the stay's number of wards and the ward before).
 
 Contact levels: a source whose window holds MII contact levels (``partOf``, a case reference,
 a level below the Einrichtungskontakt) has its window collapsed by ``services.frames.contacts``
@@ -165,17 +164,21 @@ FROM limited
 """  # noqa: S608 - numbers of the configuration and placeholders only
 
 
-_PLACES_SQL = """
-WITH kinds AS (
+# The type of a location entry that names none: its Location's (``typed_places``).
+_KINDS = """kinds AS (
     SELECT source, id, min(physical_type) AS physical_type FROM location
     WHERE physical_type IS NOT NULL GROUP BY source, id
-)
-SELECT l.source, l.encounter_id, l.location_id,
-    COALESCE(l.physical_type, k.physical_type) AS physical_type, l.status, l.start, l."end"
+)"""
+
+# The window's ward entries: all that periods and the length of stay need of the places.
+_PLACES_SQL = f"""
+WITH {_KINDS}
+SELECT l.source, l.encounter_id, l.location_id, l.start, l."end"
 FROM encounter_location l
 JOIN stays s ON s.source = l.source AND s.id = l.encounter_id
 LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
-"""
+WHERE COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL
+"""  # noqa: S608 - a text of our own
 
 _PERIODS_SQL = """
 WITH ward_rows AS (
@@ -183,7 +186,6 @@ WITH ward_rows AS (
         p.start, p."end" AS period_end, s.counted_until, s.start AS stay_start, s."end" AS stay_end,
         s.status
     FROM places p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
-    WHERE p.physical_type = 'wa' AND p.start IS NOT NULL
 )
 SELECT source, encounter_id, hospital_id, department, ward_id, start,
     CASE WHEN period_end IS NOT NULL AND (counted_until IS NULL OR period_end <= counted_until)
@@ -263,14 +265,22 @@ GROUP BY source, hospital_id, date
 
 # The current inpatients and their ward, room and bed now (one ``?``: now). A stay open longer
 # than its source's limit is left open by the source, not an inpatient.
-_PLACEMENTS_SQL = """
-WITH clock AS (SELECT ? AS now_at),
+_PLACEMENTS_SQL = f"""
+WITH {_KINDS},
+clock AS (SELECT ? AS now_at),
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
         @us(c.now_at) - @us(s.start) AS age_us
     FROM stays s CROSS JOIN clock c
     WHERE s.status = 'in-progress' AND s.start <= c.now_at
         AND NOT (@days_between(c.now_at, s.start) > s.limit_days)
+),
+typed AS (
+    SELECT l.source, l.encounter_id, l.location_id, l.status, l.start, l."end",
+        COALESCE(l.physical_type, k.physical_type) AS physical_type
+    FROM encounter_location l
+    JOIN present n ON n.source = l.source AND n.id = l.encounter_id
+    LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
 ),
 now_places AS (
     SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
@@ -280,7 +290,7 @@ now_places AS (
                 THEN 0 ELSE 1 END,
                 p.start DESC NULLS LAST, p.location_id ASC NULLS LAST
         ) AS choice
-    FROM places p CROSS JOIN clock c
+    FROM typed p CROSS JOIN clock c
     WHERE p.physical_type IN ('wa', 'ro', 'bd')
         AND ((p.start <= c.now_at AND (p."end" IS NULL OR p."end" > c.now_at))
             OR p.status = 'active')
@@ -293,7 +303,7 @@ SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.p
 FROM present n
 LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
 GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
-"""
+"""  # noqa: S608 - a text of our own
 
 
 def _length_sql(wards: int) -> str:
@@ -302,8 +312,7 @@ def _length_sql(wards: int) -> str:
     chosen = ", ".join(["?"] * wards)
     return f"""
 WITH chosen AS (
-    SELECT DISTINCT source, encounter_id FROM places
-    WHERE physical_type = 'wa' AND start IS NOT NULL AND location_id IN ({chosen})
+    SELECT DISTINCT source, encounter_id FROM places WHERE location_id IN ({chosen})
 ),
 clock AS (SELECT ? AS since, ? AS now_at),
 done AS (
@@ -369,7 +378,7 @@ def figures(
     rule = rule or StaleStays()
     engine = "spark" if settings.store_engine == "spark" else "duckdb"
     names = [s.name for s in settings.sources]
-    chosen = sorted(set(wards or ()))
+    chosen = sorted(set(wards)) if wards is not None else []
     since = start.to_pydatetime()
     with tempfile.TemporaryDirectory(prefix=".scratch-", dir=_scratch_root(settings)) as tmp:
         views = _views(settings, names, since, Path(tmp))

@@ -50,7 +50,7 @@ def _stay(
         for ward, since, until in wards
     ]
     if bed:
-        ward, since, until = wards[-1]
+        _, since, until = wards[-1]
         places.append(
             {
                 "location": {"reference": f"Location/{bed}"},
