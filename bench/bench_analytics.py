@@ -35,7 +35,7 @@ was generated, and no increment is merged into a kept store.
 
 ``--search-base`` adds the search path for the size whose network that server holds (``make
 bench-analytics`` loads the 10k network into a server of its own). Prints a markdown table and
-writes it to bench/results/analytics.md.
+writes it to bench/results/analytics.md (``--out`` names another file there).
 """
 
 from __future__ import annotations
@@ -416,6 +416,7 @@ def main() -> None:
     parser.add_argument("--search-size", default="10k", help="the size that server holds")
     parser.add_argument("--work", default=str(ROOT / "var"), help="where the stores are built")
     parser.add_argument("--keep", help="build each size's store once into this directory")
+    parser.add_argument("--out", default="analytics.md", help="file name in bench/results")
     parser.add_argument("--measure", choices=("duckdb", "spark", "search"), help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
@@ -428,7 +429,7 @@ def main() -> None:
     table = run(args)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analytics.md").write_text(table + "\n")
+    (out_dir / args.out).write_text(table + "\n")
     sys.stdout.write(table + "\n")
 
 

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -301,8 +302,13 @@ def _places_sql(spec: Table) -> str:
 
 
 # DuckDB's own defaults take most of the machine's memory for its buffers; the dashboard shares
-# its process with Streamlit and the pages' frames, so DuckDB spills beyond this instead.
-DUCKDB_CONFIG = {"memory_limit": "512MB", "preserve_insertion_order": "false"}
+# its process with Streamlit and the pages' frames, so DuckDB spills beyond this instead, into
+# the system's temporary directory rather than a ``.tmp`` beside whatever the working directory is.
+DUCKDB_CONFIG = {
+    "memory_limit": "512MB",
+    "preserve_insertion_order": "false",
+    "temp_directory": str(Path(tempfile.gettempdir()) / "medicus-duckdb"),
+}
 
 
 def run(
