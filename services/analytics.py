@@ -8,8 +8,9 @@ department. The rules are those of ``services.domain.census`` and ``services.dom
 written once more as SQL; ``tests/unit/test_analytics.py`` and the store's integration test
 hold both writings to the same figures.
 
-Each figure is one SQL text for both engines. What the two dialects spell differently (epoch
-microseconds, Berlin calendar days, day arithmetic) is written as a macro, ``@name(args)``,
+Each figure is one SQL text for both engines. Times become epoch microseconds as they are read
+and Berlin days are counted in integers (``_berlin_offset``); what the two dialects spell
+differently (epoch microseconds, integer division) is written as a macro, ``@name(args)``,
 expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Three
 relations are computed once per call and shared by the figures: ``stays`` (the window's
 inpatient stays of the scope, hospital filled, with the instant until which each counts as
@@ -34,9 +35,11 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -54,35 +57,14 @@ from services.search import PageStats
 
 __all__ = ["StoreFigures", "figures"]
 
-# The engines' spellings of what standard SQL leaves open. Timestamps are instants: DuckDB
-# reads the store's as TIMESTAMP WITH TIME ZONE, Spark as TIMESTAMP in its UTC session.
+# The engines' spellings of what standard SQL leaves open. Timestamps leave them as epoch
+# microseconds at once (DuckDB reads the store's as TIMESTAMP WITH TIME ZONE, Spark as TIMESTAMP
+# in its UTC session; both are UTC microseconds inside), and everything after is integers.
 _DIALECTS: dict[str, dict[str, str]] = {
-    "duckdb": {
-        "us": "epoch_us({0})",
-        "plus_us": "({0} + to_microseconds(CAST({1} AS BIGINT)))",
-        "local": f"timezone('{BERLIN}', {{0}})",
-        "add_days": "CAST({0} + CAST({1} AS INTEGER) AS DATE)",
-        "day_diff": "({0} - {1})",
-    },
-    "spark": {
-        "us": "unix_micros({0})",
-        "plus_us": "timestamp_micros(unix_micros({0}) + CAST({1} AS BIGINT))",
-        "local": f"from_utc_timestamp({{0}}, '{BERLIN}')",
-        "add_days": "date_add({0}, {1})",
-        "day_diff": "datediff({0}, {1})",
-    },
+    "duckdb": {"us": "epoch_us({0})", "div": "({0} // {1})"},
+    "spark": {"us": "unix_micros({0})", "div": "({0} div {1})"},
 }
-# Written with the macros above, the same for both engines.
-_DERIVED = {
-    # The Berlin calendar day of an instant.
-    "day": "CAST(@local({0}) AS DATE)",
-    # The day of the first Berlin midnight at or after an instant.
-    "midnight_day": (
-        "@add_days(@day({0}), "
-        "CASE WHEN @local({0}) = CAST(@day({0}) AS TIMESTAMP) THEN 0 ELSE 1 END)"
-    ),
-    "days_between": "(CAST(@us({0}) - @us({1}) AS DOUBLE) / 1000000.0 / 86400.0)",
-}
+_DAY_US = 86_400_000_000
 _MACRO = re.compile(r"@([a-z_]+)\(")
 
 _VOID = ", ".join(f"'{status}'" for status in NOT_A_STAY)
@@ -90,9 +72,39 @@ _HEAD = "einrichtungskontakt"
 _LOS_COLUMNS = ["stays", "mean_days", "median_days", "p90_days"]
 
 
+@cache
+def _berlin_offset() -> str:
+    """Berlin's offset from UTC in microseconds at an instant ``{0}`` (epoch microseconds), as
+    a CASE over the transitions from 1980, when Germany took up summer time again, to ten years
+    ahead: a comparison per transition instead of a time-zone library call per row, which took
+    most of the engines' time. Earlier instants are standard time, as Berlin kept it then."""
+    hours = pd.date_range("1980-01-01", f"{date.today().year + 10}-01-01", freq="h", tz="UTC")
+    naive = hours.tz_localize(None)
+    offsets = (hours.tz_convert(BERLIN).tz_localize(None) - naive).to_numpy()
+    offsets = offsets.astype("timedelta64[us]").astype("int64")
+    changes = np.flatnonzero(np.diff(offsets)) + 1
+    instants = naive.to_numpy().astype("datetime64[us]").astype("int64")
+    whens = " ".join(f"WHEN {{0}} >= {instants[i]} THEN {offsets[i]}" for i in changes[::-1])
+    return f"CASE {whens} ELSE {offsets[0]} END"
+
+
+def _derived() -> dict[str, str]:
+    """Written with the dialects' macros, the same for both engines. ``l`` is Berlin wall-clock
+    time as epoch microseconds (``@local``); days are counted from 1970-01-01."""
+    return {
+        "local": f"({{0}} + {_berlin_offset()})",
+        # The Berlin calendar day of an instant.
+        "day": f"@div(@local({{0}}), {_DAY_US})",
+        # The day of the first Berlin midnight at or after a wall-clock time.
+        "midnight_day": (
+            f"(@div({{0}}, {_DAY_US}) + CASE WHEN {{0}} % {_DAY_US} = 0 THEN 0 ELSE 1 END)"
+        ),
+    }
+
+
 def _expand(sql: str, engine: str) -> str:
     """``sql`` with every ``@name(a, b)`` written out for ``engine``."""
-    spelled = {**_DIALECTS[engine], **_DERIVED}
+    spelled = {**_DIALECTS[engine], **_derived()}
     while match := _MACRO.search(sql):
         depth, pos, args, begin = 1, match.end(), [], match.end()
         while depth:
@@ -126,7 +138,7 @@ def _stays_sql(scope: int, rule: StaleStays) -> str:
     return f"""
 WITH kept AS (
     SELECT source, id, hospital_id, department, status, start, "end", planned_end,
-        admit_source, discharge_disposition
+        admit_source, discharge_disposition, @us(start) AS start_us, @us("end") AS end_us
     FROM encounter
     WHERE class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
         AND ("end" IS NULL OR "end" >= ?)
@@ -141,7 +153,7 @@ filled AS (
         COALESCE(k.hospital_id, CASE WHEN s.hospitals = 1 THEN s.only_id ELSE k.source END)
             AS hospital_id,
         k.department, k.status, k.start, k."end", k.planned_end, k.admit_source,
-        k.discharge_disposition
+        k.discharge_disposition, k.start_us, k.end_us
     FROM kept k LEFT JOIN sole s ON s.source = k.source
 ),
 scoped AS (SELECT * FROM filled {in_scope}),
@@ -149,8 +161,9 @@ limits AS (
     SELECT source, count(*) AS finished,
         percentile_cont({float(rule.quantile)!r}) WITHIN GROUP (ORDER BY days) AS q_days
     FROM (
-        SELECT source, @days_between("end", start) AS days FROM scoped
-        WHERE status = 'finished' AND start IS NOT NULL AND "end" IS NOT NULL
+        SELECT source, CAST(end_us - start_us AS DOUBLE) / 1000000.0 / 86400.0 AS days
+        FROM scoped
+        WHERE status = 'finished' AND start_us IS NOT NULL AND end_us IS NOT NULL
     ) f
     GROUP BY source
 ),
@@ -158,8 +171,9 @@ limited AS (
     SELECT s.*, {limit} AS limit_days FROM scoped s LEFT JOIN limits l ON l.source = s.source
 )
 SELECT *,
-    CASE WHEN "end" IS NOT NULL THEN "end"
-        ELSE @plus_us(start, round(limit_days * 86400000000.0)) END AS counted_until
+    CASE WHEN end_us IS NOT NULL THEN end_us
+        ELSE start_us + CAST(round(limit_days * 86400000000.0) AS BIGINT) END AS until_us,
+    @day(start_us) AS start_day, @day(end_us) AS end_day
 FROM limited
 """  # noqa: S608 - numbers of the configuration and placeholders only
 
@@ -173,32 +187,47 @@ _KINDS = """kinds AS (
 # The window's ward entries: all that periods and the length of stay need of the places.
 _PLACES_SQL = f"""
 WITH {_KINDS}
-SELECT l.source, l.encounter_id, l.location_id, l.start, l."end"
+SELECT l.source, l.encounter_id, l.location_id, @us(l.start) AS start_us,
+    @us(l."end") AS end_us
 FROM encounter_location l
 JOIN stays s ON s.source = l.source AND s.id = l.encounter_id
 LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
 WHERE COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL
 """  # noqa: S608 - a text of our own
 
+# Ward periods in order within each stay, ended no later than the stay counts as present, with
+# the Berlin days the figures count them on.
 _PERIODS_SQL = """
 WITH ward_rows AS (
-    SELECT p.source, p.encounter_id, s.hospital_id, s.department, p.location_id AS ward_id,
-        p.start, p."end" AS period_end, s.counted_until, s.start AS stay_start, s."end" AS stay_end,
-        s.status
+    SELECT p.source, p.encounter_id, p.location_id AS ward_id, p.start_us,
+        p.end_us AS period_end_us, s.until_us, s.start_day AS stay_start_day,
+        s.end_day AS stay_end_day, s.status
     FROM places p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
+),
+ordered AS (
+    SELECT source, ward_id, start_us,
+        CASE WHEN period_end_us IS NOT NULL AND (until_us IS NULL OR period_end_us <= until_us)
+            THEN period_end_us ELSE until_us END AS end_us,
+        stay_start_day, stay_end_day, status,
+        row_number() OVER w - 1 AS step,
+        count(*) OVER (PARTITION BY source, encounter_id) AS wards,
+        lag(ward_id) OVER w AS previous_ward
+    FROM ward_rows
+    WINDOW w AS (
+        PARTITION BY source, encounter_id
+        ORDER BY start_us, period_end_us ASC NULLS LAST, ward_id ASC NULLS LAST
+    )
+),
+local AS (
+    SELECT *, @local(start_us) AS start_local, @local(end_us) AS end_local FROM ordered
 )
-SELECT source, encounter_id, hospital_id, department, ward_id, start,
-    CASE WHEN period_end IS NOT NULL AND (counted_until IS NULL OR period_end <= counted_until)
-        THEN period_end ELSE counted_until END AS "end",
-    stay_start, stay_end, status,
-    row_number() OVER w - 1 AS step,
-    count(*) OVER (PARTITION BY source, encounter_id) AS wards,
-    lag(ward_id) OVER w AS previous_ward
-FROM ward_rows
-WINDOW w AS (
-    PARTITION BY source, encounter_id
-    ORDER BY start, period_end ASC NULLS LAST, ward_id ASC NULLS LAST
-)
+SELECT source, ward_id, previous_ward, step, wards, status, stay_start_day, stay_end_day,
+    @div(start_local, 86400000000) AS start_day,
+    @midnight_day(start_local) AS start_midnight,
+    @midnight_day(end_local) AS end_midnight,
+    (end_us IS NULL OR end_us > start_us) AS counted,
+    end_us IS NOT NULL AND end_us > start_us AS ends
+FROM local
 """
 
 # -- the figures ---------------------------------------------------------------------------------
@@ -206,78 +235,77 @@ WINDOW w AS (
 # Per ward and day, how the midnight census changes: a period counts from the first midnight
 # at or after its start until the first at or after its end; a row without a day names a ward.
 _CENSUS_SQL = """
-SELECT source, ward_id, date, CAST(sum(change) AS BIGINT) AS change FROM (
-    SELECT source, ward_id, @midnight_day(start) AS date, 1 AS change FROM periods
-    WHERE "end" IS NULL OR "end" > start
+SELECT source, ward_id, day, CAST(sum(change) AS BIGINT) AS change FROM (
+    SELECT source, ward_id, start_midnight AS day, 1 AS change FROM periods WHERE counted
     UNION ALL
-    SELECT source, ward_id, @midnight_day("end") AS date, -1 AS change FROM periods
-    WHERE "end" > start
+    SELECT source, ward_id, end_midnight AS day, -1 AS change FROM periods WHERE ends
     UNION ALL
-    SELECT DISTINCT source, ward_id, CAST(NULL AS DATE) AS date, 0 AS change FROM periods
+    SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS day, 0 AS change FROM periods
 ) c
-GROUP BY source, ward_id, date
+GROUP BY source, ward_id, day
 """
 
 _FLOWS_SQL = """
-SELECT source, ward_id, date, CAST(sum(admissions) AS BIGINT) AS admissions,
+SELECT source, ward_id, day, CAST(sum(admissions) AS BIGINT) AS admissions,
     CAST(sum(discharges) AS BIGINT) AS discharges,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in,
     CAST(sum(transfers_out) AS BIGINT) AS transfers_out
 FROM (
-    SELECT source, ward_id, @day(stay_start) AS date,
+    SELECT source, ward_id, stay_start_day AS day,
         1 AS admissions, 0 AS discharges, 0 AS transfers_in, 0 AS transfers_out
-    FROM periods WHERE step = 0 AND stay_start IS NOT NULL
+    FROM periods WHERE step = 0 AND stay_start_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, @day(stay_end) AS date, 0, 1, 0, 0 FROM periods
-    WHERE step = wards - 1 AND status = 'finished' AND stay_end IS NOT NULL
+    SELECT source, ward_id, stay_end_day AS day, 0, 1, 0, 0 FROM periods
+    WHERE step = wards - 1 AND status = 'finished' AND stay_end_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, @day(start) AS date, 0, 0, 1, 0 FROM periods WHERE step > 0
+    SELECT source, ward_id, start_day AS day, 0, 0, 1, 0 FROM periods WHERE step > 0
     UNION ALL
-    SELECT source, previous_ward AS ward_id, @day(start) AS date, 0, 0, 0, 1 FROM periods
+    SELECT source, previous_ward AS ward_id, start_day AS day, 0, 0, 0, 1 FROM periods
     WHERE step > 0
 ) e
 WHERE ward_id IS NOT NULL
-GROUP BY source, ward_id, date
+GROUP BY source, ward_id, day
 """
 
 _ROUTES_SQL = """
-SELECT source, previous_ward AS from_ward, ward_id AS to_ward, @day(start) AS date,
+SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS day,
     count(*) AS transfers
 FROM periods
 WHERE step > 0 AND previous_ward IS NOT NULL AND ward_id IS NOT NULL
-GROUP BY source, previous_ward, ward_id, @day(start)
+GROUP BY source, previous_ward, ward_id, start_day
 """
 
 _HOSPITAL_TRANSFERS_SQL = f"""
-SELECT source, hospital_id, date, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
+SELECT source, hospital_id, day, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in
 FROM (
-    SELECT source, hospital_id, @day("end") AS date, 1 AS transfers_out, 0 AS transfers_in
+    SELECT source, hospital_id, end_day AS day, 1 AS transfers_out, 0 AS transfers_in
     FROM stays
-    WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND "end" IS NOT NULL
+    WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND end_day IS NOT NULL
     UNION ALL
-    SELECT source, hospital_id, @day(start) AS date, 0, 1 FROM stays
-    WHERE admit_source = '{TRANSFER}' AND start IS NOT NULL
+    SELECT source, hospital_id, start_day AS day, 0, 1 FROM stays
+    WHERE admit_source = '{TRANSFER}' AND start_day IS NOT NULL
 ) t
 WHERE hospital_id IS NOT NULL
-GROUP BY source, hospital_id, date
+GROUP BY source, hospital_id, day
 """  # noqa: S608 - a code of our own
 
-# The current inpatients and their ward, room and bed now (one ``?``: now). A stay open longer
-# than its source's limit is left open by the source, not an inpatient.
+# The current inpatients and their ward, room and bed now (one ``?``: now in epoch
+# microseconds). A stay open longer than its source's limit is left open by the source, not an
+# inpatient.
 _PLACEMENTS_SQL = f"""
 WITH {_KINDS},
-clock AS (SELECT ? AS now_at),
+clock AS (SELECT CAST(? AS BIGINT) AS now_us),
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
-        @us(c.now_at) - @us(s.start) AS age_us
+        c.now_us - s.start_us AS age_us
     FROM stays s CROSS JOIN clock c
-    WHERE s.status = 'in-progress' AND s.start <= c.now_at
-        AND NOT (@days_between(c.now_at, s.start) > s.limit_days)
+    WHERE s.status = 'in-progress' AND s.start_us <= c.now_us
+        AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > s.limit_days)
 ),
 typed AS (
-    SELECT l.source, l.encounter_id, l.location_id, l.status, l.start, l."end",
-        COALESCE(l.physical_type, k.physical_type) AS physical_type
+    SELECT l.source, l.encounter_id, l.location_id, l.status, @us(l.start) AS start_us,
+        @us(l."end") AS end_us, COALESCE(l.physical_type, k.physical_type) AS physical_type
     FROM encounter_location l
     JOIN present n ON n.source = l.source AND n.id = l.encounter_id
     LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
@@ -286,20 +314,20 @@ now_places AS (
     SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
         row_number() OVER (
             PARTITION BY p.source, p.encounter_id, p.physical_type
-            ORDER BY CASE WHEN p.start <= c.now_at AND (p."end" IS NULL OR p."end" > c.now_at)
-                THEN 0 ELSE 1 END,
-                p.start DESC NULLS LAST, p.location_id ASC NULLS LAST
+            ORDER BY CASE WHEN p.start_us <= c.now_us
+                    AND (p.end_us IS NULL OR p.end_us > c.now_us) THEN 0 ELSE 1 END,
+                p.start_us DESC NULLS LAST, p.location_id ASC NULLS LAST
         ) AS choice
     FROM typed p CROSS JOIN clock c
     WHERE p.physical_type IN ('wa', 'ro', 'bd')
-        AND ((p.start <= c.now_at AND (p."end" IS NULL OR p."end" > c.now_at))
+        AND ((p.start_us <= c.now_us AND (p.end_us IS NULL OR p.end_us > c.now_us))
             OR p.status = 'active')
 )
 SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.planned_end,
     max(CASE WHEN p.physical_type = 'wa' THEN p.location_id END) AS ward_id,
     max(CASE WHEN p.physical_type = 'ro' THEN p.location_id END) AS room_id,
     max(CASE WHEN p.physical_type = 'bd' THEN p.location_id END) AS bed_id,
-    CAST(floor(n.age_us / 86400000000.0) AS BIGINT) AS days_so_far
+    @div(n.age_us, 86400000000) AS days_so_far
 FROM present n
 LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
 GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
@@ -318,7 +346,7 @@ clock AS (SELECT ? AS since, ? AS now_at),
 done AS (
     SELECT COALESCE(s.hospital_id, '–') AS hospital_id,
         COALESCE(s.department, '–') AS department,
-        GREATEST(@day_diff(@day(s."end"), @day(s.start)), 1) AS days
+        GREATEST(s.end_day - s.start_day, 1) AS days
     FROM stays s
     JOIN chosen w ON w.source = s.source AND w.encounter_id = s.id
     CROSS JOIN clock c
@@ -396,7 +424,7 @@ def figures(
             (sql(_FLOWS_SQL), []),
             (sql(_ROUTES_SQL), []),
             (sql(_HOSPITAL_TRANSFERS_SQL), []),
-            (sql(_PLACEMENTS_SQL), [now.to_pydatetime()]),
+            (sql(_PLACEMENTS_SQL), [_epoch_us(now)]),
             (sql(_STAY_COUNT_SQL), []),
         ]
         if chosen:
@@ -404,7 +432,7 @@ def figures(
                 (sql(_length_sql(len(chosen))), [*chosen, since, now.to_pydatetime()])
             )
         results = [_frame(t) for t in store.run(settings, views, statements, relations)]
-    census, flows, routes, between, placed, counts = results[:6]
+    census, flows, routes, between, placed, counts = (_dated(r) for r in results[:6])
     days = census_dates(start, now)
     length, length_hospitals = _lengths(results[6] if chosen else None)
     window = WindowFigures(
@@ -473,6 +501,20 @@ def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
 
 def _frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas()
+
+
+def _epoch_us(moment: pd.Timestamp) -> int:
+    return int(moment.value // 1000)
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """A figure's ``day`` (days since 1970-01-01) as the ``date`` the views count by."""
+    if "day" not in frame:
+        return frame
+    at = frame.columns.get_loc("day")
+    days = pd.to_datetime(frame.pop("day").astype("Int64"), unit="D")
+    frame.insert(at, "date", days.dt.date)
+    return frame
 
 
 def _berlin(values: pd.Series) -> pd.Series:

@@ -281,3 +281,27 @@ def test_census_from_changes_counts_from_the_first_day():
     out = census.census_from_changes(changes, days)
     assert out[out["ward_id"] == "W"]["census"].tolist() == [2, 3, 0]
     assert out[out["ward_id"] == "V"]["census"].tolist() == [0, 0, 0]
+
+
+def test_berlin_days_in_integers_match_the_time_zone():
+    import duckdb
+
+    # Every quarter hour and the microseconds around midnight of both nights the clocks change.
+    moments = []
+    for first in ("2026-03-28", "2026-10-24", "2031-03-29"):
+        quarters = pd.date_range(first, periods=3 * 96, freq="15min", tz="Europe/Berlin")
+        moments += [*quarters, *(quarters - pd.Timedelta(microseconds=1))]
+    instants = pd.DataFrame({"u": [analytics._epoch_us(m) for m in moments]})
+    sql = analytics._expand(
+        "SELECT @day(u) AS day, @midnight_day(@local(u)) AS midnight FROM instants", "duckdb"
+    )
+    with duckdb.connect() as con:
+        con.register("instants", instants)
+        found = con.sql(sql).df()
+    epoch = pd.Timestamp("1970-01-01").date()
+    days = [(m.date() - epoch).days for m in moments]
+    first_midnight = [
+        d + (0 if m == census.midnight(m.date()) else 1) for d, m in zip(days, moments, strict=True)
+    ]
+    assert found["day"].tolist() == days
+    assert found["midnight"].tolist() == first_midnight
