@@ -218,7 +218,7 @@ ordered AS (
         ORDER BY start_us, period_end_us ASC NULLS LAST, ward_id ASC NULLS LAST
     )
 ),
-local AS (
+wall_clock AS (
     SELECT *, @local(start_us) AS start_local, @local(end_us) AS end_local FROM ordered
 )
 SELECT source, ward_id, previous_ward, step, wards, status, stay_start_day, stay_end_day,
@@ -227,7 +227,7 @@ SELECT source, ward_id, previous_ward, step, wards, status, stay_start_day, stay
     @midnight_day(end_local) AS end_midnight,
     (end_us IS NULL OR end_us > start_us) AS counted,
     end_us IS NOT NULL AND end_us > start_us AS ends
-FROM local
+FROM wall_clock
 """
 
 # -- the figures ---------------------------------------------------------------------------------
@@ -235,40 +235,40 @@ FROM local
 # Per ward and day, how the midnight census changes: a period counts from the first midnight
 # at or after its start until the first at or after its end; a row without a day names a ward.
 _CENSUS_SQL = """
-SELECT source, ward_id, day, CAST(sum(change) AS BIGINT) AS change FROM (
-    SELECT source, ward_id, start_midnight AS day, 1 AS change FROM periods WHERE counted
+SELECT source, ward_id, on_day, CAST(sum(change) AS BIGINT) AS change FROM (
+    SELECT source, ward_id, start_midnight AS on_day, 1 AS change FROM periods WHERE counted
     UNION ALL
-    SELECT source, ward_id, end_midnight AS day, -1 AS change FROM periods WHERE ends
+    SELECT source, ward_id, end_midnight AS on_day, -1 AS change FROM periods WHERE ends
     UNION ALL
-    SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS day, 0 AS change FROM periods
+    SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS on_day, 0 AS change FROM periods
 ) c
-GROUP BY source, ward_id, day
+GROUP BY source, ward_id, on_day
 """
 
 _FLOWS_SQL = """
-SELECT source, ward_id, day, CAST(sum(admissions) AS BIGINT) AS admissions,
+SELECT source, ward_id, on_day, CAST(sum(admissions) AS BIGINT) AS admissions,
     CAST(sum(discharges) AS BIGINT) AS discharges,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in,
     CAST(sum(transfers_out) AS BIGINT) AS transfers_out
 FROM (
-    SELECT source, ward_id, stay_start_day AS day,
+    SELECT source, ward_id, stay_start_day AS on_day,
         1 AS admissions, 0 AS discharges, 0 AS transfers_in, 0 AS transfers_out
     FROM periods WHERE step = 0 AND stay_start_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, stay_end_day AS day, 0, 1, 0, 0 FROM periods
+    SELECT source, ward_id, stay_end_day AS on_day, 0, 1, 0, 0 FROM periods
     WHERE step = wards - 1 AND status = 'finished' AND stay_end_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, start_day AS day, 0, 0, 1, 0 FROM periods WHERE step > 0
+    SELECT source, ward_id, start_day AS on_day, 0, 0, 1, 0 FROM periods WHERE step > 0
     UNION ALL
-    SELECT source, previous_ward AS ward_id, start_day AS day, 0, 0, 0, 1 FROM periods
+    SELECT source, previous_ward AS ward_id, start_day AS on_day, 0, 0, 0, 1 FROM periods
     WHERE step > 0
 ) e
 WHERE ward_id IS NOT NULL
-GROUP BY source, ward_id, day
+GROUP BY source, ward_id, on_day
 """
 
 _ROUTES_SQL = """
-SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS day,
+SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS on_day,
     count(*) AS transfers
 FROM periods
 WHERE step > 0 AND previous_ward IS NOT NULL AND ward_id IS NOT NULL
@@ -276,18 +276,18 @@ GROUP BY source, previous_ward, ward_id, start_day
 """
 
 _HOSPITAL_TRANSFERS_SQL = f"""
-SELECT source, hospital_id, day, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
+SELECT source, hospital_id, on_day, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in
 FROM (
-    SELECT source, hospital_id, end_day AS day, 1 AS transfers_out, 0 AS transfers_in
+    SELECT source, hospital_id, end_day AS on_day, 1 AS transfers_out, 0 AS transfers_in
     FROM stays
     WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND end_day IS NOT NULL
     UNION ALL
-    SELECT source, hospital_id, start_day AS day, 0, 1 FROM stays
+    SELECT source, hospital_id, start_day AS on_day, 0, 1 FROM stays
     WHERE admit_source = '{TRANSFER}' AND start_day IS NOT NULL
 ) t
 WHERE hospital_id IS NOT NULL
-GROUP BY source, hospital_id, day
+GROUP BY source, hospital_id, on_day
 """  # noqa: S608 - a code of our own
 
 # The current inpatients and their ward, room and bed now (one ``?``: now in epoch
@@ -508,11 +508,11 @@ def _epoch_us(moment: pd.Timestamp) -> int:
 
 
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:
-    """A figure's ``day`` (days since 1970-01-01) as the ``date`` the views count by."""
-    if "day" not in frame:
+    """A figure's ``on_day`` (days since 1970-01-01) as the ``date`` the views count by."""
+    if "on_day" not in frame:
         return frame
-    at = frame.columns.get_loc("day")
-    days = pd.to_datetime(frame.pop("day").astype("Int64"), unit="D")
+    at = frame.columns.get_loc("on_day")
+    days = pd.to_datetime(frame.pop("on_day").astype("Int64"), unit="D")
     frame.insert(at, "date", days.dt.date)
     return frame
 
