@@ -184,15 +184,18 @@ _KINDS = """kinds AS (
     WHERE physical_type IS NOT NULL GROUP BY source, id
 )"""
 
-# The window's ward entries: all that periods and the length of stay need of the places.
+# The window's location entries that the figures need, typed, read once: the ward entries (for
+# periods and the length of stay) and every entry of a stay still in progress (for where it is).
 _PLACES_SQL = f"""
 WITH {_KINDS}
-SELECT l.source, l.encounter_id, l.location_id, @us(l.start) AS start_us,
-    @us(l."end") AS end_us
+SELECT l.source, l.encounter_id, l.location_id, l.status,
+    COALESCE(l.physical_type, k.physical_type) AS physical_type,
+    @us(l.start) AS start_us, @us(l."end") AS end_us
 FROM encounter_location l
 JOIN stays s ON s.source = l.source AND s.id = l.encounter_id
 LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
-WHERE COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL
+WHERE (COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL)
+    OR s.status = 'in-progress'
 """  # noqa: S608 - a text of our own
 
 # Ward periods in order within each stay, ended no later than the stay counts as present, with
@@ -203,6 +206,7 @@ WITH ward_rows AS (
         p.end_us AS period_end_us, s.until_us, s.start_day AS stay_start_day,
         s.end_day AS stay_end_day, s.status
     FROM places p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
+    WHERE p.physical_type = 'wa' AND p.start_us IS NOT NULL
 ),
 ordered AS (
     SELECT source, ward_id, start_us,
@@ -210,7 +214,7 @@ ordered AS (
             THEN period_end_us ELSE until_us END AS end_us,
         stay_start_day, stay_end_day, status,
         row_number() OVER w - 1 AS step,
-        count(*) OVER (PARTITION BY source, encounter_id) AS wards,
+        lead(start_us) OVER w IS NULL AS last_ward,
         lag(ward_id) OVER w AS previous_ward
     FROM ward_rows
     WINDOW w AS (
@@ -221,7 +225,7 @@ ordered AS (
 wall_clock AS (
     SELECT *, @local(start_us) AS start_local, @local(end_us) AS end_local FROM ordered
 )
-SELECT source, ward_id, previous_ward, step, wards, status, stay_start_day, stay_end_day,
+SELECT source, ward_id, previous_ward, step, last_ward, status, stay_start_day, stay_end_day,
     @div(start_local, 86400000000) AS start_day,
     @midnight_day(start_local) AS start_midnight,
     @midnight_day(end_local) AS end_midnight,
@@ -234,11 +238,15 @@ FROM wall_clock
 
 # Per ward and day, how the midnight census changes: a period counts from the first midnight
 # at or after its start until the first at or after its end; a row without a day names a ward.
+# Changes before the window's first day (``?``) count on it, those after its last (``?``) not.
 _CENSUS_SQL = """
+WITH window_days AS (SELECT CAST(? AS BIGINT) AS first_day, CAST(? AS BIGINT) AS last_day)
 SELECT source, ward_id, on_day, CAST(sum(change) AS BIGINT) AS change FROM (
-    SELECT source, ward_id, start_midnight AS on_day, 1 AS change FROM periods WHERE counted
+    SELECT source, ward_id, GREATEST(start_midnight, first_day) AS on_day, 1 AS change
+    FROM periods CROSS JOIN window_days WHERE counted AND start_midnight <= last_day
     UNION ALL
-    SELECT source, ward_id, end_midnight AS on_day, -1 AS change FROM periods WHERE ends
+    SELECT source, ward_id, GREATEST(end_midnight, first_day) AS on_day, -1 AS change
+    FROM periods CROSS JOIN window_days WHERE ends AND end_midnight <= last_day
     UNION ALL
     SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS on_day, 0 AS change FROM periods
 ) c
@@ -256,14 +264,14 @@ FROM (
     FROM periods WHERE step = 0 AND stay_start_day IS NOT NULL
     UNION ALL
     SELECT source, ward_id, stay_end_day AS on_day, 0, 1, 0, 0 FROM periods
-    WHERE step = wards - 1 AND status = 'finished' AND stay_end_day IS NOT NULL
+    WHERE last_ward AND status = 'finished' AND stay_end_day IS NOT NULL
     UNION ALL
     SELECT source, ward_id, start_day AS on_day, 0, 0, 1, 0 FROM periods WHERE step > 0
     UNION ALL
     SELECT source, previous_ward AS ward_id, start_day AS on_day, 0, 0, 0, 1 FROM periods
     WHERE step > 0
 ) e
-WHERE ward_id IS NOT NULL
+WHERE ward_id IS NOT NULL AND on_day BETWEEN ? AND ?
 GROUP BY source, ward_id, on_day
 """
 
@@ -272,6 +280,7 @@ SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS on_d
     count(*) AS transfers
 FROM periods
 WHERE step > 0 AND previous_ward IS NOT NULL AND ward_id IS NOT NULL
+    AND start_day BETWEEN ? AND ?
 GROUP BY source, previous_ward, ward_id, start_day
 """
 
@@ -286,16 +295,15 @@ FROM (
     SELECT source, hospital_id, start_day AS on_day, 0, 1 FROM stays
     WHERE admit_source = '{TRANSFER}' AND start_day IS NOT NULL
 ) t
-WHERE hospital_id IS NOT NULL
+WHERE hospital_id IS NOT NULL AND on_day BETWEEN ? AND ?
 GROUP BY source, hospital_id, on_day
 """  # noqa: S608 - a code of our own
 
 # The current inpatients and their ward, room and bed now (one ``?``: now in epoch
 # microseconds). A stay open longer than its source's limit is left open by the source, not an
 # inpatient.
-_PLACEMENTS_SQL = f"""
-WITH {_KINDS},
-clock AS (SELECT CAST(? AS BIGINT) AS now_us),
+_PLACEMENTS_SQL = """
+WITH clock AS (SELECT CAST(? AS BIGINT) AS now_us),
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
         c.now_us - s.start_us AS age_us
@@ -304,11 +312,7 @@ present AS (
         AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > s.limit_days)
 ),
 typed AS (
-    SELECT l.source, l.encounter_id, l.location_id, l.status, @us(l.start) AS start_us,
-        @us(l."end") AS end_us, COALESCE(l.physical_type, k.physical_type) AS physical_type
-    FROM encounter_location l
-    JOIN present n ON n.source = l.source AND n.id = l.encounter_id
-    LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
+    SELECT l.* FROM places l JOIN present n ON n.source = l.source AND n.id = l.encounter_id
 ),
 now_places AS (
     SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
@@ -331,7 +335,7 @@ SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.p
 FROM present n
 LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
 GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
-"""  # noqa: S608 - a text of our own
+"""
 
 
 def _length_sql(wards: int) -> str:
@@ -340,7 +344,8 @@ def _length_sql(wards: int) -> str:
     chosen = ", ".join(["?"] * wards)
     return f"""
 WITH chosen AS (
-    SELECT DISTINCT source, encounter_id FROM places WHERE location_id IN ({chosen})
+    SELECT DISTINCT source, encounter_id FROM places
+    WHERE physical_type = 'wa' AND start_us IS NOT NULL AND location_id IN ({chosen})
 ),
 clock AS (SELECT ? AS since, ? AS now_at),
 done AS (
@@ -419,11 +424,12 @@ def figures(
             ("places", sql(_PLACES_SQL), []),
             ("periods", sql(_PERIODS_SQL), []),
         ]
+        first, last = _day_numbers(census_dates(start, now))
         statements = [
-            (sql(_CENSUS_SQL), []),
-            (sql(_FLOWS_SQL), []),
-            (sql(_ROUTES_SQL), []),
-            (sql(_HOSPITAL_TRANSFERS_SQL), []),
+            (sql(_CENSUS_SQL), [first, last]),
+            (sql(_FLOWS_SQL), [first, last]),
+            (sql(_ROUTES_SQL), [first, last]),
+            (sql(_HOSPITAL_TRANSFERS_SQL), [first, last]),
             (sql(_PLACEMENTS_SQL), [_epoch_us(now)]),
             (sql(_STAY_COUNT_SQL), []),
         ]
@@ -501,6 +507,14 @@ def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
 
 def _frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas()
+
+
+def _day_numbers(days: list[date]) -> tuple[int, int]:
+    """The first and last of the window's days as days since 1970-01-01 (an empty window none)."""
+    if not days:
+        return 1, 0
+    epoch = date(1970, 1, 1)
+    return (days[0] - epoch).days, (days[-1] - epoch).days
 
 
 def _epoch_us(moment: pd.Timestamp) -> int:
