@@ -13,9 +13,13 @@ and loading 1M Encounters into HAPI on 2 cores takes many hours.
 Each measurement runs in a process of its own, so "cold" is a new process (and for Spark a new
 JVM) and peak RSS is that of the measurement (Python and, for Spark, its JVM; sampled):
 
-- page data = the 90-day window read (``store.window_read`` or the search) plus the capacity
-  page's ``capacity_now`` and ``capacity_wards`` and the trends page's ``trends_view`` over every
-  hospital, as the network manager opens them;
+- page data = what the capacity and trends pages compute over every hospital, as the network
+  manager opens them. Search path: the 90-day window read plus ``capacity_now``,
+  ``capacity_wards`` and ``trends_view`` over the stays in pandas. Store path: the figures
+  computed where the data is (``services.analytics.figures``: SQL run by DuckDB or Spark, every
+  ward for the length of stay) plus the same views shaping them (``capacity_from``,
+  ``capacity_wards_from``, ``trends_from``), Locations and Organizations read from the store;
+- "read" is the window's read (search) or the engine's part, the SQL figures (store);
 - cold = the first page data of the process, warm = the median of the next ``--runs``.
 
 The sync side: flattening the NDJSON and writing Parquet per size, the store's size on disk, and
@@ -23,11 +27,15 @@ an increment of one day's changes (every stay admitted, moved or discharged in t
 merged into the 100k store. HAPI's own ``$export`` is timed by ``bench/bench_store.py``.
 
     .venv/bin/python bench/bench_analytics.py [--sizes 10k,100k,1M] [--engines duckdb,spark]
-        [--runs 3] [--search-base http://localhost:8097/fhir]
+        [--runs 3] [--search-base http://localhost:8097/fhir] [--keep var/bench-analytics/stores]
+
+``--keep`` builds each size's store once into that directory and measures the kept store on
+later runs (the 1M store's flatten takes about 20 minutes); its network's day is then the day it
+was generated, and no increment is merged into a kept store.
 
 ``--search-base`` adds the search path for the size whose network that server holds (``make
 bench-analytics`` loads the 10k network into a server of its own). Prints a markdown table and
-writes it to bench/results/analytics.md.
+writes it to bench/results/analytics.md (``--out`` names another file there).
 """
 
 from __future__ import annotations
@@ -55,15 +63,20 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services import queries, store  # noqa: E402
+from services import analytics, queries, store  # noqa: E402
 from services.config import Settings, SourceConfig  # noqa: E402
 from services.domain.census import window_encounters  # noqa: E402
 from services.frames import with_hierarchy  # noqa: E402
 from services.platform import Platform  # noqa: E402
 from services.store import merge, read_state, write_state  # noqa: E402
 from services.sync import flatten_staged  # noqa: E402
-from services.views.capacity import capacity_now, capacity_wards  # noqa: E402
-from services.views.trends import trends_view  # noqa: E402
+from services.views.capacity import (  # noqa: E402
+    capacity_from,
+    capacity_now,
+    capacity_wards,
+    capacity_wards_from,
+)
+from services.views.trends import trends_from, trends_view  # noqa: E402
 
 DAYS = 90
 SEED = 11
@@ -192,20 +205,40 @@ class _PeakRss:
         return self.peak
 
 
-def page_data(read: Callable[[], Any], settings: Settings, now: pd.Timestamp) -> tuple[int, float]:
-    """The capacity and trends pages' data over every hospital: stays in the window, and the
-    seconds the window's read took."""
+def store_page_data(settings: Settings, now: pd.Timestamp) -> tuple[int, float]:
+    """The capacity and trends pages' data over every hospital from the store: stays in the
+    window, and the seconds the engine's figures took."""
+    start = now - pd.Timedelta(days=DAYS)
+    began = time.perf_counter()
+    locations = with_hierarchy(store.store_tables(settings, "Location")["location"])
+    organizations = store.store_tables(settings, "Organization")["organization"]
+    wards = locations.loc[locations["physical_type"] == "wa", "id"]
+    stored = analytics.figures(settings, start, now, wards=wards)
+    read_s = time.perf_counter() - began
+    beds = capacity_from(locations, organizations, stored.window.placements, now)
+    capacity_wards_from(beds, stored.window, beds.facilities)
+    trends_from(
+        locations,
+        stored.window,
+        stored.length,
+        stored.length_hospitals,
+        beds.facilities,
+        wards,
+    )
+    return sum(stored.stays.values()), read_s
+
+
+def search_page_data(
+    read: Callable[[], Any], settings: Settings, now: pd.Timestamp
+) -> tuple[int, float]:
+    """The same by search: stays in the window, and the seconds its read took."""
     start = now - pd.Timedelta(days=DAYS)
     began = time.perf_counter()
     window = read()
     read_s = time.perf_counter() - began
-    if settings.analytics == "store":
-        locations = with_hierarchy(store.store_tables(settings, "Location")["location"])
-        organizations = store.store_tables(settings, "Organization")["organization"]
-    else:
-        with Platform(settings) as platform:
-            locations = with_hierarchy(platform.read(queries.locations())["location"])
-            organizations = platform.read(queries.organizations())["organization"]
+    with Platform(settings) as platform:
+        locations = with_hierarchy(platform.read(queries.locations())["location"])
+        organizations = platform.read(queries.organizations())["organization"]
     encounters, places = window["encounter"], window["encounter_location"]
     beds = capacity_now(locations, organizations, encounters, places, now)
     capacity_wards(beds, encounters, places, start, now, beds.facilities)
@@ -229,6 +262,9 @@ def measure(args: argparse.Namespace) -> None:
         def read() -> Any:
             return platform.read(window_encounters(start), no_cache=True)
 
+        def page() -> tuple[int, float]:
+            return search_page_data(read, settings, now)
+
     else:
         settings = Settings(
             sources=tuple(
@@ -240,14 +276,14 @@ def measure(args: argparse.Namespace) -> None:
             spark_master="local[2]",
         )
 
-        def read() -> Any:
-            return store.window_read(settings, start)
+        def page() -> tuple[int, float]:
+            return store_page_data(settings, now)
 
     timings, reads = [], []
     stays = 0
     for _ in range(args.runs + 1):
         began = time.perf_counter()
-        stays, read_s = page_data(read, settings, now)
+        stays, read_s = page()
         timings.append(time.perf_counter() - began)
         reads.append(read_s)
     if args.path == "spark":
@@ -297,23 +333,32 @@ def run(args: argparse.Namespace) -> str:
         for size in sizes:
             base_name, copies = SIZES[size]
             base = work / f"ndjson-{base_name}"
-            if base_name not in counts:
-                began = time.perf_counter()
-                counts[base_name] = write_ndjson(BASES[base_name], base)
-                print(
-                    f"{base_name}: generated {counts[base_name]} in "
-                    f"{time.perf_counter() - began:.0f} s",
-                    file=sys.stderr,
+            kept = Path(args.keep) / size if args.keep else None
+            store_dir = kept or work / f"store-{size}"
+            if kept and (kept / "bench.json").is_file():
+                built = json.loads((kept / "bench.json").read_text())
+                sources, encounters = built["sources"], built["encounters"]
+                print(f"{size}: kept store of {built['built']}", file=sys.stderr)
+            else:
+                if base_name not in counts:
+                    began = time.perf_counter()
+                    counts[base_name] = write_ndjson(BASES[base_name], base)
+                    print(
+                        f"{base_name}: generated {counts[base_name]} in "
+                        f"{time.perf_counter() - began:.0f} s",
+                        file=sys.stderr,
+                    )
+                encounters = counts[base_name]["Encounter"] * copies
+                sources, flatten_s = build_store(base, store_dir, copies)
+                line = (
+                    f"| {size} | {encounters:,} | {len(sources)} | {flatten_s:.1f} "
+                    f"| {_size(store_dir) / 1e6:.1f} |"
                 )
-            encounters = counts[base_name]["Encounter"] * copies
-            store_dir = work / f"store-{size}"
-            sources, flatten_s = build_store(base, store_dir, copies)
-            line = (
-                f"| {size} | {encounters:,} | {len(sources)} | {flatten_s:.1f} "
-                f"| {_size(store_dir) / 1e6:.1f} |"
-            )
-            sync_rows.append(line)
-            print(line, file=sys.stderr)
+                sync_rows.append(line)
+                print(line, file=sys.stderr)
+                if kept:
+                    built = {"sources": sources, "encounters": encounters, "built": str(now)}
+                    (kept / "bench.json").write_text(json.dumps(built))
             results = {}
             for engine in engines:
                 results[engine] = _child(engine, now, args.runs, store=store_dir, sources=sources)
@@ -332,13 +377,14 @@ def run(args: argparse.Namespace) -> str:
                     f"| {result['cold']:.2f} | {result['warm']:.2f} | {speed_up} "
                     f"| {result['rss'] / 2**20:.0f} |"
                 )
-            if size == "100k":
+            if size == "100k" and not kept:
                 changed, increment_s = day_increment(base, store_dir, sources[0], now)
                 sync_rows.append(
                     f"| 100k, increment: {changed:,} stays changed in the last 24 h "
                     f"| {changed:,} | 1 | {increment_s:.1f} | {_size(store_dir) / 1e6:.1f} |"
                 )
-            shutil.rmtree(store_dir)
+            if not kept:
+                shutil.rmtree(store_dir)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"Page data of the capacity and trends pages over every hospital, {DAYS}-day window, "
@@ -346,7 +392,7 @@ def run(args: argparse.Namespace) -> str:
         f"measuring process and its JVM; load average at the end {load}; "
         f"{os.cpu_count()} cores.",
         "",
-        "| size | Encounters | stays in the window | path | read cold s | read warm s "
+        "| size | Encounters | stays in the window | path | read / SQL cold s | read / SQL warm s "
         "| page data cold s | page data warm s | warm vs search | peak RSS MB |",
         "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
@@ -369,6 +415,8 @@ def main() -> None:
     parser.add_argument("--search-base", help="a FHIR server holding one of the networks")
     parser.add_argument("--search-size", default="10k", help="the size that server holds")
     parser.add_argument("--work", default=str(ROOT / "var"), help="where the stores are built")
+    parser.add_argument("--keep", help="build each size's store once into this directory")
+    parser.add_argument("--out", default="analytics.md", help="file name in bench/results")
     parser.add_argument("--measure", choices=("duckdb", "spark", "search"), help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
@@ -381,7 +429,7 @@ def main() -> None:
     table = run(args)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analytics.md").write_text(table + "\n")
+    (out_dir / args.out).write_text(table + "\n")
     sys.stdout.write(table + "\n")
 
 

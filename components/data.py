@@ -19,7 +19,7 @@ import streamlit as st
 from fhirpy.base.searchset import AbstractSearchSet
 
 from components.session import platform, settings, tr
-from services import store
+from services import analytics, store
 from services.frames.base import Tables
 from services.platform import FrameSet, read_key
 
@@ -31,6 +31,7 @@ __all__ = [
     "load",
     "load_changes",
     "load_fresh",
+    "load_store_figures",
     "load_stored_window",
 ]
 
@@ -232,6 +233,41 @@ def load_stored_window(start: pd.Timestamp) -> FrameSet | None:
         result = _stored_window(start, synced)
     _remember(result)
     return result
+
+
+@st.cache_data(ttl=TTL["Encounter"], show_spinner=False)
+def _store_figures(
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    hospital_ids: tuple[str, ...],
+    wards: tuple[str, ...] | None,
+    synced: tuple,
+) -> analytics.StoreFigures:
+    # ``synced`` (each source's last sync) is only a key: a new sync is a new entry.
+    current = settings()
+    return analytics.figures(
+        current, start, now, hospital_ids=hospital_ids, wards=wards, rule=current.stale_stays
+    )
+
+
+def load_store_figures(
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    hospital_ids: tuple[str, ...] = (),
+    wards: tuple[str, ...] | None = None,
+) -> tuple[analytics.StoreFigures, FrameSet] | None:
+    """The window's figures computed in the store (``services.analytics``) when the settings ask
+    for the store and every source's last sync is fresh enough, with a read that carries their
+    stats for the banners and the status line; None when the pages must read the stays."""
+    current = settings()
+    if current.analytics != "store" or not store.is_fresh(current):
+        return None
+    synced = tuple(sorted((n, str(s.synced_at)) for n, s in store.freshness(current).items()))
+    with st.spinner(tr("status.loading", what="Encounters")):
+        figures = _store_figures(start, now, hospital_ids, wards, synced)
+    read = FrameSet("Encounter", {}, stats=list(figures.stats))
+    _remember(read)
+    return figures, read
 
 
 def _remember(result: FrameSet) -> None:

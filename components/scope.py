@@ -12,9 +12,10 @@ from dataclasses import replace
 
 import pandas as pd
 
-from components.data import load, load_stored_window
+from components.data import load, load_store_figures, load_stored_window
 from components.session import settings
 from services import queries
+from services.analytics import StoreFigures
 from services.domain.census import window_encounters
 from services.domain.stays import (
     current_placements,
@@ -28,7 +29,16 @@ from services.patient_record import chunks
 from services.platform import FrameSet
 from services.search import query
 
-__all__ = ["flags_of", "left_open", "now", "places", "stays", "this_minute", "window_stays"]
+__all__ = [
+    "flags_of",
+    "left_open",
+    "now",
+    "places",
+    "stays",
+    "stored_figures",
+    "this_minute",
+    "window_stays",
+]
 
 
 def now() -> pd.Timestamp:
@@ -64,6 +74,19 @@ def window_stays(start: pd.Timestamp, hospital_ids: tuple[str, ...] = ()) -> Fra
     if read is None:
         read = load(window_encounters(start), "Encounters")
     return _scoped(read, hospital_ids)
+
+
+def stored_figures(
+    start: pd.Timestamp,
+    at: pd.Timestamp,
+    hospital_ids: tuple[str, ...] = (),
+    wards: tuple[str, ...] | None = None,
+) -> tuple[StoreFigures, FrameSet] | None:
+    """The manager figures of the window from ``start`` to ``at`` for the hospitals given,
+    computed in the Parquet store when ``MEDICUS_ANALYTICS=store`` and it is fresh; with
+    ``wards``, their length of stay too. None when the page reads the stays instead
+    (``window_stays``); both give the same figures (``services.analytics``)."""
+    return load_store_figures(start, at, hospital_ids, tuple(sorted(wards)) if wards else None)
 
 
 def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | None]:

@@ -24,21 +24,24 @@ from components.manager_tables import (
     number_texts,
     percent_texts,
 )
-from components.scope import now, places, window_stays
+from components.scope import now, places, stored_figures, window_stays
 from components.session import language, settings, tr
 from components.status import frame_banners
 from components.ward_census import census_without_beds
 from services import queries
+from services.analytics import StoreFigures
 from services.domain.census import midnight
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from services.platform import FrameSet
 from services.views.capacity import (
     CapacityNow,
     CapacityWards,
+    capacity_from,
     capacity_now,
     capacity_reports,
     capacity_turnaround,
     capacity_wards,
+    capacity_wards_from,
 )
 
 TREND_DAYS = 90
@@ -57,12 +60,20 @@ def fetched(*reads: FrameSet) -> tuple:
 
 
 # The views are cached per minute and per read, so a rerun (a click on a widget) only draws.
+# ``_stored``: the figures computed in the store, when the page reads them instead of the stays.
 @st.cache_data(ttl=120, show_spinner=False)
 def beds_now(
-    key: tuple, minute: pd.Timestamp, _locations: pd.DataFrame, _orgs: FrameSet, _stays: FrameSet
+    key: tuple,
+    minute: pd.Timestamp,
+    _locations: pd.DataFrame,
+    _orgs: FrameSet,
+    _stays: FrameSet,
+    _stored: StoreFigures | None,
 ) -> CapacityNow:
-    encounters, entries = _stays["encounter"], _stays["encounter_location"]
     organizations = _orgs["organization"]
+    if _stored is not None:
+        return capacity_from(_locations, organizations, _stored.window.placements, minute)
+    encounters, entries = _stays["encounter"], _stays["encounter_location"]
     return capacity_now(
         _locations, organizations, encounters, entries, minute, settings().stale_stays
     )
@@ -76,7 +87,10 @@ def per_ward(
     hospitals: tuple,
     _now: CapacityNow,
     _stays: FrameSet,
+    _stored: StoreFigures | None,
 ) -> CapacityWards:
+    if _stored is not None:
+        return capacity_wards_from(_now, _stored.window, hospitals)
     encounters, entries = _stays["encounter"], _stays["encounter_location"]
     return capacity_wards(
         _now, encounters, entries, first, minute, hospitals, settings().stale_stays
@@ -91,14 +105,16 @@ st.title(tr("page.capacity"))
 locations, location_read = places(user.facilities)
 org_read = load(queries.organizations(), "Organizations")
 start = midnight(moment.date() - timedelta(days=TREND_DAYS - 1))
-stay_read = window_stays(start, user.facilities)
+minute = moment.floor("min")
+stored = stored_figures(start, minute, user.facilities)
+stay_read = window_stays(start, user.facilities) if stored is None else stored[1]
 frame_banners(location_read, org_read, stay_read)
 st.caption(tr("mgr.as_of", time=fmt_datetime(moment, lang)))
 
-minute = moment.floor("min")
+figures = stored[0] if stored is not None else None
 # The reads are shared by every manager; the scope narrows them after reading, so it keys too.
 data_key = (fetched(location_read, org_read, stay_read), user.facilities)
-view = beds_now(data_key, minute, locations, org_read, stay_read)
+view = beds_now(data_key, minute, locations, org_read, stay_read, figures)
 if not view.has_beds:
     census_without_beds(view.ward_census)
     st.stop()
@@ -154,7 +170,7 @@ chosen = choose_many(
     format_func=name_of,
     key="capacity_facilities",
 )
-wards = per_ward(data_key, minute, start, tuple(chosen), view, stay_read)
+wards = per_ward(data_key, minute, start, tuple(chosen), view, stay_read, figures)
 detail = wards.detail
 leading = {tr("col.hospital"): detail["hospital"], tr("col.ward"): detail["ward"]}
 detail_table = bed_table(detail, leading | category_columns(detail))

@@ -19,7 +19,7 @@ from components.choose import choose_many
 from components.data import load
 from components.guard import require_page
 from components.manager_tables import count_texts, manager_csv, number_texts, percent_texts
-from components.scope import now, places, window_stays
+from components.scope import places, stored_figures, this_minute, window_stays
 from components.session import language, settings, tr
 from components.status import frame_banners
 from services import queries
@@ -30,21 +30,27 @@ from services.domain.workload import completed_tasks, nurse_roles
 from services.i18n import fmt_date, fmt_number, fmt_percent
 from services.markdown import plain
 from services.views.common import names_by_id
-from services.views.trends import RANKING_DAYS, trend_choices, trends_view, ward_load
+from services.views.trends import (
+    RANKING_DAYS,
+    trend_choices,
+    trends_from,
+    trends_view,
+    ward_load,
+    ward_load_from,
+)
 
 PAGE = "trends"
 
 user = require_page(__file__)
 lang = language()
-moment = now()
+# To the minute, so that a rerun finds the store's figures computed for the same moment.
+moment = this_minute()
 st.title(tr("page.trends"))
 
 window = st.slider(tr("mgr.window"), RANKING_DAYS, 180, 90, step=1, key="trend_window")
 start = midnight(moment.date() - timedelta(days=window - 1))
 locations, location_read = places(user.facilities)
 org_read = load(queries.organizations(), "Organizations")
-stay_read = window_stays(start, user.facilities)
-frame_banners(location_read, org_read, stay_read)
 
 hospital_names = names_by_id(org_read["organization"])
 ward_names = names_by_id(locations)
@@ -66,20 +72,28 @@ chosen_wards = right.multiselect(
     placeholder=tr("mgr.all_wards"),
     key="trend_wards",
 )
-encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
 wards = chosen_wards or ward_options
-view = trends_view(
-    locations,
-    encounters,
-    entries,
-    start,
-    moment,
-    chosen,
-    wards,
-    settings().stale_stays,
-    settings().inek_mean_days,
-    hospital_names,
-)
+stored = stored_figures(start, moment, user.facilities, tuple(wards))
+stay_read = window_stays(start, user.facilities) if stored is None else stored[1]
+frame_banners(location_read, org_read, stay_read)
+stale, inek = settings().stale_stays, settings().inek_mean_days
+if stored is None:
+    encounters, entries = stay_read["encounter"], stay_read["encounter_location"]
+    view = trends_view(
+        locations, encounters, entries, start, moment, chosen, wards, stale, inek, hospital_names
+    )
+else:
+    figures = stored[0]
+    view = trends_from(
+        locations,
+        figures.window,
+        figures.length,
+        figures.length_hospitals,
+        chosen,
+        wards,
+        inek,
+        hospital_names,
+    )
 if not view.has_beds:
     st.info(tr("beds.none_reported"))
 if view.totals.empty:
@@ -101,19 +115,31 @@ role_read = load(nurse_roles(), "PractitionerRoles")
 tomorrow = midnight(moment.date() + timedelta(days=1))
 duty_read = load(duty_roster(week_start, tomorrow), "Appointments")
 frame_banners(done_read, role_read, duty_read)
-ranking = ward_load(
-    locations,
-    encounters,
-    entries,
-    done_read["task"],
-    duty_read["duty"],
-    role_read["practitioner_role"],
-    week_start,
-    moment,
-    wards,
-    hospital_names,
-    settings().stale_stays,
-)
+if stored is None:
+    ranking = ward_load(
+        locations,
+        encounters,
+        entries,
+        done_read["task"],
+        duty_read["duty"],
+        role_read["practitioner_role"],
+        week_start,
+        moment,
+        wards,
+        hospital_names,
+        stale,
+    )
+else:
+    ranking = ward_load_from(
+        locations,
+        stored[0].window,
+        done_read["task"],
+        duty_read["duty"],
+        role_read["practitioner_role"],
+        week_start,
+        wards,
+        hospital_names,
+    )
 st.subheader(tr("mgr.ranking", days=RANKING_DAYS))
 if not ranking.empty and pd.notna(ranking["occupancy"].iloc[0]):
     top = ranking.iloc[0]

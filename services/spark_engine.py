@@ -13,6 +13,7 @@ temporary views of concurrent queries never meet.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -50,13 +51,26 @@ def _session(master: str) -> SparkSession:
 
 
 def query(
-    master: str, views: dict[str, list[str]], statements: list[tuple[str, list[Any]]]
+    master: str,
+    views: dict[str, list[str]],
+    statements: list[tuple[str, list[Any]]],
+    relations: Iterable[tuple[str, str, list[Any]]] = (),
 ) -> list[pa.Table]:
-    """Run ``statements`` (SQL with ``?`` parameters) over ``views`` (name -> Parquet files)."""
+    """Run ``statements`` (SQL with ``?`` parameters) over ``views`` (name -> Parquet files)
+    and ``relations`` (name, SQL, parameters), each computed once and cached for the rest."""
     spark = _session(master)
     for name, files in views.items():
         spark.read.parquet(*files).createOrReplaceTempView(name)
-    return [spark.sql(sql, args=params).toArrow() for sql, params in statements]
+    kept = []
+    try:
+        for name, sql, params in relations:
+            frame = spark.sql(sql, args=params).cache()
+            frame.createOrReplaceTempView(name)
+            kept.append(frame)
+        return [spark.sql(sql, args=params).toArrow() for sql, params in statements]
+    finally:
+        for frame in kept:
+            frame.unpersist()
 
 
 def stop() -> None:

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ __all__ = [
     "is_fresh",
     "merge",
     "read_state",
+    "run",
     "source_dir",
     "store_tables",
     "window_read",
@@ -299,20 +301,40 @@ def _places_sql(spec: Table) -> str:
     )
 
 
-def _run(
-    settings: Settings, views: dict[str, list[str]], statements: list[tuple[str, list[Any]]]
+# DuckDB's own defaults take most of the machine's memory for its buffers; the dashboard shares
+# its process with Streamlit and the pages' frames, so DuckDB spills beyond this instead, into
+# the system's temporary directory rather than a ``.tmp`` beside whatever the working directory is.
+DUCKDB_CONFIG = {
+    "memory_limit": "512MB",
+    "preserve_insertion_order": "false",
+    "temp_directory": str(Path(tempfile.gettempdir()) / "medicus-duckdb"),
+}
+
+
+def run(
+    settings: Settings,
+    views: dict[str, list[str]],
+    statements: list[tuple[str, list[Any]]],
+    relations: Iterable[tuple[str, str, list[Any]]] = (),
 ) -> list[pa.Table]:
-    """The statements' results, from the engine the settings name (``store_engine``)."""
+    """The statements' results, from the engine the settings name (``store_engine``).
+
+    ``views`` name Parquet files; ``relations`` (name, SQL, parameters) are computed once, in
+    order, and kept under their names for the statements that follow (a temporary table in
+    DuckDB, a cached view in Spark).
+    """
     if settings.store_engine == "spark":
         # Imported only when chosen: importing pyspark is cheap, but it is a second engine the
         # embedded default never needs.
         from services import spark_engine
 
-        return spark_engine.query(settings.spark_master, views, statements)
-    with duckdb.connect() as con:
+        return spark_engine.query(settings.spark_master, views, statements, relations)
+    with duckdb.connect(config=dict(DUCKDB_CONFIG)) as con:
         for name, files in views.items():
             # The view names are ours and the file names the store's own paths (``_scan``).
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_scan(files)}")  # noqa: S608
+        for name, sql, params in relations:
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
         return [con.sql(sql, params=params).to_arrow_table() for sql, params in statements]
 
 
@@ -339,7 +361,7 @@ def window_read(settings: Settings, start: pd.Timestamp) -> FrameSet:
             statements.append((_places_sql(enc_spec), [start.to_pydatetime()]))
         else:
             del views["encounter_location"]
-        tables = _run(settings, views, statements)
+        tables = run(settings, views, statements)
         extracted["encounter"] = _conform(_arrow_frame(tables[0]), enc_spec)
         if len(tables) > 1:
             extracted["encounter_location"] = _conform(_arrow_frame(tables[1]), loc_spec)

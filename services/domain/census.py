@@ -29,6 +29,7 @@ its status, so the discharges do not count it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -36,14 +37,16 @@ import pandas as pd
 from fhirpy.base.searchset import AbstractSearchSet
 
 from services.config import StaleStays
-from services.domain.stays import counted_until
+from services.domain.stays import counted_until, current_placements
 from services.search import query
 
 __all__ = [
     "ENCOUNTER_ELEMENTS",
     "TRANSFER",
+    "WindowFigures",
     "belegungstage",
     "census_dates",
+    "census_from_changes",
     "daily_flows",
     "daily_totals",
     "hospital_transfers",
@@ -54,6 +57,7 @@ __all__ = [
     "ward_transfers",
     "weekday_pattern",
     "window_encounters",
+    "window_figures",
     "with_inek_mean",
 ]
 
@@ -321,3 +325,72 @@ def weekday_pattern(totals: pd.DataFrame) -> pd.DataFrame:
     out["admissions_total"] = sums["admissions"]
     out["discharges_total"] = sums["discharges"]
     return out.reindex(range(7)).reset_index()
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """The figures of a window over every ward and hospital of a read, before any choice of
+    wards: what the manager pages shape into their views.
+
+    - ``placements``: ``current_placements`` at ``now``;
+    - ``census``: ``midnight_census``, ``flows``: ``daily_flows`` and ``routes``:
+      ``ward_transfers`` over every ward period of the window;
+    - ``hospital_transfers``: ``hospital_transfers`` of every hospital.
+
+    Computed from the stays in pandas (``window_figures``) or where the data is, by SQL over the
+    Parquet store (``services.analytics``); both give the same frames. A view narrows them to
+    its wards afterwards: a transfer out of a chosen ward counts on the day the patient left it,
+    whether the next ward was chosen or not.
+    """
+
+    days: list[date]
+    now: pd.Timestamp
+    placements: pd.DataFrame
+    census: pd.DataFrame
+    flows: pd.DataFrame
+    routes: pd.DataFrame
+    hospital_transfers: pd.DataFrame
+
+
+def window_figures(
+    encounters: pd.DataFrame,
+    enc_locations: pd.DataFrame,
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    rule: StaleStays | None = None,
+) -> WindowFigures:
+    """The figures of the stays read for the window from ``start`` to ``now``."""
+    days = census_dates(start, now)
+    periods = ward_periods(encounters, enc_locations, rule)
+    return WindowFigures(
+        days=days,
+        now=now,
+        placements=current_placements(encounters, enc_locations, now, rule),
+        census=midnight_census(periods, days),
+        flows=daily_flows(periods, days),
+        routes=ward_transfers(periods, days),
+        hospital_transfers=hospital_transfers(encounters, days),
+    )
+
+
+def census_from_changes(changes: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    """``midnight_census`` from its changes: per ``source``, ``ward_id`` and ``date`` the
+    ``change`` of the census from that day's midnight on (periods counted from the first
+    midnight at or after their start, no longer from the first at or after their end).
+
+    Every ward of ``changes`` gets every day, changes before the first day count from it; a row
+    with ``date`` null names a ward without a change.
+    """
+    keys = changes[["source", "ward_id"]].drop_duplicates()
+    if not days:
+        return pd.DataFrame(columns=["source", "ward_id", "date", "census"])
+    dated = changes.dropna(subset=["date"])
+    dated = dated[dated["date"] <= days[-1]]
+    dated = dated.assign(date=dated["date"].where(dated["date"] >= days[0], days[0]))
+    sums = dated.groupby(["source", "ward_id", "date"], as_index=False)["change"].sum()
+    out = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    out = out.merge(sums, on=["source", "ward_id", "date"], how="left")
+    out = out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+    change = out.pop("change").fillna(0).astype("int64")
+    out["census"] = change.groupby([out["source"], out["ward_id"]], sort=False).cumsum()
+    return out

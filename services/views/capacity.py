@@ -18,6 +18,7 @@ import pandas as pd
 from services.config import StaleStays
 from services.domain.beds import bed_status_now, bed_turnaround, has_beds, in_service, occupancy
 from services.domain.census import (
+    WindowFigures,
     census_dates,
     daily_flows,
     daily_totals,
@@ -35,10 +36,12 @@ __all__ = [
     "CapacityReports",
     "CapacityWards",
     "PlacingNow",
+    "capacity_from",
     "capacity_now",
     "capacity_reports",
     "capacity_turnaround",
     "capacity_wards",
+    "capacity_wards_from",
     "placing_now",
 ]
 
@@ -124,9 +127,17 @@ def capacity_now(
     stale: StaleStays | None = None,
 ) -> CapacityNow:
     """Beds now from Locations (``with_hierarchy``), Organizations and the stays read."""
+    placed = current_placements(encounters, encounter_locations, now, stale)
+    return capacity_from(locations, organizations, placed, now)
+
+
+def capacity_from(
+    locations: pd.DataFrame, organizations: pd.DataFrame, placed: pd.DataFrame, now: pd.Timestamp
+) -> CapacityNow:
+    """Beds now from Locations, Organizations and the current placements (``current_placements``
+    of the stays read, or ``WindowFigures.placements``)."""
     hospital_names = names_by_id(organizations)
     ward_names = names_by_id(locations)
-    placed = current_placements(encounters, encounter_locations, now, stale)
     empty = pd.DataFrame()
     if not has_beds(locations):
         census = ward_census(placed, locations, hospital_names)
@@ -201,16 +212,32 @@ def capacity_wards(
     stale: StaleStays | None = None,
 ) -> CapacityWards:
     """The beds of ``hospitals`` per ward and category, and the census from ``start`` to now."""
-    beds = now_view.beds
-    in_scope = beds[beds["hospital_id"].isin(tuple(hospitals))]
     days = census_dates(start, now)
     periods = ward_periods(encounters, encounter_locations, stale)
-    periods = periods[periods["ward_id"].isin(set(in_scope["ward_id"].dropna()))]
+    census, flows = midnight_census(periods, days), daily_flows(periods, days)
+    return _wards(now_view, census, flows, hospitals)
+
+
+def capacity_wards_from(
+    now_view: CapacityNow, figures: WindowFigures, hospitals: Iterable[str]
+) -> CapacityWards:
+    """``capacity_wards`` from the figures of the window (``WindowFigures``)."""
+    return _wards(now_view, figures.census, figures.flows, hospitals)
+
+
+def _wards(
+    now_view: CapacityNow, census: pd.DataFrame, flows: pd.DataFrame, hospitals: Iterable[str]
+) -> CapacityWards:
+    beds = now_view.beds
+    in_scope = beds[beds["hospital_id"].isin(tuple(hospitals))]
+    wards = set(in_scope["ward_id"].dropna())
     service = in_service(in_scope)
     detail = occupancy(in_scope, ["hospital_id", "ward_id", "bed_category", "age_group"])
     detail.insert(1, "hospital", named(detail["hospital_id"], now_view.hospital_names))
     detail.insert(3, "ward", named(detail["ward_id"], now_view.ward_names))
-    totals = daily_totals(midnight_census(periods, days), daily_flows(periods, days), service)
+    totals = daily_totals(
+        census[census["ward_id"].isin(wards)], flows[flows["ward_id"].isin(wards)], service
+    )
     return CapacityWards(
         detail=detail,
         by_category=occupancy(in_scope, ["bed_category", "age_group"]),

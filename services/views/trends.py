@@ -17,24 +17,31 @@ import pandas as pd
 from services.config import StaleStays
 from services.domain.beds import bed_status_now, has_beds, in_service
 from services.domain.census import (
+    WindowFigures,
     census_dates,
-    daily_flows,
     daily_totals,
-    hospital_transfers,
     length_of_stay,
-    midnight_census,
     ward_periods,
-    ward_transfers,
     weekday_pattern,
+    window_figures,
     with_inek_mean,
 )
 from services.domain.disclosure import aggregate_only, hide_small_groups, mark_small, small_means
 from services.domain.staffing import nurses_on_duty, ppugv_shifts
-from services.domain.stays import current_placements
 from services.domain.ward_load import completed_per_ward, nurse_shifts_per_ward, ward_ranking
 from services.views.common import aggregates_only, named, names_by_id, wards_of
 
-__all__ = ["FLOWS", "RANKING_DAYS", "TrendsView", "trend_choices", "trends_view", "ward_load"]
+__all__ = [
+    "FLOWS",
+    "RANKING_DAYS",
+    "TrendsView",
+    "trend_choices",
+    "trends_from",
+    "trends_view",
+    "ward_load",
+    "ward_load_from",
+    "ward_stays_length",
+]
 
 # "Which ward is overloaded this week?": the ranking looks at the last seven days.
 RANKING_DAYS = 7
@@ -102,18 +109,50 @@ def trends_view(
     """The flow from ``start`` to ``now`` on ``wards``; transfers between hospitals of
     ``hospitals``. ``locations`` with ``with_hierarchy``; encounters of the window;
     ``inek_means``: the InEK mean length of stay per department, where configured."""
+    figures = window_figures(encounters, encounter_locations, start, now, stale)
+    los = ward_stays_length(encounters, encounter_locations, start, now, wards, stale)
+    return trends_from(locations, figures, *los, hospitals, wards, inek_means, hospital_names)
+
+
+def ward_stays_length(
+    encounters: pd.DataFrame,
+    encounter_locations: pd.DataFrame,
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    wards: Iterable[str],
+    stale: StaleStays | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``length_of_stay`` per department, and per hospital and department, of the stays that
+    lay on one of ``wards``."""
+    periods = ward_periods(encounters, encounter_locations, stale)
+    on_wards = set(periods.loc[periods["ward_id"].isin(set(wards)), "encounter_id"])
+    stays = encounters[encounters["id"].isin(on_wards)]
+    by_hospital = ["hospital_id", "department"]
+    return length_of_stay(stays, start, now), length_of_stay(stays, start, now, by=by_hospital)
+
+
+def trends_from(
+    locations: pd.DataFrame,
+    figures: WindowFigures,
+    length: pd.DataFrame,
+    length_hospitals: pd.DataFrame,
+    hospitals: Iterable[str],
+    wards: Iterable[str],
+    inek_means: Mapping[str, float] | None = None,
+    hospital_names: Mapping[str, str] | None = None,
+) -> TrendsView:
+    """``trends_view`` from the window's figures and the length of stay on ``wards``
+    (``ward_stays_length``, or the same figures from the store)."""
     ward_set = set(wards)
     ward_names = names_by_id(locations)
-    days = census_dates(start, now)
-    periods = ward_periods(encounters, encounter_locations, stale)
-    periods = periods[periods["ward_id"].isin(ward_set)]
-    census = midnight_census(periods, days)
-    flows = daily_flows(periods, days)
-    placed = current_placements(encounters, encounter_locations, now, stale)
-    beds = bed_status_now(locations, placed, now)
+    days = figures.days
+    census = figures.census[figures.census["ward_id"].isin(ward_set)]
+    flows = figures.flows[figures.flows["ward_id"].isin(ward_set)]
+    beds = bed_status_now(locations, figures.placements, figures.now)
     service = in_service(beds[beds["ward_id"].isin(ward_set)])
     totals = daily_totals(census, flows, service)
-    between = hospital_transfers(encounters[encounters["hospital_id"].isin(tuple(hospitals))], days)
+    between = figures.hospital_transfers
+    between = between[between["hospital_id"].isin(tuple(hospitals))]
     per_day = between.groupby("date")[["transfers_in", "transfers_out"]].sum()
     totals["hospital_transfers"] = (
         totals["date"]
@@ -127,7 +166,7 @@ def trends_view(
     per_ward = per_ward.reset_index()
     per_ward.insert(1, "ward", named(per_ward["ward_id"], ward_names))
 
-    moves = ward_transfers(periods, days)
+    moves = figures.routes
     moves = moves[moves["to_ward"].isin(ward_set) | moves["from_ward"].isin(ward_set)]
     routes = moves.groupby(["from_ward", "to_ward"])["transfers"].sum().reset_index()
     routes = routes.assign(
@@ -135,13 +174,9 @@ def trends_view(
         to_ward=named(routes["to_ward"], ward_names),
     ).sort_values("transfers", ascending=False)
 
-    stays = encounters[encounters["id"].isin(set(periods["encounter_id"]))]
     means = dict(inek_means or {})
-    los = hide_small_groups(
-        with_inek_mean(length_of_stay(stays, start, now), means), "stays", _LOS_FIGURES
-    )
-    per_hospital = length_of_stay(stays, start, now, by=["hospital_id", "department"])
-    per_hospital = hide_small_groups(with_inek_mean(per_hospital, means), "stays", _LOS_FIGURES)
+    los = hide_small_groups(with_inek_mean(length, means), "stays", _LOS_FIGURES)
+    per_hospital = hide_small_groups(with_inek_mean(length_hospitals, means), "stays", _LOS_FIGURES)
     per_hospital.insert(1, "hospital", named(per_hospital["hospital_id"], hospital_names or {}))
     weekdays = small_means(
         weekday_pattern(totals),
@@ -177,14 +212,29 @@ def ward_load(
     """The ``wards`` ranked by load from ``start`` to ``now`` (``ward_load.ward_ranking``), with
     ``hospital`` and ``ward`` names. ``tasks``: completed tasks read since ``start``; ``duty``
     and ``roles``: the duty roster of the days and the nurses' roles."""
+    figures = window_figures(encounters, encounter_locations, start, now, stale)
+    return ward_load_from(locations, figures, tasks, duty, roles, start, wards, hospital_names)
+
+
+def ward_load_from(
+    locations: pd.DataFrame,
+    figures: WindowFigures,
+    tasks: pd.DataFrame,
+    duty: pd.DataFrame,
+    roles: pd.DataFrame,
+    start: pd.Timestamp,
+    wards: Iterable[str],
+    hospital_names: Mapping[str, str],
+) -> pd.DataFrame:
+    """``ward_load`` from the figures of a window that begins at or before ``start``."""
+    now = figures.now
     ward_set = set(wards)
     ward_rows = wards_of(locations)
     ward_rows = ward_rows[ward_rows["id"].isin(ward_set)]
     days = census_dates(start, now)
-    periods = ward_periods(encounters, encounter_locations, stale)
-    census = midnight_census(periods[periods["ward_id"].isin(ward_set)], days)
-    placed = current_placements(encounters, encounter_locations, now, stale)
-    beds = bed_status_now(locations, placed, now)
+    census = figures.census
+    census = census[census["ward_id"].isin(ward_set) & census["date"].isin(days)]
+    beds = bed_status_now(locations, figures.placements, now)
     service = (beds["status"] != "C").groupby(beds["ward_id"]).sum().rename("beds")
     per_ward = pd.DataFrame({"ward_id": ward_rows["id"], "hospital_id": ward_rows["hospital_id"]})
     per_ward["beds"] = per_ward["ward_id"].map(service).fillna(0).astype("int64")
@@ -193,7 +243,7 @@ def ward_load(
     nurse_ids = set(roles.loc[roles["role"] == "nurse", "id"])
     on_duty = nurses_on_duty(duty[duty["ward_id"].isin(ward_set)], nurse_ids, shifts)
     ranking = ward_ranking(
-        census,
+        census.reset_index(drop=True),
         per_ward,
         completed_per_ward(tasks, start, now),
         nurse_shifts_per_ward(on_duty),

@@ -1,8 +1,9 @@
 """The Parquet store synced by Bulk Data $export from the test server: the manager window read
-back through DuckDB gives the ground truth and the search path's figures, and through Spark
-(local mode, the one Spark test of the suite: about a minute, mostly the JVM's start) the same
-rows as through DuckDB; an increment brings
-only what changed, deletions included, and a stopped sync resumes its export."""
+back through DuckDB gives the ground truth and the search path's figures; the manager figures
+computed by SQL in the store (``services.analytics``) give the same capacity and trends views as
+the search path's stays in pandas; through Spark (local mode, the one Spark test of the suite:
+about a minute, mostly the JVM's start) the window's rows and the figures are those of DuckDB; an
+increment brings only what changed, deletions included, and a stopped sync resumes its export."""
 
 from __future__ import annotations
 
@@ -12,12 +13,21 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from services import spark_engine, store
+from services import analytics, queries, spark_engine, store
 from services.config import Settings
 from services.domain import census
+from services.domain.stays import in_hospitals, typed_places
 from services.errors import NotFound
 from services.fhir_http import FhirHttp
+from services.frames import with_hierarchy
 from services.sync import sync_source
+from services.views.capacity import (
+    capacity_from,
+    capacity_now,
+    capacity_wards,
+    capacity_wards_from,
+)
+from services.views.trends import trends_from, trends_view
 from tests.support.keycloak import source
 from tests.support.reconcile import ward_day_mismatches
 
@@ -90,6 +100,89 @@ def test_window_from_store_equals_ground_truth_and_search(
     pd.testing.assert_frame_equal(*moved)
 
 
+def _same_frames(mine: object, theirs: object, name: str) -> None:
+    """Every frame and number of two views (dataclasses of the same type) alike."""
+    for key, value in vars(mine).items():
+        other = getattr(theirs, key)
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(
+                value.reset_index(drop=True),
+                other.reset_index(drop=True),
+                check_dtype=False,
+                check_exact=False,
+                rtol=1e-12,
+                obj=f"{name}.{key}",
+            )
+        else:
+            assert value == other, (name, key)
+
+
+def _window_figures_alike(mine: census.WindowFigures, theirs: census.WindowFigures) -> None:
+    assert mine.days == theirs.days
+    for name in ("placements", "census", "flows", "routes", "hospital_transfers"):
+        pd.testing.assert_frame_equal(
+            _in_row_order(getattr(mine, name)),
+            _in_row_order(getattr(theirs, name)),
+            check_dtype=False,
+            obj=name,
+        )
+
+
+def test_manager_figures_by_sql_equal_the_search_path_and_the_ground_truth(
+    full_sync, settings, platform, as_of, test_network
+):
+    start = census.midnight((as_of - pd.Timedelta(days=89)).date())
+    searched = platform.read(census.window_encounters(start))
+    assert not searched.errors and not searched.truncated
+    locations = with_hierarchy(platform.read(queries.locations())["location"])
+    organizations = platform.read(queries.organizations())["organization"]
+    places = typed_places(searched["encounter_location"], locations)
+    encounters = searched["encounter"]
+    wards = locations.loc[locations["physical_type"] == "wa", "id"]
+
+    stored = analytics.figures(settings, start, as_of, wards=wards)
+    assert stored.stays == {"Test": len(encounters)}
+    by_pandas = census.window_figures(encounters, places, start, as_of)
+    _window_figures_alike(stored.window, by_pandas)
+    truth = test_network.ground_truth
+    for figure, frame in (("census", stored.window.census), ("admissions", stored.window.flows)):
+        assert ward_day_mismatches(frame, figure, truth[figure]) == [], figure
+
+    searched_now = capacity_now(locations, organizations, encounters, places, as_of)
+    stored_now = capacity_from(locations, organizations, stored.window.placements, as_of)
+    assert searched_now.has_beds and searched_now.facilities
+    _same_frames(stored_now, searched_now, "capacity_now")
+    hospitals = searched_now.facilities
+    _same_frames(
+        capacity_wards_from(stored_now, stored.window, hospitals),
+        capacity_wards(searched_now, encounters, places, start, as_of, hospitals),
+        "capacity_wards",
+    )
+    by_sql = trends_from(
+        locations, stored.window, stored.length, stored.length_hospitals, hospitals, wards
+    )
+    by_search = trends_view(locations, encounters, places, start, as_of, hospitals, wards)
+    assert stored.length["stays"].sum() > 0
+    _same_frames(by_sql, by_search, "trends")
+
+    # A hospital manager's scope, and a few of its wards.
+    hospital = hospitals[0]
+    own = in_hospitals(searched.tables, (hospital,))
+    own_places = typed_places(own["encounter_location"], locations)
+    some = sorted(wards)[:3]
+    scoped = analytics.figures(settings, start, as_of, hospital_ids=(hospital,), wards=some)
+    _window_figures_alike(
+        scoped.window, census.window_figures(own["encounter"], own_places, start, as_of)
+    )
+    _same_frames(
+        trends_from(
+            locations, scoped.window, scoped.length, scoped.length_hospitals, (hospital,), some
+        ),
+        trends_view(locations, own["encounter"], own_places, start, as_of, (hospital,), some),
+        "trends of one hospital",
+    )
+
+
 def _in_row_order(frame: pd.DataFrame) -> pd.DataFrame:
     # Neither engine promises an order; the rows, not their order, must be the same.
     order = frame.astype(str).apply(tuple, axis=1).argsort()
@@ -97,15 +190,29 @@ def _in_row_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.spark
-def test_spark_reads_the_window_duckdb_reads(full_sync, settings, as_of):
+def test_spark_reads_the_window_and_computes_the_figures_duckdb_does(full_sync, settings, as_of):
     start = as_of - pd.Timedelta(days=90)
     duck = store.window_read(settings, start)
+    wards = sorted(set(duck["encounter_location"]["location_id"]))
+    duck_figures = analytics.figures(settings, start, as_of, wards=wards)
+    on_spark = replace(settings, store_engine="spark", spark_master="local[1]")
     try:
-        spark = store.window_read(
-            replace(settings, store_engine="spark", spark_master="local[1]"), start
-        )
+        spark = store.window_read(on_spark, start)
+        spark_figures = analytics.figures(on_spark, start, as_of, wards=wards)
     finally:
         spark_engine.stop()
+    _window_figures_alike(spark_figures.window, duck_figures.window)
+    assert spark_figures.stays == duck_figures.stays
+    for name in ("length", "length_hospitals"):
+        assert not getattr(duck_figures, name).empty
+        pd.testing.assert_frame_equal(
+            getattr(spark_figures, name),
+            getattr(duck_figures, name),
+            check_dtype=False,
+            check_exact=False,
+            rtol=1e-12,
+            obj=name,
+        )
     assert len(duck["encounter"]) > 0 and len(duck["encounter_location"]) > 0
     assert duck.extracted.keys() == spark.extracted.keys()
     for table, frame in duck.extracted.items():
@@ -194,29 +301,31 @@ def test_manager_pages_read_the_store_when_switched_on(
     from tests.support.apptest import open_page
 
     calls = []
-    window_read = store.window_read
+    computed = analytics.figures
 
     def counted(*args, **kwargs):
         calls.append(args)
-        return window_read(*args, **kwargs)
+        return computed(*args, **kwargs)
 
-    monkeypatch.setattr(store, "window_read", counted)
+    monkeypatch.setattr(analytics, "figures", counted)
     monkeypatch.setenv("MEDICUS_FHIR_NAME", "Test")
-    shown = {}
-    for mode in ("store", "search"):
-        monkeypatch.setenv("MEDICUS_ANALYTICS", mode)
-        monkeypatch.setenv("MEDICUS_STORE_DIR", str(settings.store_dir))
-        # Settings are read once per process (st.cache_resource), data per query (st.cache_data).
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        at = open_page("pages/capacity.py", users["management.demo"])
-        assert not at.exception, at.exception
-        assert not at.error, [e.value for e in at.error]
-        shown[mode] = [(m.label, m.value) for m in at.metric], [f.value for f in at.dataframe]
-        if mode == "store":
-            assert calls
-            read_from_store = len(calls)
-    assert len(calls) == read_from_store
-    assert shown["store"][0] == shown["search"][0]
-    for mine, theirs in zip(*(shown[m][1] for m in ("store", "search")), strict=True):
-        pd.testing.assert_frame_equal(mine, theirs)
+    for page in ("pages/capacity.py", "pages/trends.py"):
+        shown = {}
+        for mode in ("store", "search"):
+            monkeypatch.setenv("MEDICUS_ANALYTICS", mode)
+            monkeypatch.setenv("MEDICUS_STORE_DIR", str(settings.store_dir))
+            # Settings are read once per process (st.cache_resource), data per query
+            # (st.cache_data).
+            st.cache_resource.clear()
+            st.cache_data.clear()
+            calls.clear()
+            at = open_page(page, users["management.demo"])
+            assert not at.exception, at.exception
+            assert not at.error, [e.value for e in at.error]
+            shown[mode] = [(m.label, m.value) for m in at.metric], [f.value for f in at.dataframe]
+            # The store computes the figures; the search path never asks it.
+            assert bool(calls) == (mode == "store"), (page, mode)
+        assert shown["store"][0] == shown["search"][0], page
+        assert len(shown["store"][1]) == len(shown["search"][1]) > 0, page
+        for mine, theirs in zip(*(shown[m][1] for m in ("store", "search")), strict=True):
+            pd.testing.assert_frame_equal(mine, theirs, obj=page)

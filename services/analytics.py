@@ -1,0 +1,609 @@
+"""The manager figures where the data is: SQL over the Parquet store, run by DuckDB or Spark.
+
+The capacity and trends pages count stays per ward and day. Done per stay in pandas that is
+minutes and gigabytes for a network's 90 days (BENCHMARKS.md); here the engine reads the store
+and returns what the views shape: a few thousand rows of ``WindowFigures`` (census changes,
+flows, transfers per ward and day, the current placements) and the length of stay per
+department. The rules are those of ``services.domain.census`` and ``services.domain.stays``,
+written once more as SQL; ``tests/unit/test_analytics.py`` and the store's integration test
+hold both writings to the same figures.
+
+Each figure is one SQL text for both engines. Times become epoch microseconds as they are read
+and Berlin days are counted in integers (``_berlin_offset``); what the two dialects spell
+differently (epoch microseconds, integer division) is written as a macro, ``@name(args)``,
+expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Three
+relations are computed once per call and shared by the figures: ``stays`` (the window's
+inpatient stays of the scope, hospital filled, with the instant until which each counts as
+present), ``places`` (their ward entries, an entry without a type typed by its Location)
+and ``periods`` (ward periods with their step, the stay's number of wards and the ward before).
+
+Contact levels: a source whose window holds MII contact levels (``partOf``, a case reference,
+a level below the Einrichtungskontakt) has its window collapsed by ``services.frames.contacts``
+as on the search path, written to a scratch Parquet file beside the store, and read from there;
+every other source is read straight from the store. Rows per stay are then one per stay for
+every source, and what collapsing does to a flat source (leave out cancelled and
+entered-in-error contacts, fill the hospital) the ``stays`` relation does itself.
+
+Where pandas keeps the order of the table and SQL has none, a tie is broken by the data: ward
+periods of one stay that begin at the same instant are taken by end, then ward id; of two
+location entries covering now, the later-begun one is the place.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from services import store
+from services.codes import NOT_A_STAY
+from services.config import Settings, StaleStays
+from services.domain.census import (
+    BERLIN,
+    TRANSFER,
+    WindowFigures,
+    census_dates,
+    census_from_changes,
+)
+from services.search import PageStats
+
+__all__ = ["StoreFigures", "figures"]
+
+# The engines' spellings of what standard SQL leaves open. Timestamps leave them as epoch
+# microseconds at once (DuckDB reads the store's as TIMESTAMP WITH TIME ZONE, Spark as TIMESTAMP
+# in its UTC session; both are UTC microseconds inside), and everything after is integers.
+_DIALECTS: dict[str, dict[str, str]] = {
+    "duckdb": {"us": "epoch_us({0})", "div": "({0} // {1})"},
+    "spark": {"us": "unix_micros({0})", "div": "({0} div {1})"},
+}
+_DAY_US = 86_400_000_000
+_MACRO = re.compile(r"@([a-z_]+)\(")
+
+_VOID = ", ".join(f"'{status}'" for status in NOT_A_STAY)
+_HEAD = "einrichtungskontakt"
+_LOS_COLUMNS = ["stays", "mean_days", "median_days", "p90_days"]
+
+
+@cache
+def _berlin_offset() -> str:
+    """Berlin's offset from UTC in microseconds at an instant ``{0}`` (epoch microseconds), as
+    a CASE over the transitions from 1980, when Germany took up summer time again, to ten years
+    ahead: a comparison per transition instead of a time-zone library call per row, which took
+    most of the engines' time. Earlier instants are standard time, as Berlin kept it then."""
+    hours = pd.date_range("1980-01-01", f"{date.today().year + 10}-01-01", freq="h", tz="UTC")
+    naive = hours.tz_localize(None)
+    offsets = (hours.tz_convert(BERLIN).tz_localize(None) - naive).to_numpy()
+    offsets = offsets.astype("timedelta64[us]").astype("int64")
+    changes = np.flatnonzero(np.diff(offsets)) + 1
+    instants = naive.to_numpy().astype("datetime64[us]").astype("int64")
+    whens = " ".join(f"WHEN {{0}} >= {instants[i]} THEN {offsets[i]}" for i in changes[::-1])
+    return f"CASE {whens} ELSE {offsets[0]} END"
+
+
+def _derived() -> dict[str, str]:
+    """Written with the dialects' macros, the same for both engines. ``l`` is Berlin wall-clock
+    time as epoch microseconds (``@local``); days are counted from 1970-01-01."""
+    return {
+        "local": f"({{0}} + {_berlin_offset()})",
+        # The Berlin calendar day of an instant.
+        "day": f"@div(@local({{0}}), {_DAY_US})",
+        # The day of the first Berlin midnight at or after a wall-clock time.
+        "midnight_day": (
+            f"(@div({{0}}, {_DAY_US}) + CASE WHEN {{0}} % {_DAY_US} = 0 THEN 0 ELSE 1 END)"
+        ),
+    }
+
+
+def _expand(sql: str, engine: str) -> str:
+    """``sql`` with every ``@name(a, b)`` written out for ``engine``."""
+    spelled = {**_DIALECTS[engine], **_derived()}
+    while match := _MACRO.search(sql):
+        depth, pos, args, begin = 1, match.end(), [], match.end()
+        while depth:
+            char = sql[pos]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+            if (char == "," and depth == 1) or depth == 0:
+                args.append(sql[begin:pos].strip())
+                begin = pos + 1
+            pos += 1
+        sql = sql[: match.start()] + spelled[match.group(1)].format(*args) + sql[pos:]
+    return sql
+
+
+# -- the relations -------------------------------------------------------------------------------
+
+
+def _stays_sql(scope: int, rule: StaleStays) -> str:
+    """The window's stays (one ``?``: its start; then ``scope`` hospital ids)."""
+    if rule.days is not None:
+        limit = f"CAST({float(rule.days)!r} AS DOUBLE)"
+    else:
+        limit = (
+            f"CASE WHEN l.finished >= {int(rule.min_finished)} "
+            f"THEN LEAST(GREATEST(l.q_days, {float(rule.min_days)!r}), {float(rule.max_days)!r}) "
+            f"ELSE {float(rule.max_days)!r} END"
+        )
+    in_scope = f"WHERE hospital_id IN ({', '.join(['?'] * scope)})" if scope else ""
+    return f"""
+WITH kept AS (
+    SELECT source, id, hospital_id, department, status, start, "end", planned_end,
+        admit_source, discharge_disposition, @us(start) AS start_us, @us("end") AS end_us
+    FROM encounter
+    WHERE class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
+        AND ("end" IS NULL OR "end" >= ?)
+        AND (status IS NULL OR status NOT IN ({_VOID}))
+),
+sole AS (
+    SELECT source, min(hospital_id) AS only_id, count(DISTINCT hospital_id) AS hospitals
+    FROM kept WHERE hospital_id IS NOT NULL GROUP BY source
+),
+filled AS (
+    SELECT k.source, k.id,
+        COALESCE(k.hospital_id, CASE WHEN s.hospitals = 1 THEN s.only_id ELSE k.source END)
+            AS hospital_id,
+        k.department, k.status, k.start, k."end", k.planned_end, k.admit_source,
+        k.discharge_disposition, k.start_us, k.end_us
+    FROM kept k LEFT JOIN sole s ON s.source = k.source
+),
+scoped AS (SELECT * FROM filled {in_scope}),
+limits AS (
+    SELECT source, count(*) AS finished,
+        percentile_cont({float(rule.quantile)!r}) WITHIN GROUP (ORDER BY days) AS q_days
+    FROM (
+        SELECT source, CAST(end_us - start_us AS DOUBLE) / 1000000.0 / 86400.0 AS days
+        FROM scoped
+        WHERE status = 'finished' AND start_us IS NOT NULL AND end_us IS NOT NULL
+    ) f
+    GROUP BY source
+),
+limited AS (
+    SELECT s.*, {limit} AS limit_days FROM scoped s LEFT JOIN limits l ON l.source = s.source
+)
+SELECT *,
+    CASE WHEN end_us IS NOT NULL THEN end_us
+        ELSE start_us + CAST(round(limit_days * 86400000000.0) AS BIGINT) END AS until_us,
+    @day(start_us) AS start_day, @day(end_us) AS end_day
+FROM limited
+"""  # noqa: S608 - numbers of the configuration and placeholders only
+
+
+# The type of a location entry that names none: its Location's (``typed_places``).
+_KINDS = """kinds AS (
+    SELECT source, id, min(physical_type) AS physical_type FROM location
+    WHERE physical_type IS NOT NULL GROUP BY source, id
+)"""
+
+# The window's location entries that the figures need, typed, read once: the ward entries (for
+# periods and the length of stay) and every entry of a stay still in progress (for where it is).
+_PLACES_SQL = f"""
+WITH {_KINDS}
+SELECT l.source, l.encounter_id, l.location_id, l.status,
+    COALESCE(l.physical_type, k.physical_type) AS physical_type,
+    @us(l.start) AS start_us, @us(l."end") AS end_us
+FROM encounter_location l
+JOIN stays s ON s.source = l.source AND s.id = l.encounter_id
+LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
+WHERE (COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL)
+    OR s.status = 'in-progress'
+"""  # noqa: S608 - a text of our own
+
+# Ward periods in order within each stay, ended no later than the stay counts as present, with
+# the Berlin days the figures count them on.
+_PERIODS_SQL = """
+WITH ward_rows AS (
+    SELECT p.source, p.encounter_id, p.location_id AS ward_id, p.start_us,
+        p.end_us AS period_end_us, s.until_us, s.start_day AS stay_start_day,
+        s.end_day AS stay_end_day, s.status
+    FROM places p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
+    WHERE p.physical_type = 'wa' AND p.start_us IS NOT NULL
+),
+ordered AS (
+    SELECT source, ward_id, start_us,
+        CASE WHEN period_end_us IS NOT NULL AND (until_us IS NULL OR period_end_us <= until_us)
+            THEN period_end_us ELSE until_us END AS end_us,
+        stay_start_day, stay_end_day, status,
+        row_number() OVER w - 1 AS step,
+        lead(start_us) OVER w IS NULL AS last_ward,
+        lag(ward_id) OVER w AS previous_ward
+    FROM ward_rows
+    WINDOW w AS (
+        PARTITION BY source, encounter_id
+        ORDER BY start_us, period_end_us ASC NULLS LAST, ward_id ASC NULLS LAST
+    )
+),
+wall_clock AS (
+    SELECT *, @local(start_us) AS start_local, @local(end_us) AS end_local FROM ordered
+)
+SELECT source, ward_id, previous_ward, step, last_ward, status, stay_start_day, stay_end_day,
+    @div(start_local, 86400000000) AS start_day,
+    @midnight_day(start_local) AS start_midnight,
+    @midnight_day(end_local) AS end_midnight,
+    (end_us IS NULL OR end_us > start_us) AS counted,
+    end_us IS NOT NULL AND end_us > start_us AS ends
+FROM wall_clock
+"""
+
+# -- the figures ---------------------------------------------------------------------------------
+
+# Per ward and day, how the midnight census changes: a period counts from the first midnight
+# at or after its start until the first at or after its end; a row without a day names a ward.
+# Changes before the window's first day (``?``) count on it, those after its last (``?``) not.
+_CENSUS_SQL = """
+WITH window_days AS (SELECT CAST(? AS BIGINT) AS first_day, CAST(? AS BIGINT) AS last_day)
+SELECT source, ward_id, on_day, CAST(sum(change) AS BIGINT) AS change FROM (
+    SELECT source, ward_id, GREATEST(start_midnight, first_day) AS on_day, 1 AS change
+    FROM periods CROSS JOIN window_days WHERE counted AND start_midnight <= last_day
+    UNION ALL
+    SELECT source, ward_id, GREATEST(end_midnight, first_day) AS on_day, -1 AS change
+    FROM periods CROSS JOIN window_days WHERE ends AND end_midnight <= last_day
+    UNION ALL
+    SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS on_day, 0 AS change FROM periods
+) c
+GROUP BY source, ward_id, on_day
+"""
+
+_FLOWS_SQL = """
+SELECT source, ward_id, on_day, CAST(sum(admissions) AS BIGINT) AS admissions,
+    CAST(sum(discharges) AS BIGINT) AS discharges,
+    CAST(sum(transfers_in) AS BIGINT) AS transfers_in,
+    CAST(sum(transfers_out) AS BIGINT) AS transfers_out
+FROM (
+    SELECT source, ward_id, stay_start_day AS on_day,
+        1 AS admissions, 0 AS discharges, 0 AS transfers_in, 0 AS transfers_out
+    FROM periods WHERE step = 0 AND stay_start_day IS NOT NULL
+    UNION ALL
+    SELECT source, ward_id, stay_end_day AS on_day, 0, 1, 0, 0 FROM periods
+    WHERE last_ward AND status = 'finished' AND stay_end_day IS NOT NULL
+    UNION ALL
+    SELECT source, ward_id, start_day AS on_day, 0, 0, 1, 0 FROM periods WHERE step > 0
+    UNION ALL
+    SELECT source, previous_ward AS ward_id, start_day AS on_day, 0, 0, 0, 1 FROM periods
+    WHERE step > 0
+) e
+WHERE ward_id IS NOT NULL AND on_day BETWEEN ? AND ?
+GROUP BY source, ward_id, on_day
+"""
+
+_ROUTES_SQL = """
+SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS on_day,
+    count(*) AS transfers
+FROM periods
+WHERE step > 0 AND previous_ward IS NOT NULL AND ward_id IS NOT NULL
+    AND start_day BETWEEN ? AND ?
+GROUP BY source, previous_ward, ward_id, start_day
+"""
+
+_HOSPITAL_TRANSFERS_SQL = f"""
+SELECT source, hospital_id, on_day, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
+    CAST(sum(transfers_in) AS BIGINT) AS transfers_in
+FROM (
+    SELECT source, hospital_id, end_day AS on_day, 1 AS transfers_out, 0 AS transfers_in
+    FROM stays
+    WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND end_day IS NOT NULL
+    UNION ALL
+    SELECT source, hospital_id, start_day AS on_day, 0, 1 FROM stays
+    WHERE admit_source = '{TRANSFER}' AND start_day IS NOT NULL
+) t
+WHERE hospital_id IS NOT NULL AND on_day BETWEEN ? AND ?
+GROUP BY source, hospital_id, on_day
+"""  # noqa: S608 - a code of our own
+
+# The current inpatients and their ward, room and bed now (one ``?``: now in epoch
+# microseconds). A stay open longer than its source's limit is left open by the source, not an
+# inpatient.
+_PLACEMENTS_SQL = """
+WITH clock AS (SELECT CAST(? AS BIGINT) AS now_us),
+present AS (
+    SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
+        c.now_us - s.start_us AS age_us
+    FROM stays s CROSS JOIN clock c
+    WHERE s.status = 'in-progress' AND s.start_us <= c.now_us
+        AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > s.limit_days)
+),
+typed AS (
+    SELECT l.* FROM places l JOIN present n ON n.source = l.source AND n.id = l.encounter_id
+),
+now_places AS (
+    SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
+        row_number() OVER (
+            PARTITION BY p.source, p.encounter_id, p.physical_type
+            ORDER BY CASE WHEN p.start_us <= c.now_us
+                    AND (p.end_us IS NULL OR p.end_us > c.now_us) THEN 0 ELSE 1 END,
+                p.start_us DESC NULLS LAST, p.location_id ASC NULLS LAST
+        ) AS choice
+    FROM typed p CROSS JOIN clock c
+    WHERE p.physical_type IN ('wa', 'ro', 'bd')
+        AND ((p.start_us <= c.now_us AND (p.end_us IS NULL OR p.end_us > c.now_us))
+            OR p.status = 'active')
+)
+SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.planned_end,
+    max(CASE WHEN p.physical_type = 'wa' THEN p.location_id END) AS ward_id,
+    max(CASE WHEN p.physical_type = 'ro' THEN p.location_id END) AS room_id,
+    max(CASE WHEN p.physical_type = 'bd' THEN p.location_id END) AS bed_id,
+    @div(n.age_us, 86400000000) AS days_so_far
+FROM present n
+LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
+GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
+"""
+
+
+def _length_sql(wards: int) -> str:
+    """Length of stay in Belegungstage of the finished stays discharged in [``?``, ``?``) that
+    lay on one of ``wards`` (``?`` each): per department and per hospital and department."""
+    chosen = ", ".join(["?"] * wards)
+    return f"""
+WITH chosen AS (
+    SELECT DISTINCT source, encounter_id FROM places
+    WHERE physical_type = 'wa' AND start_us IS NOT NULL AND location_id IN ({chosen})
+),
+clock AS (SELECT ? AS since, ? AS now_at),
+done AS (
+    SELECT COALESCE(s.hospital_id, '–') AS hospital_id,
+        COALESCE(s.department, '–') AS department,
+        GREATEST(s.end_day - s.start_day, 1) AS days
+    FROM stays s
+    JOIN chosen w ON w.source = s.source AND w.encounter_id = s.id
+    CROSS JOIN clock c
+    WHERE s.status = 'finished' AND s."end" IS NOT NULL
+        AND s."end" >= c.since AND s."end" < c.now_at
+)
+SELECT hospital_id, department, grouping(hospital_id) AS all_hospitals,
+    count(*) AS stays, avg(CAST(days AS DOUBLE)) AS mean_days,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
+FROM done
+GROUP BY GROUPING SETS ((department), (hospital_id, department))
+"""  # noqa: S608 - placeholders only
+
+
+_STAY_COUNT_SQL = "SELECT source, count(*) AS stays FROM stays GROUP BY source"
+
+_LINKED_SQL = f"""
+SELECT DISTINCT source FROM encounter
+WHERE class = 'IMP' AND ("end" IS NULL OR "end" >= ?)
+    AND (part_of_id IS NOT NULL OR part_of_case IS NOT NULL
+        OR (contact_level IS NOT NULL AND contact_level <> '{_HEAD}'))
+"""  # noqa: S608 - a code of our own
+
+
+# -- running them --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreFigures:
+    """What the manager pages need of the window, from the store.
+
+    ``window``: the figures of every ward and hospital in the scope; ``length`` and
+    ``length_hospitals``: ``length_of_stay`` by department and by hospital and department of
+    the stays that lay on the wards asked for (empty when none were); ``stays``: stays in the
+    window per source; ``stats``: one per source, dated by its last sync.
+    """
+
+    window: WindowFigures
+    length: pd.DataFrame
+    length_hospitals: pd.DataFrame
+    stays: dict[str, int] = field(default_factory=dict)
+    stats: list[PageStats] = field(default_factory=list)
+
+
+def figures(
+    settings: Settings,
+    start: pd.Timestamp,
+    now: pd.Timestamp,
+    *,
+    hospital_ids: Sequence[str] = (),
+    wards: Iterable[str] | None = None,
+    rule: StaleStays | None = None,
+) -> StoreFigures:
+    """The window's figures from ``start`` to ``now`` for the hospitals given (all when none),
+    computed by the store's engine; with ``wards``, the length of stay on them too."""
+    rule = rule or StaleStays()
+    engine = "spark" if settings.store_engine == "spark" else "duckdb"
+    names = [s.name for s in settings.sources]
+    chosen = sorted(set(wards)) if wards is not None else []
+    since = start.to_pydatetime()
+    with tempfile.TemporaryDirectory(prefix=".scratch-", dir=_scratch_root(settings)) as tmp:
+        views = _views(settings, names, since, Path(tmp))
+
+        def sql(text: str) -> str:
+            return _expand(text, engine)
+
+        relations = [
+            ("stays", sql(_stays_sql(len(hospital_ids), rule)), [since, *hospital_ids]),
+            ("places", sql(_PLACES_SQL), []),
+            ("periods", sql(_PERIODS_SQL), []),
+        ]
+        first, last = _day_numbers(census_dates(start, now))
+        statements = [
+            (sql(_CENSUS_SQL), [first, last]),
+            (sql(_FLOWS_SQL), [first, last]),
+            (sql(_ROUTES_SQL), [first, last]),
+            (sql(_HOSPITAL_TRANSFERS_SQL), [first, last]),
+            (sql(_PLACEMENTS_SQL), [_epoch_us(now)]),
+            (sql(_STAY_COUNT_SQL), []),
+        ]
+        if chosen:
+            statements.append(
+                (sql(_length_sql(len(chosen))), [*chosen, since, now.to_pydatetime()])
+            )
+        results = [_frame(t) for t in store.run(settings, views, statements, relations)]
+    census, flows, routes, between, placed, counts = (_dated(r) for r in results[:6])
+    days = census_dates(start, now)
+    length, length_hospitals = _lengths(results[6] if chosen else None)
+    window = WindowFigures(
+        days=days,
+        now=now,
+        placements=_placements(placed),
+        census=census_from_changes(census, days),
+        flows=_flows(flows, census, days),
+        routes=_routes(routes, days),
+        hospital_transfers=_hospital_transfers(between, days),
+    )
+    per_source = dict(zip(counts["source"], counts["stays"].astype("int64"), strict=True))
+    states = store.freshness(settings)
+    stats = [
+        PageStats(
+            source=name,
+            resource_type="Encounter",
+            fetched=int(per_source.get(name, 0)),
+            total=int(per_source.get(name, 0)),
+            fetched_at=states[name].synced_at or datetime.now(UTC),
+        )
+        for name in names
+    ]
+    return StoreFigures(window, length, length_hospitals, per_source, stats)
+
+
+def _scratch_root(settings: Settings) -> Path:
+    # Beside the store, so that a Spark cluster's executors reach it wherever they reach the store.
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return settings.store_dir
+
+
+def _views(settings: Settings, names: list[str], since: datetime, scratch: Path) -> dict:
+    """The Parquet files behind ``encounter``, ``encounter_location`` and ``location``: the
+    store's, except for sources with contact levels, whose window is collapsed first."""
+    files = {t: store._files(settings, t, names) for t in ("encounter", "encounter_location")}
+    linked: set[str] = set()
+    if files["encounter"]:
+        found = store.run(settings, {"encounter": files["encounter"]}, [(_LINKED_SQL, [since])])
+        linked = set(found[0].column("source").to_pylist())
+    views = {}
+    for table in ("encounter", "encounter_location"):
+        plain = [s for s in names if s not in linked]
+        views[table] = store._files(settings, table, plain)
+    if linked:
+        sources = tuple(s for s in settings.sources if s.name in linked)
+        read = store.window_read(replace(settings, sources=sources), pd.Timestamp(since))
+        for table in ("encounter", "encounter_location"):
+            views[table].append(_scratch_file(scratch, table, read[table]))
+    views["location"] = store._files(settings, "location", names)
+    for table, paths in views.items():
+        if not paths:
+            paths.append(_scratch_file(scratch, table, None))
+    return views
+
+
+def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
+    spec = store._spec(table)
+    if frame is None:
+        resource_type = "Location" if table == "location" else "Encounter"
+        frame = store._empty(resource_type)[table]
+    path = scratch / table / "data.parquet"
+    store._write_file(path, frame[["source", *spec.columns]], spec)
+    return str(path)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas()
+
+
+def _day_numbers(days: list[date]) -> tuple[int, int]:
+    """The first and last of the window's days as days since 1970-01-01 (an empty window none)."""
+    if not days:
+        return 1, 0
+    epoch = date(1970, 1, 1)
+    return (days[0] - epoch).days, (days[-1] - epoch).days
+
+
+def _epoch_us(moment: pd.Timestamp) -> int:
+    return int(moment.value // 1000)
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """A figure's ``on_day`` (days since 1970-01-01) as the ``date`` the views count by."""
+    if "on_day" not in frame:
+        return frame
+    at = frame.columns.get_loc("on_day")
+    days = pd.to_datetime(frame.pop("on_day").astype("Int64"), unit="D")
+    frame.insert(at, "date", days.dt.date)
+    return frame
+
+
+def _berlin(values: pd.Series) -> pd.Series:
+    return (
+        pd.to_datetime(values, utc=True).dt.tz_convert(BERLIN).astype(f"datetime64[us, {BERLIN}]")
+    )
+
+
+def _in_days(frame: pd.DataFrame, days: list) -> pd.DataFrame:
+    return frame[frame["date"].isin(days)]
+
+
+def _flows(counts: pd.DataFrame, census: pd.DataFrame, days: list) -> pd.DataFrame:
+    """``daily_flows``: every ward with a period, every day, the counts where there are any."""
+    names = ["admissions", "discharges", "transfers_in", "transfers_out"]
+    keys = census[["source", "ward_id"]].drop_duplicates()
+    out = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    out = out.merge(_in_days(counts, days), on=["source", "ward_id", "date"], how="left")
+    for name in names:
+        out[name] = out[name].fillna(0).astype("int64")
+    return out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+
+
+def _routes(counts: pd.DataFrame, days: list) -> pd.DataFrame:
+    out = _in_days(counts, days).astype({"transfers": "int64"})
+    return out.sort_values("transfers", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _hospital_transfers(counts: pd.DataFrame, days: list) -> pd.DataFrame:
+    out = _in_days(counts, days).astype({"transfers_out": "int64", "transfers_in": "int64"})
+    return out.sort_values(["source", "hospital_id", "date"]).reset_index(drop=True)
+
+
+def _placements(placed: pd.DataFrame) -> pd.DataFrame:
+    """``current_placements``' frame, without the identities the window never reads."""
+    out = placed.assign(
+        patient_id=pd.Series(pd.NA, index=placed.index, dtype="str"),
+        attending_id=pd.Series(pd.NA, index=placed.index, dtype="str"),
+        start=_berlin(placed["start"]),
+        planned_end=_berlin(placed["planned_end"]),
+        days_so_far=placed["days_so_far"].astype("int64"),
+    )
+    for column in ("source", "encounter_id", "hospital_id", "department"):
+        out[column] = out[column].astype("str")
+    for column in ("ward_id", "room_id", "bed_id"):
+        out[column] = out[column].astype("str")
+    columns = [
+        "source",
+        "encounter_id",
+        "patient_id",
+        "hospital_id",
+        "department",
+        "start",
+        "planned_end",
+        "attending_id",
+        "ward_id",
+        "room_id",
+        "bed_id",
+        "days_so_far",
+    ]
+    return out[columns].reset_index(drop=True)
+
+
+def _lengths(rows: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``length_of_stay`` by department, and by hospital and department, from the grouping
+    sets of ``_length_sql``."""
+    if rows is None:
+        rows = pd.DataFrame(columns=["hospital_id", "department", "all_hospitals", *_LOS_COLUMNS])
+    rows = rows.astype({"stays": "int64"}).astype(
+        {c: "float64" for c in ("mean_days", "median_days", "p90_days")}
+    )
+    both = []
+    for flag, keys in ((1, ["department"]), (0, ["hospital_id", "department"])):
+        part = rows[rows["all_hospitals"].astype("int64") == flag][[*keys, *_LOS_COLUMNS]]
+        for key in keys:
+            part[key] = part[key].astype("str")
+        both.append(part.sort_values(keys).reset_index(drop=True))
+    return both[0], both[1]

@@ -1,0 +1,307 @@
+"""The manager figures by SQL over the store (DuckDB) against the pandas path over the same
+store's rows: the edge cases of the census rules, each with its expected count, and the two
+paths frame by frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from services import analytics, store
+from services.config import Settings, SourceConfig, StaleStays
+from services.domain import census
+from services.domain.stays import in_hospitals, typed_places
+from services.frames import KINDS, Collector, with_hierarchy
+from services.views.trends import ward_stays_length
+from tests.unit.test_contacts import contact, place, three_levels
+
+pytestmark = pytest.mark.unit
+
+NOW = pd.Timestamp("2026-11-20T10:00:00+01:00").tz_convert("Europe/Berlin")
+START = census.midnight((NOW - pd.Timedelta(days=89)).date())
+PHYSICAL = "http://terminology.hl7.org/CodeSystem/location-physical-type"
+
+
+def _period(start: str, end: str | None) -> dict:
+    return {"start": start} | ({"end": end} if end else {})
+
+
+def _stay(
+    rid: str,
+    start: str,
+    end: str | None,
+    wards: list[tuple[str, str, str | None]],
+    *,
+    status: str | None = None,
+    hospital: str = "H1",
+    department: str = "0100",
+    bed: str | None = None,
+    admit: str | None = None,
+    leave: str | None = None,
+) -> dict:
+    """An inpatient stay on ``wards`` (ward, start, end), the last one with ``bed``."""
+    places = [
+        {
+            "location": {"reference": f"Location/{ward}"},
+            "physicalType": {"coding": [{"system": PHYSICAL, "code": "wa"}]},
+            "status": "completed" if until else "active",
+            "period": _period(since, until),
+        }
+        for ward, since, until in wards
+    ]
+    if bed:
+        _, since, until = wards[-1]
+        places.append(
+            {
+                "location": {"reference": f"Location/{bed}"},
+                "physicalType": {"coding": [{"system": PHYSICAL, "code": "bd"}]},
+                "status": "completed" if until else "active",
+                "period": _period(since, until),
+            }
+        )
+    res = {
+        "resourceType": "Encounter",
+        "id": rid,
+        "status": status or ("finished" if end else "in-progress"),
+        "class": {"code": "IMP"},
+        "subject": {"reference": "Patient/p1"},
+        "serviceProvider": {"reference": f"Organization/{hospital}"},
+        "serviceType": {
+            "coding": [
+                {
+                    "system": "http://fhir.de/CodeSystem/dkgev/Fachabteilungsschluessel",
+                    "code": department,
+                }
+            ]
+        },
+        "period": _period(start, end),
+        "location": places,
+    }
+    hospitalization = {}
+    if admit:
+        hospitalization["admitSource"] = {"coding": [{"code": admit}]}
+    if leave:
+        hospitalization["dischargeDisposition"] = {"coding": [{"code": leave}]}
+    if hospitalization:
+        res["hospitalization"] = hospitalization
+    return res
+
+
+def _flat() -> list[dict]:
+    return [
+        # Across midnight: counted at the midnight of the 11th.
+        _stay("across", "2026-11-10T20:00:00+01:00", "2026-11-11T08:00:00+01:00", [
+            ("WA", "2026-11-10T20:00:00+01:00", "2026-11-11T08:00:00+01:00")]),
+        # Admitted and discharged on one day: in no census, one admission, one discharge.
+        _stay("sameday", "2026-11-12T08:00:00+01:00", "2026-11-12T17:00:00+01:00", [
+            ("WA", "2026-11-12T08:00:00+01:00", "2026-11-12T17:00:00+01:00")]),
+        # Moved at 23:59 and at 00:00: the midnight of the 14th counts the new ward only.
+        _stay("moved", "2026-11-13T10:00:00+01:00", "2026-11-15T09:00:00+01:00", [
+            ("WA", "2026-11-13T10:00:00+01:00", "2026-11-13T23:59:00+01:00"),
+            ("WB", "2026-11-13T23:59:00+01:00", "2026-11-14T00:00:00+01:00"),
+            ("WC", "2026-11-14T00:00:00+01:00", "2026-11-15T09:00:00+01:00"),
+        ], leave="verlegung"),
+        # Open, in a bed now.
+        _stay("open", "2026-11-18T09:00:00+01:00", None, [
+            ("WB", "2026-11-18T09:00:00+01:00", None)], bed="B1", admit="verlegung"),
+        # Open since long before the limit: counted until its start plus the limit, not now.
+        _stay("left-open", "2026-10-01T09:00:00+02:00", None, [
+            ("WD", "2026-10-01T09:00:00+02:00", None)], hospital="H2", department="1500"),
+        # Cancelled: no stay at all.
+        _stay("void", "2026-11-16T09:00:00+01:00", "2026-11-17T09:00:00+01:00", [
+            ("WA", "2026-11-16T09:00:00+01:00", "2026-11-17T09:00:00+01:00")],
+            status="cancelled"),
+        # Ended before the window: not read.
+        _stay("old", "2026-07-01T09:00:00+02:00", "2026-07-03T09:00:00+02:00", [
+            ("WA", "2026-07-01T09:00:00+02:00", "2026-07-03T09:00:00+02:00")]),
+    ]  # fmt: skip
+
+
+def _locations() -> list[dict]:
+    def location(rid: str, kind: str, part_of: str | None = None) -> dict:
+        res = {
+            "resourceType": "Location",
+            "id": rid,
+            "physicalType": {"coding": [{"system": PHYSICAL, "code": kind}]},
+            "managingOrganization": {"reference": "Organization/H1"},
+        }
+        if part_of:
+            res["partOf"] = {"reference": f"Location/{part_of}"}
+        return res
+
+    return [location(w, "wa") for w in ("WA", "WB", "WC")] + [location("B1", "bd", "WB")]
+
+
+def _tables(resources: list[dict], resource_type: str, source: str) -> dict[str, pd.DataFrame]:
+    collector = Collector(KINDS, resource_type, source=source)
+    collector.feed(resources)
+    return collector.frames()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    out = Settings(
+        sources=(
+            SourceConfig(name="Flat", url="http://flat.invalid/fhir"),
+            SourceConfig(name="MII", url="http://mii.invalid/fhir"),
+        ),
+        store_dir=tmp_path,
+    )
+    store.merge(tmp_path, "Flat", _tables(_flat(), "Encounter", "Flat"), full=True)
+    store.merge(tmp_path, "Flat", _tables(_locations(), "Location", "Flat"), full=True)
+    mii = [
+        *three_levels(),
+        contact(
+            "x-e",
+            "einrichtungskontakt",
+            "finished",
+            case="C9",
+            start="2026-11-15T22:00:00+01:00",
+            end="2026-11-17T10:00:00+01:00",
+        ),
+        contact(
+            "x-v",
+            "versorgungsstellenkontakt",
+            "finished",
+            by_case=True,
+            case="C9",
+            start="2026-11-15T22:00:00+01:00",
+            end="2026-11-17T10:00:00+01:00",
+            places=[place("W1", "wa", "2026-11-15T22:00:00+01:00", "2026-11-17T10:00:00+01:00")],
+        ),
+    ]
+    store.merge(tmp_path, "MII", _tables(mii, "Encounter", "MII"), full=True)
+    return out
+
+
+def _pandas_path(settings, hospital_ids=(), rule=None, wards=()):
+    """What the pages compute from the window's stays read (search or store alike)."""
+    read = store.window_read(settings, START)
+    locations = with_hierarchy(store.store_tables(settings, "Location")["location"])
+    tables = in_hospitals(read.tables, hospital_ids)
+    places = typed_places(tables["encounter_location"], locations)
+    figures = census.window_figures(tables["encounter"], places, START, NOW, rule)
+    length = ward_stays_length(tables["encounter"], places, START, NOW, wards, rule)
+    return figures, length
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    order = frame.astype(str).apply(tuple, axis=1).argsort()
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _same(mine: pd.DataFrame, theirs: pd.DataFrame, name: str) -> None:
+    pd.testing.assert_frame_equal(
+        _sorted(mine), _sorted(theirs), check_dtype=False, check_exact=False, rtol=1e-12, obj=name
+    )
+
+
+def _assert_same(sql: analytics.StoreFigures, frames) -> None:
+    figures, (length, length_hospitals) = frames
+    assert sql.window.days == figures.days
+    for name in ("placements", "census", "flows", "routes", "hospital_transfers"):
+        _same(getattr(sql.window, name), getattr(figures, name), name)
+    # The ordered frames keep their order: the views show them as they come.
+    pd.testing.assert_frame_equal(sql.window.census, figures.census, check_dtype=False)
+    pd.testing.assert_frame_equal(sql.window.flows, figures.flows, check_dtype=False)
+    _same(sql.length, length, "length")
+    _same(sql.length_hospitals, length_hospitals, "length_hospitals")
+
+
+def _at(frame: pd.DataFrame, ward: str, day: str, column: str = "census") -> int:
+    row = frame[(frame["ward_id"] == ward) & (frame["date"] == pd.Timestamp(day).date())]
+    return int(row[column].sum())
+
+
+WARDS = ("WA", "WB", "WC", "WD", "W1", "W2")
+
+
+def test_sql_and_pandas_give_the_same_figures_on_the_edge_cases(settings):
+    sql = analytics.figures(settings, START, NOW, wards=WARDS)
+    _assert_same(sql, _pandas_path(settings, wards=WARDS))
+    window = sql.window
+    assert _at(window.census, "WA", "2026-11-11") == 1
+    assert _at(window.census, "WA", "2026-11-12") == 0
+    assert _at(window.census, "WA", "2026-11-13") == 0
+    assert _at(window.flows, "WA", "2026-11-12", "admissions") == 1
+    assert _at(window.flows, "WA", "2026-11-12", "discharges") == 1
+    # The 23:59 ward held the patient at no midnight; the 00:00 ward from the first.
+    assert _at(window.census, "WB", "2026-11-14") == 0
+    assert _at(window.census, "WC", "2026-11-14") == 1
+    assert _at(window.flows, "WB", "2026-11-13", "transfers_in") == 1
+    assert _at(window.flows, "WA", "2026-11-13", "transfers_out") == 1
+    assert _at(window.flows, "WC", "2026-11-14", "transfers_in") == 1
+    assert _at(window.flows, "WC", "2026-11-15", "discharges") == 1
+    # Three MII levels are one stay on W1 then W2, and one on W1 by case number.
+    assert _at(window.census, "W1", "2026-11-16") == 1
+    assert _at(window.flows, "W1", "2026-11-20", "admissions") == 1
+    assert _at(window.flows, "W2", "2026-11-20", "transfers_in") == 0
+    assert set(window.placements["encounter_id"]) == {"open", "left-open", "c-e"}
+    bed = window.placements.set_index("encounter_id").loc["open"]
+    assert (bed["ward_id"], bed["bed_id"], bed["days_so_far"]) == ("WB", "B1", 2)
+    assert sql.stays == {"Flat": 5, "MII": 2}
+    assert window.hospital_transfers["transfers_in"].sum() == 1
+    assert window.hospital_transfers["transfers_out"].sum() == 1
+
+
+def test_a_stay_left_open_counts_until_its_limit_on_both_paths(settings):
+    rule = StaleStays(days=30)
+    sql = analytics.figures(settings, START, NOW, rule=rule, wards=WARDS)
+    _assert_same(sql, _pandas_path(settings, rule=rule, wards=WARDS))
+    assert _at(sql.window.census, "WD", "2026-10-31") == 1
+    assert _at(sql.window.census, "WD", "2026-11-01") == 0
+    assert "left-open" not in set(sql.window.placements["encounter_id"])
+
+
+def test_hospital_scope_and_chosen_wards_on_both_paths(settings):
+    sql = analytics.figures(settings, START, NOW, hospital_ids=("H1",), wards=("WA",))
+    _assert_same(sql, _pandas_path(settings, hospital_ids=("H1",), wards=("WA",)))
+    assert set(sql.window.placements["hospital_id"]) == {"H1"}
+    # Discharged in the window after a stay on WA: "across", "sameday" and "moved".
+    assert sql.length["stays"].sum() == 3
+
+
+def test_no_wards_asked_no_length_of_stay(settings):
+    sql = analytics.figures(settings, START, NOW)
+    assert sql.length.empty and sql.length_hospitals.empty
+    assert list(sql.length.columns) == ["department", *analytics._LOS_COLUMNS]
+
+
+def test_census_from_changes_counts_from_the_first_day():
+    day = pd.Timestamp("2026-11-10").date()
+    days = [day + pd.Timedelta(days=n) for n in range(3)]
+    changes = pd.DataFrame(
+        {
+            "source": ["A", "A", "A", "A"],
+            "ward_id": ["W", "W", "W", "V"],
+            "date": [day - pd.Timedelta(days=5), days[1], days[2], None],
+            "change": [2, 1, -3, 0],
+        }
+    )
+    out = census.census_from_changes(changes, days)
+    assert out[out["ward_id"] == "W"]["census"].tolist() == [2, 3, 0]
+    assert out[out["ward_id"] == "V"]["census"].tolist() == [0, 0, 0]
+
+
+def test_berlin_days_in_integers_match_the_time_zone():
+    import duckdb
+
+    # Every quarter hour and the microseconds around midnight of both nights the clocks change.
+    moments = []
+    for first in ("2026-03-28", "2026-10-24", "2031-03-29"):
+        quarters = pd.date_range(first, periods=3 * 96, freq="15min", tz="Europe/Berlin")
+        moments += [*quarters, *(quarters - pd.Timedelta(microseconds=1))]
+    instants = pd.DataFrame({"u": [analytics._epoch_us(m) for m in moments]})
+    sql = analytics._expand(
+        "SELECT @day(u) AS day, @midnight_day(@local(u)) AS midnight FROM instants", "duckdb"
+    )
+    with duckdb.connect() as con:
+        con.register("instants", instants)
+        found = con.sql(sql).df()
+    epoch = pd.Timestamp("1970-01-01").date()
+    days = [(m.date() - epoch).days for m in moments]
+    first_midnight = [
+        d + (0 if m == census.midnight(m.date()) else 1) for d, m in zip(days, moments, strict=True)
+    ]
+    assert found["day"].tolist() == days
+    assert found["midnight"].tolist() == first_midnight
