@@ -60,6 +60,18 @@ class Replicas:
                 served.append((match["uri"], port))
         return served
 
+    def settled(self, route: str, quiet: float = 1.0, limit: float = 20) -> int:
+        """How many requests of ``route`` the proxy has logged once no line has come for
+        ``quiet`` seconds: a response the replica had already sent is logged when nginx
+        has passed it on, which can be after the replica is gone."""
+        count, since, deadline = len(self.served(route)), time.monotonic(), time.monotonic() + limit
+        while time.monotonic() - since < quiet and time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = len(self.served(route))
+            if now != count:
+                count, since = now, time.monotonic()
+        return count
+
     def streams(self, route: str) -> list[int]:
         """The replica port of every closed WebSocket of ``route``."""
         return [port for uri, port in self.served(route) if uri.startswith("/_stcore/stream")]
@@ -240,8 +252,9 @@ def test_a_lost_replica_moves_its_sessions_to_the_other_still_signed_in(new_page
             (2 * TOUCH_SECONDS, token_id),
         )
     row = store.session(token_id)
+    # The page's last scripts and styles come from the first replica while it still lives.
+    before = replicas.settled(route, quiet=2.0)
     replicas.kill(first)
-    before = len(replicas.served(route))
 
     # The open page reconnects on its own, through the proxy to the other replica, which finds
     # the session by the sign-in cookie in the shared store and records the activity there.
