@@ -31,11 +31,18 @@ def with_overdue(tasks: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
 
 
 def by_urgency(tasks: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
-    """Open tasks: overdue first, then priority, then due time (no due time last)."""
+    """Open tasks: overdue first, then priority, then due time (no due time last), then source
+    and id.
+
+    Due times are to the second, so two tasks can share one; the source and id settle that
+    tie, else the order would follow the order the server happened to answer in and change
+    between two readings of the same tasks.
+    """
     out = with_overdue(open_tasks(tasks), now)
     out["_rank"] = out["priority"].map(PRIORITY_RANK).fillna(len(PRIORITY_RANK))
+    keys = ["overdue", "_rank", "due", *(c for c in ("source", "id") if c in out.columns)]
     out = out.sort_values(
-        ["overdue", "_rank", "due"], ascending=[False, True, True], na_position="last"
+        keys, ascending=[False] + [True] * (len(keys) - 1), na_position="last", kind="stable"
     )
     return out.drop(columns="_rank").reset_index(drop=True)
 

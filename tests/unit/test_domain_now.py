@@ -153,3 +153,21 @@ def test_tasks_by_urgency_and_counts():
     assert list(ordered["id"]) == ["late-stat", "late-routine", "soon-urgent", "soon-routine"]
     counts = task_counts(tasks, NOW, ["ward_id"]).iloc[0]
     assert (counts["open"], counts["overdue"]) == (4, 2)
+
+
+def test_tasks_due_in_the_same_second_come_in_id_order_whatever_order_they_are_read_in():
+    def task(id_):
+        return {
+            "resourceType": "Task",
+            "id": id_,
+            "status": "requested",
+            "intent": "order",
+            "priority": "routine",
+            "location": {"reference": "Location/w1"},
+            "restriction": {"period": {"end": "2026-11-29T11:00:00+01:00"}},
+        }
+
+    ids = ["t-b", "t-a", "t-c"]
+    for read in (ids, ids[::-1]):
+        tasks = frames([task(i) for i in read], "Task")["task"]
+        assert list(by_urgency(tasks, NOW)["id"]) == ["t-a", "t-b", "t-c"]
