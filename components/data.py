@@ -11,8 +11,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +20,7 @@ from fhirpy.base.searchset import AbstractSearchSet
 
 from components.session import platform, settings, tr
 from services import analytics, store
+from services.change_feed import PAGE_SIZE, ChangeFeed, kinds_of
 from services.frames.base import Tables
 from services.platform import FrameSet, read_key
 
@@ -31,6 +32,7 @@ __all__ = [
     "load",
     "load_changes",
     "load_fresh",
+    "load_kept",
     "load_store_figures",
     "load_stored_window",
 ]
@@ -140,12 +142,19 @@ class _Kept:
 
 
 class _KeptReads:
-    """The reads of ``load_changes``, one per search, shared by every session of the process."""
+    """The reads of ``load_changes``, one per search, shared by every session of the process,
+    and the one feed of changes that keeps them current (``services.change_feed``)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.reads: dict[tuple, _Kept] = {}
         self.locks: dict[tuple, threading.Lock] = {}
+        source = platform()
+        self.feed = ChangeFeed(
+            lambda name, since: source.history(name, since, PAGE_SIZE),
+            source.clients,
+            FULL_READ_SECONDS,
+        )
 
     def lock_of(self, key: tuple) -> threading.Lock:
         now = time.monotonic()
@@ -181,16 +190,20 @@ def _kept_reads() -> _KeptReads:
 
 def load_changes(
     searchset: AbstractSearchSet,
-    changes: AbstractSearchSet,
-    keep: Callable[[Tables], Tables],
+    changes: AbstractSearchSet | None,
+    keep: Callable[[Tables], Tables] | None,
     what: str | None = None,
 ) -> FrameSet:
     """The FrameSet of ``searchset``, re-read only as far as it changed.
 
     A read younger than the resource type's TTL is handed out as it is (one ward's read serves
-    all its colleagues); an older one is brought up to date by ``changes`` (``searchset`` without
-    the filter on a state its resources can leave) with ``_lastUpdated`` after its fetch, merged
-    and cut down by ``keep`` (``Platform.refresh``); every ``FULL_READ_SECONDS`` it is read anew.
+    all its colleagues). An older one is checked against the process's feed of changes (one
+    history request per TTL for every kept read): when no resource of its types changed since
+    it was fetched, it is as current as the feed and handed out again without a request.
+    Otherwise it is brought up to date by ``changes`` (``searchset`` without the filter on a
+    state its resources can leave) with ``_lastUpdated`` after its fetch, merged and cut down
+    by ``keep`` (``Platform.refresh``), or read anew when ``changes`` is None or a resource of
+    its types was deleted; every ``FULL_READ_SECONDS`` it is read anew in any case.
     """
     kept = _kept_reads()
     key = read_key(searchset)
@@ -201,19 +214,53 @@ def load_changes(
         if entry is not None and now - entry.read_at < ttl:
             result = entry.read
         elif entry is None or now - entry.full_at >= FULL_READ_SECONDS:
+            # The feed must reach back to this read for it to be checked against the feed.
+            kept.feed.start()
             result = platform().read(searchset, no_cache=True)
             full_at = now
         else:
-            result = platform().refresh(entry.read, changes, keep=keep)
+            verdict = _unchanged(kept.feed, entry.read, ttl)
             full_at = entry.full_at
+            if isinstance(verdict, FrameSet):
+                result = verdict
+            elif verdict == "deleted" or changes is None:
+                result = platform().read(searchset, no_cache=True)
+                full_at = now
+            else:
+                result = platform().refresh(entry.read, changes, keep=keep)
         if entry is None or result is not entry.read:
             if result.errors:
                 # The next call reads in full: a read with a source missing is no base to add to.
                 kept.reads.pop(key, None)
             else:
-                kept.reads[key] = _Kept(result, time.monotonic(), full_at)
+                # A read confirmed by the feed is as current as the feed's request.
+                fetched = min(result.fetched_at.values(), default=datetime.now(UTC))
+                age = (datetime.now(UTC) - fetched).total_seconds()
+                kept.reads[key] = _Kept(result, time.monotonic() - max(age, 0.0), full_at)
     _remember(result)
     return result
+
+
+def load_kept(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
+    """``load`` for a ward's reads: kept for every session of the process and read again only
+    when the feed of changes shows a resource of its types changed (``load_changes`` without
+    a search of changes: the search itself is repeated then)."""
+    return load_changes(searchset, None, None, what)
+
+
+def _unchanged(feed: ChangeFeed, read: FrameSet, max_age: float) -> FrameSet | str:
+    """``read`` stamped as current as the feed when none of its types changed on any of its
+    sources since it was fetched; else "changed", or "deleted" when a resource of its types was
+    deleted (which only a full read notices)."""
+    as_of = feed.current(max_age)
+    if as_of is None or read.errors or not read.stats:
+        return "changed"
+    kinds = kinds_of(read.resource_type, (read.extracted or read.tables).keys())
+    verdicts = [feed.changed(s.source, kinds, s.fetched_at) for s in read.stats]
+    if any(v is None or v[0] for v in verdicts):
+        return "deleted" if any(v is not None and v[1] for v in verdicts) else "changed"
+    stats = [replace(s, fetched_at=as_of) for s in read.stats]
+    return replace(read, stats=stats)
 
 
 @st.cache_data(ttl=TTL["Encounter"], show_spinner=False)

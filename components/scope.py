@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from components.data import load, load_store_figures, load_stored_window
+from components.data import load, load_kept, load_store_figures, load_stored_window
 from components.session import settings
 from services import queries
 from services.analytics import StoreFigures
@@ -52,7 +52,7 @@ def this_minute() -> pd.Timestamp:
 
 def places(hospital_ids: tuple[str, ...] = ()) -> tuple[pd.DataFrame, FrameSet]:
     """Wards, rooms and beds with ``ward_id``/``room_id``; and the read behind them."""
-    read = load(queries.locations(), "Locations")
+    read = load_kept(queries.locations(), "Locations")
     return locations_in(with_hierarchy(read["location"]), hospital_ids), read
 
 
@@ -94,7 +94,7 @@ def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | Non
     searches (None when there was nothing to read): no identities beyond the ids given."""
     parts, stats, errors = [], [], {}
     for batch in chunks(patient_ids.dropna()):
-        found = load(query("Patient").search(_id=",".join(batch)), "Patients")
+        found = load_kept(query("Patient").search(_id=",".join(batch)), "Patients")
         parts.append(found["patient"])
         stats += found.stats
         errors.update(found.errors)
@@ -130,7 +130,10 @@ def stays(
         nothing = Collector(KINDS, "Encounter", source="").frames()
         empty = FrameSet("Encounter", nothing)
         return current_placements(nothing["encounter"], nothing["encounter_location"], now()), empty
-    read = _scoped(load(queries.current_stays(ward_ids=ward_ids), "Encounters"), hospital_ids)
+    # A ward's stays are kept and re-read only when the feed of changes shows an Encounter
+    # changed; the network's (managers, physicians) are cached as before.
+    reader = load_kept if ward_ids else load
+    read = _scoped(reader(queries.current_stays(ward_ids=ward_ids), "Encounters"), hospital_ids)
     placed = current_placements(
         read["encounter"], read["encounter_location"], now(), settings().stale_stays
     )
@@ -147,7 +150,7 @@ def flags_of(patient_ids: pd.Series) -> FrameSet | None:
     ids = patient_ids.dropna()
     if ids.empty:
         return None
-    reads = [load(queries.flags_of_patients(batch), "Flags") for batch in chunks(ids)]
+    reads = [load_kept(queries.flags_of_patients(batch), "Flags") for batch in chunks(ids)]
     if len(reads) == 1:
         return reads[0]
     stats = [stat for read in reads for stat in read.stats]

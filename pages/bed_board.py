@@ -15,7 +15,7 @@ from components.bed_board import (
     status_summary,
 )
 from components.bed_grid import render_grid
-from components.data import TTL, load
+from components.data import TTL, load_kept
 from components.guard import require_page
 from components.open_patient import open_stay_patient
 from components.scope import flags_of, now, stays, this_minute
@@ -68,8 +68,11 @@ def board_view() -> None:
     vitals = None
     if not here.empty:
         contacts = contacts_of(here["encounter_id"], contact_table)
-        vital_read = load(
-            queries.vital_signs_of(contacts, this_minute() - LOOKBACK), tr("page.acuity")
+        # From the start of the day before the lookback: one search the whole day (kept and
+        # re-read only when an Observation changed); the score cuts the lookback itself.
+        vital_read = load_kept(
+            queries.vital_signs_of(contacts, this_minute().floor("D") - LOOKBACK),
+            tr("page.acuity"),
         )
         reads.append(vital_read)
         vitals = vital_read["observation"]

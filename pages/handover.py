@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.audit import audit_list
-from components.data import load
+from components.data import load_kept
 from components.export import csv_button
 from components.guard import require_page
 from components.scope import flags_of, now, stays
@@ -66,8 +66,8 @@ since = shift.start - overlap
 placed, stay_read = stays(ward_ids=scope, with_patients=True)
 here = placed[placed["ward_id"] == ward_id]
 open_tasks, task_read = ward_tasks(scope)
-done_read = load(completed_tasks_since(scope, since), "Tasks")
-staff_read = load(queries.practitioner_roles(), "Staff")
+done_read = load_kept(completed_tasks_since(scope, since), "Tasks")
+staff_read = load_kept(queries.practitioner_roles(), "Staff")
 flag_read = flags_of(here["patient_id"])
 reads = [location_read, stay_read, task_read, done_read, staff_read]
 if flag_read is not None:
@@ -79,15 +79,15 @@ if here.empty:
     )
 else:
     contacts = contacts_of(here["encounter_id"], stay_read.tables.get("encounter_contact"))
-    obs_read = load(observations_of(contacts, since - VITALS_LOOKBACK), "Observations")
+    obs_read = load_kept(observations_of(contacts, since - VITALS_LOOKBACK), "Observations")
     stay_refs = queries.refs("Encounter", contacts)
-    condition_read = load(
+    condition_read = load_kept(
         query("Condition").search(encounter=stay_refs), tr("handover.col.diagnosis")
     )
-    procedure_read = load(
+    procedure_read = load_kept(
         query("Procedure").search(encounter=stay_refs), tr("handover.col.stay_day")
     )
-    allergy_read = load(
+    allergy_read = load_kept(
         query("AllergyIntolerance").search(patient=queries.refs("Patient", here["patient_id"])),
         tr("handover.col.allergies"),
     )

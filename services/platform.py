@@ -165,6 +165,14 @@ class Platform:
         except KeyError:
             raise NotFound(f"unknown source {source!r}") from None
 
+    def history(self, source: str, since: datetime, count: int) -> dict:
+        """One page (``count`` entries) of the source's system-wide history from ``since`` on
+        (``GET [base]/_history?_since=``): what changed, for ``services.change_feed``. Runs on
+        the request pool, so it counts against the same bound as every read."""
+        params = {"_since": since.isoformat(), "_count": count}
+        work = self._requests.submit(self.http(source).get_json, "_history", params, no_cache=True)
+        return work.result()
+
     def read(
         self,
         searchset: AbstractSearchSet,

@@ -30,16 +30,19 @@ def sent():
     """The FHIR URLs the app's own connection sends while the test runs."""
     st.cache_data.clear()
     urls: list[str] = []
+    feed: list[str] = []
     client = app_platform().http()._client
 
     def record(request) -> None:
         # Token requests to the identity provider go through the same connection.
-        if "/protocol/openid-connect/" not in request.url.path:
-            urls.append(str(request.url))
+        # The feed of changes (``services.change_feed``) is counted apart, in ``feed``.
+        if "/protocol/openid-connect/" in request.url.path:
+            return
+        (feed if "/_history" in request.url.path else urls).append(str(request.url))
 
     client.event_hooks["request"].append(record)
     try:
-        yield urls
+        yield urls, feed
     finally:
         client.event_hooks["request"].clear()
 
@@ -47,8 +50,10 @@ def sent():
 def test_a_refresh_sends_one_incremental_search_and_sees_other_clients_changes(
     users, platform, platform_admin, sent, restore_tasks, monkeypatch
 ):
+    sent, feed = sent
     ward = users["pflege.demo"].wards[0]
     first = ward_read(ward)
+    assert len(feed) == 1, "the first read starts the feed of changes"
     assert not first.errors
     full = len(sent)
     assert full >= 1 and all("status=" in url for url in sent)
@@ -77,9 +82,11 @@ def test_a_refresh_sends_one_incremental_search_and_sees_other_clients_changes(
     deleted = False
     try:
         sent.clear()
+        feed.clear()
         monkeypatch.setitem(data.TTL, "Task", 0)
         second = ward_read(ward)
         assert not second.errors
+        assert len(feed) == 1, "the feed shows a Task changed"
         assert len(sent) == 1, sent
         assert "_lastUpdated=gt" in sent[0] and "status=" not in sent[0]
         ids = set(second["task"]["id"])
