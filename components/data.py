@@ -26,6 +26,7 @@ from services.platform import FrameSet, read_key
 
 __all__ = [
     "FULL_READ_SECONDS",
+    "KEPT_SECONDS",
     "TTL",
     "forget",
     "freshness",
@@ -55,6 +56,10 @@ TTL = {
     "Practitioner": 3600,
     "Organization": 3600,
 }
+
+# The ward pages refresh every minute: a kept read (``load_changes``) is checked this often at
+# most, so what a page says it shows is never older than its refresh.
+KEPT_SECONDS = TTL["Task"]
 
 _fresh_lock = threading.Lock()
 _last_fresh: dict[str, datetime] = {}
@@ -196,18 +201,21 @@ def load_changes(
 ) -> FrameSet:
     """The FrameSet of ``searchset``, re-read only as far as it changed.
 
-    A read younger than the resource type's TTL is handed out as it is (one ward's read serves
-    all its colleagues). An older one is checked against the process's feed of changes (one
-    history request per TTL for every kept read): when no resource of its types changed since
-    it was fetched, it is as current as the feed and handed out again without a request.
-    Otherwise it is brought up to date by ``changes`` (``searchset`` without the filter on a
-    state its resources can leave) with ``_lastUpdated`` after its fetch, merged and cut down
-    by ``keep`` (``Platform.refresh``), or read anew when ``changes`` is None or a resource of
-    its types was deleted; every ``FULL_READ_SECONDS`` it is read anew in any case.
+    A read younger than the resource type's TTL (at most ``KEPT_SECONDS``) is handed out as it
+    is (one ward's read serves all its colleagues). An older one is checked against the
+    process's feed of changes (one history request per TTL for every kept read): when no
+    resource of its types changed since it was fetched, it is as current as the feed and handed
+    out again without a request. Otherwise it is brought up to date by ``changes``
+    (``searchset`` without the filter on a state its resources can leave) with ``_lastUpdated``
+    after its fetch, merged and cut down by ``keep`` (``Platform.refresh``), or read anew when
+    ``changes`` is None or a resource of its types was deleted; every ``FULL_READ_SECONDS`` it
+    is read anew in any case.
     """
     kept = _kept_reads()
     key = read_key(searchset)
-    ttl = TTL.get(searchset.resource_type, 120)
+    # Checking a kept read costs no request of its own (the feed's one request serves every
+    # read), so none is kept longer than the ward pages' refresh promises.
+    ttl = min(TTL.get(searchset.resource_type, 120), KEPT_SECONDS)
     with kept.lock_of(key), st.spinner(tr("status.loading", what=what or searchset.resource_type)):
         now = time.monotonic()
         entry = kept.reads.get(key)

@@ -15,7 +15,7 @@ from components.bed_board import (
     status_summary,
 )
 from components.bed_grid import render_grid
-from components.data import TTL, load_kept
+from components.data import KEPT_SECONDS, load_kept
 from components.guard import require_page
 from components.open_patient import open_stay_patient
 from components.scope import flags_of, now, stays, this_minute
@@ -32,7 +32,7 @@ from services.roles import Role
 from services.views.acuity import contacts_of
 from services.views.ward import bed_board_view
 
-REFRESH_SECONDS = TTL["Task"]
+REFRESH_SECONDS = KEPT_SECONDS
 GRID_HELP = {Role.NURSE: "grid.help", Role.PHYSICIAN: "grid.help_physician"}
 
 # Managers hold bed counts only (on their capacity pages); this board names patients.

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.audit import audit_list
 from components.auth import live_fragment
-from components.data import TTL, load
+from components.data import KEPT_SECONDS, load
 from components.guard import require_page
 from components.scope import flags_of, now, stays
 from components.session import language, tr
@@ -31,7 +31,7 @@ from services.i18n import fmt_datetime
 from services.roles import Capability
 from services.views.ward import ward_tasks_view
 
-REFRESH_SECONDS = TTL["Task"]
+REFRESH_SECONDS = KEPT_SECONDS
 
 user = require_page(__file__)
 can_write = user.can(Capability.TASKS_WRITE)

@@ -170,3 +170,24 @@ def test_sessions_asking_at_once_send_one_history_request(sent):
         stamps = list(pool.map(lambda _: feed.current(1), range(20)))
     assert len(history(sent)) == 1, sent
     assert len(set(stamps)) == 1 and stamps[0] is not None
+
+
+def test_a_ward_read_is_checked_at_the_pages_refresh_not_at_its_types_lifetime(
+    users, sent, monkeypatch
+):
+    # The stays' own lifetime (120 s) is longer than the bed board's promised refresh: the
+    # refresh bounds how long a kept read is handed out unchecked.
+    assert data.TTL["Encounter"] > data.KEPT_SECONDS
+    monkeypatch.setattr(data, "KEPT_SECONDS", 1)
+    ward = users["pflege.demo"].wards[0]
+    time.sleep(CLOCK_SKEW.total_seconds() + 1)
+    stays(ward_ids=(ward,))
+    data._kept_reads().feed.current(0)
+    expire()
+    stays(ward_ids=(ward,))
+    expire()
+
+    sent.clear()
+    stays(ward_ids=(ward,))
+    assert len(history(sent)) == 1, sent
+    assert searches(sent) == [], sent
