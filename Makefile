@@ -213,15 +213,17 @@ bench-timeline: $(VENV)
 # and loaded when needed); LOAD_BASE=http://localhost:8091/fhir runs it on the test server.
 # LOAD_SESSIONS=1,5,10,20,30 for the full table; LOAD_REPLICAS=2 drives the same sessions through
 # nginx in front of two replicas (scripts/replicas.sh: nginx on LOAD_PORT, the replicas on the
-# ports above it). Results: bench/results/load*.
+# ports above it). The manager pages read the Parquet store as in `make run` (synced before each
+# level); LOAD_ANALYTICS=search makes them search instead. Results: bench/results/load*.
 LOAD_BASE     ?= $(DEMO_URL)
 LOAD_SESSIONS ?= 1,5,10
 LOAD_SECONDS  ?= 150
 LOAD_THINK    ?= 1
 LOAD_REPLICAS ?= 1
 LOAD_PORT     ?= 8611
+LOAD_ANALYTICS ?= store
 bench-load: $(VENV) browser $(if $(filter-out 1,$(LOAD_REPLICAS)),proxy) \
 		$(if $(filter $(DEMO_URL),$(LOAD_BASE)),demo-data)
 	$(DASH_ENV) $(PY) bench/bench_load.py --base $(LOAD_BASE) --sessions $(LOAD_SESSIONS) \
 		--seconds $(LOAD_SECONDS) --think-scale $(LOAD_THINK) --replicas $(LOAD_REPLICAS) \
-		--port $(LOAD_PORT)
+		--port $(LOAD_PORT) --analytics $(LOAD_ANALYTICS)

@@ -22,6 +22,11 @@ pass. RSS and CPU come from psutil (the dashboard process; the
 FHIR server found by its listening port). Everything runs on local addresses, is bounded in
 count and time, and stops what it started.
 
+With ``--analytics store`` (the default, as ``make run`` runs) the manager pages read the Parquet
+store: before each level one ``services.sync`` brings a store of the run's own up to date from the
+FHIR server directly (not through the counting proxy: the export is the sync's traffic, not a
+page view's). ``--analytics search`` measures the pages searching instead.
+
     .venv/bin/python bench/bench_load.py --base http://localhost:8091/fhir --sessions 1,5,10
 """
 
@@ -570,7 +575,10 @@ class Dashboard:
 
 
 def dashboard_env(fhir_url: str, workdir: Path, users: Path) -> dict[str, str]:
+    store = workdir / "store"
+    analytics = {"MEDICUS_ANALYTICS": "store", "MEDICUS_STORE_DIR": str(store)}
     return {
+        **(analytics if store.exists() else {}),
         "MEDICUS_FHIR_URL": fhir_url,
         "MEDICUS_USERS_FILE": str(users),
         "MEDICUS_AUDIT_LOG": str(workdir / "audit.log"),
@@ -644,6 +652,27 @@ def start_replicas(k: int, port: int, fhir_url: str, workdir: Path, users: Path)
     processes = [psutil.Process(int((run_dir / f"replica-{p}.pid").read_text())) for p in ports]
     direct = [f"http://127.0.0.1:{p}" for p in ports]
     return Dashboard(f"http://localhost:{port}", processes, direct, lambda: run("stop"))
+
+
+def sync_store(base: str, workdir: Path) -> float:
+    """One sync of the run's store from ``base`` (the dashboard client's token, from the
+    environment as for the dashboard); returns its seconds."""
+    store = workdir / "store"
+    store.mkdir(exist_ok=True)
+    env = {**os.environ, "MEDICUS_FHIR_URL": base, "MEDICUS_STORE_DIR": str(store)}
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "services.sync"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the store's sync failed:\n{done.stderr[-2000:]}")
+    return time.monotonic() - began
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -1044,6 +1073,12 @@ def main() -> int:
         "--think-scale", type=float, default=1.0, help="multiplies every think time (THINK)"
     )
     parser.add_argument("--users", type=Path, help="demo users file (written when absent)")
+    parser.add_argument(
+        "--analytics",
+        choices=("store", "search"),
+        default="store",
+        help="the manager pages on the synced store (as make run) or by search",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     levels = [int(n) for n in args.sessions.split(",")]
@@ -1066,11 +1101,19 @@ def main() -> int:
     load = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    record = {"base": args.base, "seconds": args.seconds, "load_before": load, "results": []}
+    record = {
+        "base": args.base,
+        "seconds": args.seconds,
+        "analytics": args.analytics,
+        "load_before": load,
+        "results": [],
+    }
     record["cores"] = psutil.cpu_count()
     for n in levels:
+        synced = sync_store(args.base, workdir) if args.analytics == "store" else None
         level_load = os.getloadavg()
         result = asyncio.run(one_level(n, args, users, kvnrs, workdir))
+        result["sync_seconds"] = synced
         result["load_before"] = level_load
         record["results"].append(result)
         record["load_after"] = os.getloadavg()
