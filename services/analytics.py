@@ -539,7 +539,8 @@ def _views(settings: Settings, names: list[str], since: datetime, scratch: Path)
     views = {t: store._files(settings, t, plain) for t in ("encounter", "encounter_location")}
     views["location"] = store._files(settings, "location", names)
     for name in plain:
-        if not ward_periods_built(settings.store_dir, name):
+        stored = store._files(settings, "encounter", [name])
+        if stored and not ward_periods_built(settings.store_dir, name):
             # A store written before the ward periods were stored: computed once, here.
             refresh_ward_periods(settings.store_dir, name)
     views[WARD_PERIOD] = _period_files(settings, plain, since)
@@ -661,12 +662,17 @@ def refresh_ward_periods(store_dir: Path, source: str, changed: set[str] | None 
     out = _period_dir(store_dir, source)
     if changed is None:
         rows = _derive(store_dir, source, None)
-        tmp = out.with_name(out.name + ".new")
+        # Written beside the table and swapped in by renames, so that a reader finds the old
+        # table or the new one, and two writers do not share a directory.
+        tmp = out.with_name(f"{out.name}.new-{os.getpid()}")
+        old = out.with_name(f"{out.name}.old-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         _write_months(tmp, rows)
-        shutil.rmtree(out, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(out, old)
         os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
         return rows.num_rows
     if not changed:
         return 0
