@@ -11,17 +11,25 @@ hold both writings to the same figures.
 Each figure is one SQL text for both engines. Times become epoch microseconds as they are read
 and Berlin days are counted in integers (``_berlin_offset``); what the two dialects spell
 differently (epoch microseconds, integer division) is written as a macro, ``@name(args)``,
-expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Three
+expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Two
 relations are computed once per call and shared by the figures: ``stays`` (the window's
 inpatient stays of the scope, hospital filled, with the instant until which each counts as
-present), ``places`` (their ward entries, an entry without a type typed by its Location)
-and ``periods`` (ward periods with their step, the stay's number of wards and the ward before).
+present) and ``periods`` (their ward periods with step, ward before and Berlin days).
+
+The ward periods are kept in the store as a table of their own, ``ward_period``, computed from
+the extracted tables by one SQL text (``_WARD_PERIOD_SQL``) when data enters the store: the
+sync's merge writes them for the stays it brings (``refresh_ward_periods``), so a page joins
+the window's stays to their stored periods instead of typing, joining and ordering every
+location entry of the window on each read. Only what depends on the window (which stays count,
+until when a stay left open counts) is applied when reading. The current placements read the
+location entries that may hold now, filtered by the engine while it reads them.
 
 Contact levels: a source whose window holds MII contact levels (``partOf``, a case reference,
 a level below the Einrichtungskontakt) has its window collapsed by ``services.frames.contacts``
 as on the search path, written to a scratch Parquet file beside the store, and read from there;
-every other source is read straight from the store. Rows per stay are then one per stay for
-every source, and what collapsing does to a flat source (leave out cancelled and
+every other source is read straight from the store. The collapsed window's ward periods are
+computed from the scratch files by the same ``_WARD_PERIOD_SQL``. Rows per stay are then one per
+stay for every source, and what collapsing does to a flat source (leave out cancelled and
 entered-in-error contacts, fill the hospital) the ``stays`` relation does itself.
 
 Where pandas keeps the order of the table and SQL has none, a tie is broken by the data: ward
@@ -31,7 +39,10 @@ location entries covering now, the later-begun one is the place.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,9 +50,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from services import store
 from services.codes import NOT_A_STAY
@@ -55,7 +69,13 @@ from services.domain.census import (
 )
 from services.search import PageStats
 
-__all__ = ["StoreFigures", "figures"]
+__all__ = [
+    "WARD_PERIOD",
+    "StoreFigures",
+    "figures",
+    "refresh_ward_periods",
+    "ward_periods_built",
+]
 
 # The engines' spellings of what standard SQL leaves open. Timestamps leave them as epoch
 # microseconds at once (DuckDB reads the store's as TIMESTAMP WITH TIME ZONE, Spark as TIMESTAMP
@@ -184,54 +204,83 @@ _KINDS = """kinds AS (
     WHERE physical_type IS NOT NULL GROUP BY source, id
 )"""
 
-# The window's location entries that the figures need, typed, read once: the ward entries (for
-# periods and the length of stay) and every entry of a stay still in progress (for where it is).
-_PLACES_SQL = f"""
-WITH {_KINDS}
-SELECT l.source, l.encounter_id, l.location_id, l.status,
-    COALESCE(l.physical_type, k.physical_type) AS physical_type,
-    @us(l.start) AS start_us, @us(l."end") AS end_us
-FROM encounter_location l
-JOIN stays s ON s.source = l.source AND s.id = l.encounter_id
-LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
-WHERE (COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL)
-    OR s.status = 'in-progress'
+# The stored ward periods (``ward_period``, one table per source beside the extracted ones):
+# every ward entry of an inpatient Encounter, typed by its Location where it names no type, in
+# order within its stay, with the Berlin days of its start and end. Nothing here depends on the
+# window or on the rules of a page, so the sync computes it once as the data enters the store
+# (``refresh_ward_periods``) and each read joins it to the window's stays instead of joining
+# every location entry and ordering them again. The stay's end is kept for the month the row is
+# filed under (``_period_month``), so a window reads the months it reaches and the open stays.
+_WARD_PERIOD_SQL = f"""
+WITH {_KINDS},
+inpatient AS (
+    SELECT source, id, @us("end") AS stay_end_us FROM encounter
+    WHERE class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
+),
+ward_rows AS (
+    SELECT l.source, l.encounter_id, s.stay_end_us, l.location_id AS ward_id,
+        @us(l.start) AS start_us, @us(l."end") AS end_us
+    FROM encounter_location l
+    JOIN inpatient s ON s.source = l.source AND s.id = l.encounter_id
+    LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
+    WHERE COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL
+)
+SELECT source, encounter_id, stay_end_us, ward_id, start_us, end_us,
+    CAST(row_number() OVER w - 1 AS BIGINT) AS step,
+    lead(start_us) OVER w IS NULL AS last_ward,
+    lag(ward_id) OVER w AS previous_ward,
+    @div(@local(start_us), 86400000000) AS start_day,
+    @midnight_day(@local(start_us)) AS start_midnight,
+    @midnight_day(@local(end_us)) AS end_midnight
+FROM ward_rows
+WINDOW w AS (
+    PARTITION BY source, encounter_id
+    ORDER BY start_us, end_us ASC NULLS LAST, ward_id ASC NULLS LAST
+)
 """  # noqa: S608 - a text of our own
 
-# Ward periods in order within each stay, ended no later than the stay counts as present, with
-# the Berlin days the figures count them on.
+WARD_PERIOD = "ward_period"
+WARD_PERIOD_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("encounter_id", pa.string()),
+        ("stay_end_us", pa.int64()),
+        ("ward_id", pa.string()),
+        ("start_us", pa.int64()),
+        ("end_us", pa.int64()),
+        ("step", pa.int64()),
+        ("last_ward", pa.bool_()),
+        ("previous_ward", pa.string()),
+        ("start_day", pa.int64()),
+        ("start_midnight", pa.int64()),
+        ("end_midnight", pa.int64()),
+    ]
+)
+
+# The window's ward periods: the stored ones of the window's stays, ended no later than the stay
+# counts as present (``until_us`` depends on the window and the page's rule, so it is applied
+# here), with the Berlin days the figures count them on.
 _PERIODS_SQL = """
 WITH ward_rows AS (
-    SELECT p.source, p.encounter_id, p.location_id AS ward_id, p.start_us,
-        p.end_us AS period_end_us, s.until_us, s.start_day AS stay_start_day,
-        s.end_day AS stay_end_day, s.status
-    FROM places p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
-    WHERE p.physical_type = 'wa' AND p.start_us IS NOT NULL
+    SELECT p.source, p.encounter_id, p.ward_id, p.previous_ward, p.step, p.last_ward,
+        p.start_us, p.start_day, p.start_midnight, s.until_us, s.status,
+        s.start_day AS stay_start_day, s.end_day AS stay_end_day,
+        p.end_us IS NOT NULL AND (s.until_us IS NULL OR p.end_us <= s.until_us) AS own_end,
+        p.end_us AS period_end_us, p.end_midnight AS period_end_midnight
+    FROM ward_period p JOIN stays s ON s.source = p.source AND s.id = p.encounter_id
 ),
-ordered AS (
-    SELECT source, ward_id, start_us,
-        CASE WHEN period_end_us IS NOT NULL AND (until_us IS NULL OR period_end_us <= until_us)
-            THEN period_end_us ELSE until_us END AS end_us,
-        stay_start_day, stay_end_day, status,
-        row_number() OVER w - 1 AS step,
-        lead(start_us) OVER w IS NULL AS last_ward,
-        lag(ward_id) OVER w AS previous_ward
+ended AS (
+    SELECT *,
+        CASE WHEN own_end THEN period_end_us ELSE until_us END AS end_us,
+        CASE WHEN own_end THEN period_end_midnight
+            ELSE @midnight_day(@local(until_us)) END AS end_midnight
     FROM ward_rows
-    WINDOW w AS (
-        PARTITION BY source, encounter_id
-        ORDER BY start_us, period_end_us ASC NULLS LAST, ward_id ASC NULLS LAST
-    )
-),
-wall_clock AS (
-    SELECT *, @local(start_us) AS start_local, @local(end_us) AS end_local FROM ordered
 )
-SELECT source, ward_id, previous_ward, step, last_ward, status, stay_start_day, stay_end_day,
-    @div(start_local, 86400000000) AS start_day,
-    @midnight_day(start_local) AS start_midnight,
-    @midnight_day(end_local) AS end_midnight,
+SELECT source, encounter_id, ward_id, previous_ward, step, last_ward, status, stay_start_day,
+    stay_end_day, start_day, start_midnight, end_midnight,
     (end_us IS NULL OR end_us > start_us) AS counted,
     end_us IS NOT NULL AND end_us > start_us AS ends
-FROM wall_clock
+FROM ended
 """
 
 # -- the figures ---------------------------------------------------------------------------------
@@ -299,11 +348,13 @@ WHERE hospital_id IS NOT NULL AND on_day BETWEEN ? AND ?
 GROUP BY source, hospital_id, on_day
 """  # noqa: S608 - a code of our own
 
-# The current inpatients and their ward, room and bed now (one ``?``: now in epoch
-# microseconds). A stay open longer than its source's limit is left open by the source, not an
-# inpatient.
-_PLACEMENTS_SQL = """
-WITH clock AS (SELECT CAST(? AS BIGINT) AS now_us),
+# The current inpatients and their ward, room and bed now (two ``?``: now in epoch microseconds,
+# then as a timestamp). A stay open longer than its source's limit is left open by the source,
+# not an inpatient. Only location entries that may hold now are read: the engine filters them
+# by their end while it reads the Parquet files, before any join.
+_PLACEMENTS_SQL = f"""
+WITH {_KINDS},
+clock AS (SELECT CAST(? AS BIGINT) AS now_us),
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
         c.now_us - s.start_us AS age_us
@@ -312,7 +363,13 @@ present AS (
         AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > s.limit_days)
 ),
 typed AS (
-    SELECT l.* FROM places l JOIN present n ON n.source = l.source AND n.id = l.encounter_id
+    SELECT l.source, l.encounter_id, l.location_id, l.status,
+        COALESCE(l.physical_type, k.physical_type) AS physical_type,
+        @us(l.start) AS start_us, @us(l."end") AS end_us
+    FROM encounter_location l
+    JOIN present n ON n.source = l.source AND n.id = l.encounter_id
+    LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
+    WHERE l."end" IS NULL OR l."end" > ? OR l.status = 'active'
 ),
 now_places AS (
     SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
@@ -335,7 +392,7 @@ SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.p
 FROM present n
 LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
 GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
-"""
+"""  # noqa: S608 - a text of our own
 
 
 def _length_sql(wards: int) -> str:
@@ -344,8 +401,7 @@ def _length_sql(wards: int) -> str:
     chosen = ", ".join(["?"] * wards)
     return f"""
 WITH chosen AS (
-    SELECT DISTINCT source, encounter_id FROM places
-    WHERE physical_type = 'wa' AND start_us IS NOT NULL AND location_id IN ({chosen})
+    SELECT DISTINCT source, encounter_id FROM periods WHERE ward_id IN ({chosen})
 ),
 clock AS (SELECT ? AS since, ? AS now_at),
 done AS (
@@ -409,7 +465,7 @@ def figures(
     """The window's figures from ``start`` to ``now`` for the hospitals given (all when none),
     computed by the store's engine; with ``wards``, the length of stay on them too."""
     rule = rule or StaleStays()
-    engine = "spark" if settings.store_engine == "spark" else "duckdb"
+    engine = _engine(settings)
     names = [s.name for s in settings.sources]
     chosen = sorted(set(wards)) if wards is not None else []
     since = start.to_pydatetime()
@@ -421,7 +477,6 @@ def figures(
 
         relations = [
             ("stays", sql(_stays_sql(len(hospital_ids), rule)), [since, *hospital_ids]),
-            ("places", sql(_PLACES_SQL), []),
             ("periods", sql(_PERIODS_SQL), []),
         ]
         first, last = _day_numbers(census_dates(start, now))
@@ -430,7 +485,7 @@ def figures(
             (sql(_FLOWS_SQL), [first, last]),
             (sql(_ROUTES_SQL), [first, last]),
             (sql(_HOSPITAL_TRANSFERS_SQL), [first, last]),
-            (sql(_PLACEMENTS_SQL), [_epoch_us(now)]),
+            (sql(_PLACEMENTS_SQL), [_epoch_us(now), now.to_pydatetime()]),
             (sql(_STAY_COUNT_SQL), []),
         ]
         if chosen:
@@ -472,27 +527,51 @@ def _scratch_root(settings: Settings) -> Path:
 
 
 def _views(settings: Settings, names: list[str], since: datetime, scratch: Path) -> dict:
-    """The Parquet files behind ``encounter``, ``encounter_location`` and ``location``: the
-    store's, except for sources with contact levels, whose window is collapsed first."""
+    """The Parquet files behind ``encounter``, ``encounter_location``, ``location`` and
+    ``ward_period``: the store's, except for sources with contact levels, whose window is
+    collapsed first and its ward periods computed from that by the same SQL."""
     files = {t: store._files(settings, t, names) for t in ("encounter", "encounter_location")}
     linked: set[str] = set()
     if files["encounter"]:
         found = store.run(settings, {"encounter": files["encounter"]}, [(_LINKED_SQL, [since])])
         linked = set(found[0].column("source").to_pylist())
-    views = {}
-    for table in ("encounter", "encounter_location"):
-        plain = [s for s in names if s not in linked]
-        views[table] = store._files(settings, table, plain)
+    plain = [s for s in names if s not in linked]
+    views = {t: store._files(settings, t, plain) for t in ("encounter", "encounter_location")}
+    views["location"] = store._files(settings, "location", names)
+    for name in plain:
+        stored = store._files(settings, "encounter", [name])
+        if stored and not ward_periods_built(settings.store_dir, name):
+            # A store written before the ward periods were stored: computed once, here.
+            refresh_ward_periods(settings.store_dir, name)
+    views[WARD_PERIOD] = _period_files(settings, plain, since)
     if linked:
         sources = tuple(s for s in settings.sources if s.name in linked)
         read = store.window_read(replace(settings, sources=sources), pd.Timestamp(since))
-        for table in ("encounter", "encounter_location"):
-            views[table].append(_scratch_file(scratch, table, read[table]))
-    views["location"] = store._files(settings, "location", names)
+        collapsed = {
+            t: [_scratch_file(scratch, t, read[t])] for t in ("encounter", "encounter_location")
+        }
+        for table, paths in collapsed.items():
+            views[table] += paths
+        derived = {**collapsed, "location": views["location"] or _no_file(scratch, "location")}
+        periods = store.run(settings, derived, [(_expand(_WARD_PERIOD_SQL, _engine(settings)), [])])
+        views[WARD_PERIOD].append(
+            _write_periods(scratch / WARD_PERIOD / "data.parquet", periods[0])
+        )
     for table, paths in views.items():
         if not paths:
-            paths.append(_scratch_file(scratch, table, None))
+            paths.extend(_no_file(scratch, table))
     return views
+
+
+def _engine(settings: Settings) -> str:
+    return "spark" if settings.store_engine == "spark" else "duckdb"
+
+
+def _no_file(scratch: Path, table: str) -> list[str]:
+    """One empty file of the table, for an engine that needs files behind every view."""
+    if table == WARD_PERIOD:
+        return [_write_periods(scratch / "empty" / WARD_PERIOD / "data.parquet", None)]
+    return [_scratch_file(scratch, table, None)]
 
 
 def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
@@ -503,6 +582,128 @@ def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
     path = scratch / table / "data.parquet"
     store._write_file(path, frame[["source", *spec.columns]], spec)
     return str(path)
+
+
+# -- the stored ward periods ---------------------------------------------------------------------
+
+
+def _period_dir(store_dir: Path, source: str) -> Path:
+    return store.source_dir(store_dir, source) / f"table={WARD_PERIOD}"
+
+
+def ward_periods_built(store_dir: Path, source: str) -> bool:
+    """Has this source's store its ward periods (a store written before they were, not)?"""
+    return _period_dir(store_dir, source).is_dir()
+
+
+def _period_month(stay_end_us: pa.ChunkedArray) -> np.ndarray:
+    """The Berlin month of each row's stay end, ``none`` for a stay still open."""
+    ends = pd.to_datetime(
+        pd.Series(stay_end_us.to_numpy(zero_copy_only=False)), unit="us", utc=True
+    )
+    return ends.dt.tz_convert(BERLIN).dt.strftime("%Y-%m").fillna("none").to_numpy()
+
+
+def _period_files(settings: Settings, names: list[str], since: datetime) -> list[str]:
+    """The ward period files a window from ``since`` needs: its months and the open stays."""
+    first = pd.Timestamp(since).tz_convert(BERLIN).strftime("%Y-%m")
+    return [
+        path
+        for path in store._files(settings, WARD_PERIOD, names)
+        if (month := Path(path).parent.name.removeprefix("month=")) == "none" or month >= first
+    ]
+
+
+def _write_periods(path: Path, rows: pa.Table | None) -> str:
+    if rows is None:
+        rows = WARD_PERIOD_SCHEMA.empty_table()
+    rows = rows.select(WARD_PERIOD_SCHEMA.names).cast(WARD_PERIOD_SCHEMA)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(rows, tmp, compression="zstd")
+    os.replace(tmp, path)
+    return str(path)
+
+
+def _derive(store_dir: Path, source: str, only: set[str] | None) -> pa.Table:
+    """The ward periods of one source's stays in the store (of the Encounters ``only`` names)."""
+    base = store.source_dir(store_dir, source)
+    files = {
+        t: [str(p) for p in sorted(base.glob(f"table={t}/month=*/data.parquet"))]
+        for t in ("encounter", "encounter_location", "location")
+    }
+    if not files["encounter"] or not files["encounter_location"]:
+        return WARD_PERIOD_SCHEMA.empty_table()
+    # The store's own paths only (``_scan`` quotes them).
+    views = {t: f"SELECT * FROM {store._scan(paths)}" for t, paths in files.items() if paths}  # noqa: S608
+    views.setdefault(
+        "location",
+        "SELECT CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS id, "
+        "CAST(NULL AS VARCHAR) AS physical_type WHERE false",
+    )
+    with duckdb.connect(config=dict(store.DUCKDB_CONFIG)) as con:
+        if only is not None:
+            con.register("changed_ids", pa.table({"id": pa.array(sorted(only), pa.string())}))
+            views["encounter"] += " WHERE id IN (SELECT id FROM changed_ids)"
+        for name, query in views.items():
+            # The view names are ours and the file names the store's own paths.
+            con.execute(f"CREATE VIEW {name} AS {query}")
+        return con.sql(_expand(_WARD_PERIOD_SQL, "duckdb")).to_arrow_table()
+
+
+def refresh_ward_periods(store_dir: Path, source: str, changed: set[str] | None = None) -> int:
+    """Bring one source's stored ward periods up to date with its Encounters and Locations.
+
+    ``changed``: the Encounters written anew or deleted by a merge; their rows are removed and
+    those of the ones still there computed again. ``None``: every row computed again (a full
+    export, a change of Locations, which may type entries anew, or a store without the table).
+    Rows written.
+    """
+    out = _period_dir(store_dir, source)
+    if changed is None:
+        rows = _derive(store_dir, source, None)
+        # Written beside the table and swapped in by renames, so that a reader finds the old
+        # table or the new one, and two writers do not share a directory.
+        tmp = out.with_name(f"{out.name}.new-{os.getpid()}")
+        old = out.with_name(f"{out.name}.old-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        _write_months(tmp, rows)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+        return rows.num_rows
+    if not changed:
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    gone = pa.array(sorted(changed), pa.string())
+    for path in sorted(out.glob("month=*/data.parquet")):
+        ids = pq.read_table(path, columns=["encounter_id"]).column("encounter_id")
+        if not pc.any(pc.is_in(ids, value_set=gone)).as_py():
+            continue
+        kept = pq.read_table(path).filter(pc.invert(pc.is_in(ids, value_set=gone)))
+        if kept.num_rows:
+            _write_periods(path, kept)
+        else:
+            path.unlink()
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
+    rows = _derive(store_dir, source, changed)
+    _write_months(out, rows, append=True)
+    return rows.num_rows
+
+
+def _write_months(out: Path, rows: pa.Table, *, append: bool = False) -> None:
+    if not rows.num_rows:
+        return
+    months = _period_month(rows.column("stay_end_us"))
+    for month in sorted(set(months)):
+        part = rows.filter(pa.array(months == month))
+        path = out / f"month={month}" / "data.parquet"
+        if append and path.exists():
+            part = pa.concat_tables([pq.read_table(path), part.cast(WARD_PERIOD_SCHEMA)])
+        _write_periods(path, part)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -61,8 +61,14 @@ def test_round_trip_keeps_the_extractors_dtypes(settings):
     back = store.store_tables(settings, "Encounter")
     for name in ("encounter", "encounter_location"):
         pd.testing.assert_frame_equal(back[name], tables[name])
-    months = sorted(p.parent.name for p in settings.store_dir.rglob("data.parquet"))
-    assert months == ["month=2026-09", "month=2026-09"]
+    files = settings.store_dir.rglob("data.parquet")
+    months = sorted((p.parent.parent.name, p.parent.name) for p in files)
+    # The extracted tables by the stay's start; the ward periods computed from them by its end.
+    assert months == [
+        ("table=encounter", "month=2026-09"),
+        ("table=encounter_location", "month=2026-09"),
+        ("table=ward_period", "month=2026-10"),
+    ]
 
 
 def test_last_version_wins_across_months_and_deletions_go(settings):
