@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from components.auth import COOKIE_NAME
 from demo_data.users import DEMO_PASSWORDS, write_demo_users
 from services.config import Settings
 from tests.browser.walk import settle
-from tests.support.keycloak import client_env, source
+from tests.support.keycloak import auth, client_env, source
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -211,3 +212,30 @@ def grid_rows(page, index: int = 0) -> list[dict[str, str]]:
     )
     header, body = rows[0], [r for r in rows[1:] if r]
     return [dict(zip(header, row, strict=False)) for row in body]
+
+
+def put_task_as_seen(page, base_url: str, task: dict, **changes: object) -> dict:
+    """PUT ``task`` with ``changes`` and wait until the task list on ``page`` shows that very
+    version; returns it as stored.
+
+    Every session of a dashboard shares one read of a ward's tasks, brought up to date once a
+    minute: after a write by another client the list shows the earlier version for up to a
+    minute, and an earlier version of another test may look just like this one (a colleague's
+    task "in Arbeit" again). The version is made recognisable by a word of its own in the
+    order's description, which the list shows.
+    """
+    from playwright.sync_api import expect
+
+    mark = f"Prüfstand {uuid.uuid4().hex[:8]}"
+    changed = {k: v for k, v in task.items() if k != "meta"} | changes
+    changed["description"] = " · ".join(filter(None, (task.get("description"), mark)))
+    stored = httpx.put(
+        f"{base_url}/Task/{task['id']}",
+        json=changed,
+        headers={"Content-Type": "application/fhir+json"},
+        timeout=30,
+        auth=auth(),
+    )
+    stored.raise_for_status()
+    expect(page.locator(f".st-key-nurse-task-{task['id']}")).to_contain_text(mark, timeout=200_000)
+    return stored.json()

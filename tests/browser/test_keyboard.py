@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from playwright.sync_api import expect
 
 from components.auth import COOKIE_NAME
 from demo_data.users import DEMO_PASSWORDS
-from tests.browser.conftest import OPEN_PAGES, screenshot
+from tests.browser.conftest import OPEN_PAGES, put_task_as_seen, screenshot
 from tests.browser.walk import settle
 from tests.support.keycloak import auth
 
@@ -111,22 +110,14 @@ def colleagues_task(page, base_url: str, colleague, restore_tasks) -> dict:
         if "bettenreinigung" in str(task.get("code")):
             continue
         restore_tasks(task_id)
-        started = {k: v for k, v in task.items() if k != "meta"}
-        started |= {
-            "status": "in-progress",
-            "owner": {"reference": f"Practitioner/{colleague.practitioner_id}"},
-            "executionPeriod": {"start": datetime.now(UTC).isoformat(timespec="seconds")},
-        }
-        httpx.put(
-            f"{base_url}/Task/{task_id}",
-            json=started,
-            headers={"Content-Type": "application/fhir+json"},
-            timeout=30,
-            auth=auth(),
-        ).raise_for_status()
-        row = page.locator(f".st-key-nurse-task-{task_id}")
-        expect(row).to_contain_text("in Arbeit", timeout=200_000)
-        return httpx.get(f"{base_url}/Task/{task_id}", timeout=30, auth=auth()).json()
+        return put_task_as_seen(
+            page,
+            base_url,
+            task,
+            status="in-progress",
+            owner={"reference": f"Practitioner/{colleague.practitioner_id}"},
+            executionPeriod={"start": datetime.now(UTC).isoformat(timespec="seconds")},
+        )
     raise AssertionError("no listed task nobody holds")
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from services import queries
 from services.i18n import t
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import put_task_as_seen, screenshot
 from tests.support.keycloak import auth
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,9 @@ def bed_of(base_url: str, task: dict) -> str:
     return beds[-1]
 
 
-def most_urgent_made(base_url: str, platform, nurse, as_of: datetime) -> dict:
-    """The task a test of the list's top works on, as it was (to be put back).
-
-    Whether the ward has an overdue task when the test runs depends on the hour the network was
-    generated for. The first waiting nursing task by id of a patient in a bed of the ward is
-    made the most urgent one: immediate, and due an hour before every open task of the network
-    (the generator's are due from six hours before its as-of instant on).
-    """
+def waiting_in_a_bed(base_url: str, platform, nurse) -> dict:
+    """The first waiting nursing task by id nobody holds of a patient in a bed of the nurse's
+    ward, as it is (to be put back)."""
     ward_id = nurse.wards[0]
     tasks = platform.read(queries.open_tasks_of_wards([ward_id]), no_cache=True)["task"]
     waiting = tasks[
@@ -62,10 +57,6 @@ def most_urgent_made(base_url: str, platform, nurse, as_of: datetime) -> dict:
     for task_id in waiting["id"]:
         original = fetch(f"{base_url}/Task/{task_id}")
         if beds_of(base_url, original):
-            due = as_of - timedelta(hours=7)
-            urgent = {k: v for k, v in original.items() if k != "meta"}
-            urgent |= {"priority": "stat", "restriction": {"period": {"end": due.isoformat()}}}
-            put_back(base_url, urgent)
             return original
     raise AssertionError("no waiting nursing task of a patient in a bed of the ward")
 
@@ -118,15 +109,27 @@ def held_by_another(task: dict, nurse) -> bool:
 
 
 def test_nurse_completes_an_overdue_task(signed_in, fhir_base_url, test_network, users, platform):
-    original = most_urgent_made(fhir_base_url, platform, users["pflege.demo"], test_network.as_of)
+    original = waiting_in_a_bed(fhir_base_url, platform, users["pflege.demo"])
     task_id = original["id"]
     try:
         page = signed_in("pflege.demo")
         page.get_by_role("link", name="Aufgaben").click()
+        page.locator('[class*="st-key-nurse-complete-"]').first.wait_for()
+        # Whether the ward has an overdue task when the test runs depends on the hour the
+        # network was generated for: the task is made the most urgent one, immediate and due an
+        # hour before every open task of the network (the generator's are due from six hours
+        # before its as-of instant on).
+        due = test_network.as_of - timedelta(hours=7)
+        put_task_as_seen(
+            page,
+            fhir_base_url,
+            original,
+            priority="stat",
+            restriction={"period": {"end": due.isoformat()}},
+        )
         button = page.locator('[class*="st-key-nurse-complete-"]').first
-        # The list refreshes itself every minute and reads what changed since.
         expect(button).to_have_class(
-            re.compile(rf"st-key-nurse-complete-{re.escape(task_id)}(\s|$)"), timeout=200_000
+            re.compile(rf"st-key-nurse-complete-{re.escape(task_id)}(\s|$)")
         )
         row = page.locator(f".st-key-nurse-task-{task_id}")
         assert "überfällig" in row.inner_text(), "the list starts with an overdue task"
@@ -139,8 +142,6 @@ def test_nurse_completes_an_overdue_task(signed_in, fhir_base_url, test_network,
 
         page.get_by_role("link", name="Aufgaben").click()
         page.locator(f".st-key-nurse-complete-{task_id} button").click()
-        if held_by_another(original, users["pflege.demo"]):
-            page.locator(f".st-key-nurse-confirm-{task_id} button").click()
         page.locator(f".st-key-nurse-task-{task_id}").wait_for(state="detached")
         screenshot(page, "nurse-tasks-after-complete")
 
@@ -182,16 +183,14 @@ def test_nurse_confirms_a_colleagues_task_and_takes_it_back(
         for t in (fetch(f"{fhir_base_url}/Task/{i}") for i in listed)
         if not t.get("owner") and t["status"] in ("requested", "ready")
     )
-    claimed = {k: v for k, v in free.items() if k != "meta"}
-    claimed |= {
-        "status": "in-progress",
-        "owner": {"reference": f"Practitioner/{colleague.practitioner_id}"},
-    }
-    put_back(fhir_base_url, claimed)
     try:
-        row = page.locator(f".st-key-nurse-task-{free['id']}")
-        # The list refreshes itself every minute and reads what changed since.
-        expect(row).to_contain_text("in Arbeit", timeout=200_000)
+        put_task_as_seen(
+            page,
+            fhir_base_url,
+            free,
+            status="in-progress",
+            owner={"reference": f"Practitioner/{colleague.practitioner_id}"},
+        )
         original = fetch(f"{fhir_base_url}/Task/{free['id']}")
         assert held_by_another(original, nurse)
         confirm_and_take_back(page, fhir_base_url, original)
