@@ -271,21 +271,22 @@ def with_hierarchy(locations: pd.DataFrame) -> pd.DataFrame:
     """
     out = locations.copy()
     ids = locations["id"].to_numpy(dtype=object)
-    # One node per id, the walk a few vectorised steps for all nodes at once: at network scale
-    # (100k Locations) a walk per Location in Python took most of a second of each page.
-    nodes = pd.Series(np.arange(len(ids))).groupby(pd.Series(ids, dtype=object)).last()
-    known = nodes.index.to_numpy(dtype=object)
-    rows = nodes.to_numpy()
-    index = pd.Index(known)
-    parents = index.get_indexer(locations["part_of"].to_numpy(dtype=object)[rows])
-    start = index.get_indexer(ids)
-    named = start >= 0
+    # Ids and parents numbered together (an id's number is below every number of a parent that
+    # is no id); one node per id, the walk a few vectorised steps for all nodes at once: at
+    # network scale (100k Locations) a walk per Location in Python took most of a second.
+    numbers, _ = pd.factorize(np.concatenate([ids, locations["part_of"].to_numpy(dtype=object)]))
+    own, up = numbers[: len(ids)], numbers[len(ids) :]
+    nodes = int(own.max()) + 1 if len(own) else 0
+    named = own >= 0
+    last = np.full(nodes, -1)
+    np.maximum.at(last, own[named], np.flatnonzero(named))
+    parents = np.where(up < nodes, up, -1)[last]
     # Position -1 (none found) picks the None appended.
-    choices = np.append(known, None)
+    choices = np.append(ids[last], None)
     for column, wanted in (("ward_id", "wa"), ("room_id", "ro")):
-        is_kind = locations["physical_type"].eq(wanted).fillna(False).to_numpy(dtype=bool)[rows]
+        is_kind = locations["physical_type"].eq(wanted).fillna(False).to_numpy(dtype=bool)[last]
         found = np.full(len(ids), -1)
-        found[named] = _first_of_kind(parents, is_kind)[start[named]]
+        found[named] = _first_of_kind(parents, is_kind)[own[named]]
         out[column] = choices[found].tolist()
     return out
 
