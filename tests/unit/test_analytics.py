@@ -396,3 +396,15 @@ def test_berlin_days_in_integers_match_the_time_zone():
     ]
     assert found["day"].tolist() == days
     assert found["midnight"].tolist() == first_midnight
+
+
+@pytest.mark.parametrize("days", [[20400, 20401, None, 20400], [None, None], [], [20399]], ids=str)
+def test_days_as_dates_as_pandas_makes_them(days):
+    frame = pd.DataFrame(
+        {"source": ["S"] * len(days), "on_day": pd.array(days, dtype="Int64")},
+        index=range(5, 5 + len(days)),
+    )
+    expected = frame.drop(columns="on_day").assign(
+        date=pd.to_datetime(frame["on_day"], unit="D").dt.date
+    )
+    pd.testing.assert_frame_equal(analytics._dated(frame.copy()), expected)
