@@ -15,7 +15,8 @@ __all__ = ["aggregates_only", "named", "names_by_id", "ward_census", "wards_of"]
 
 def names_by_id(frame: pd.DataFrame) -> dict[str, str]:
     """``id`` -> ``name`` of a frame of Locations or Organizations."""
-    # Lists first: iterating text columns element by element costs a second per 100k rows.
+    # Lists first: iterating text columns element by element costs a tenth of a second per
+    # 100k rows.
     return dict(zip(frame["id"].tolist(), frame["name"].tolist(), strict=True))
 
 
