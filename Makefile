@@ -187,7 +187,7 @@ sync: demo-data
 # search path needs a server holding the 10k network (loaded into a server of its own on the first
 # run, about 5 minutes on a quiet machine; FHIR_START_TIMEOUT raises the server's start limit on a
 # busy one; BENCH_ANALYTICS_PORT moves it off 8088); 100k and 1M exist only as generated NDJSON. Each size's store is built once into
-# var/bench-analytics/stores (the 1M flatten takes 6-30 minutes with the load) and measured there later;
+# var/bench-analytics/stores (the 1M flatten takes 2-30 minutes with the load) and measured there later;
 # delete that directory to rebuild. Spark runs up to 100k: at 1M it is DuckDB's table alone.
 BENCH_ANALYTICS_PORT ?= 8088
 BENCH_ANALYTICS_URL := http://localhost:$(BENCH_ANALYTICS_PORT)/fhir

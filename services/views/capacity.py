@@ -230,7 +230,8 @@ def _wards(
 ) -> CapacityWards:
     beds = now_view.beds
     in_scope = beds[beds["hospital_id"].isin(tuple(hospitals))]
-    wards = set(in_scope["ward_id"].dropna())
+    # From a list: iterating a text column of 100k beds element by element is slow.
+    wards = set(in_scope["ward_id"].dropna().tolist())
     service = in_service(in_scope)
     detail = occupancy(in_scope, ["hospital_id", "ward_id", "bed_category", "age_group"])
     detail.insert(1, "hospital", named(detail["hospital_id"], now_view.hospital_names))

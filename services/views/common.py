@@ -15,12 +15,22 @@ __all__ = ["aggregates_only", "named", "names_by_id", "ward_census", "wards_of"]
 
 def names_by_id(frame: pd.DataFrame) -> dict[str, str]:
     """``id`` -> ``name`` of a frame of Locations or Organizations."""
-    return dict(zip(frame["id"], frame["name"], strict=True))
+    # Lists first: iterating text columns element by element costs a tenth of a second per
+    # 100k rows.
+    return dict(zip(frame["id"].tolist(), frame["name"].tolist(), strict=True))
 
 
 def named(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
     """The name of each id, the id itself where there is no name."""
-    return ids.map(names).astype("object").fillna(ids)
+    # By lists: mapping by a dict of 100k Locations builds an index of it on every call.
+    values = ids.tolist()
+    found = [names.get(i) for i in values]
+    return pd.Series(
+        [n if isinstance(n, str) else i for n, i in zip(found, values, strict=True)],
+        index=ids.index,
+        name=ids.name,
+        dtype="object",
+    )
 
 
 def wards_of(locations: pd.DataFrame) -> pd.DataFrame:

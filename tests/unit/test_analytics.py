@@ -283,6 +283,97 @@ def test_census_from_changes_counts_from_the_first_day():
     assert out[out["ward_id"] == "V"]["census"].tolist() == [0, 0, 0]
 
 
+def _grouped_census(changes: pd.DataFrame, days: list) -> pd.DataFrame:
+    """``census_from_changes`` as grouping, merging and sorting spell it: the rule the grid of
+    integers is held to."""
+    keys = changes[["source", "ward_id"]].drop_duplicates()
+    if not days:
+        return pd.DataFrame(columns=["source", "ward_id", "date", "census"])
+    dated = changes.dropna(subset=["date"])
+    dated = dated[dated["date"] <= days[-1]]
+    dated = dated.assign(date=dated["date"].where(dated["date"] >= days[0], days[0]))
+    sums = dated.groupby(["source", "ward_id", "date"], as_index=False)["change"].sum()
+    out = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    out = out.merge(sums, on=["source", "ward_id", "date"], how="left")
+    out = out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+    change = out.pop("change").fillna(0).astype("int64")
+    out["census"] = change.groupby([out["source"], out["ward_id"]], sort=False).cumsum()
+    return out
+
+
+def _grouped_flows(counts: pd.DataFrame, changes: pd.DataFrame, days: list) -> pd.DataFrame:
+    names = ["admissions", "discharges", "transfers_in", "transfers_out"]
+    keys = changes[["source", "ward_id"]].drop_duplicates()
+    out = keys.merge(pd.DataFrame({"date": days}), how="cross")
+    counted = counts[counts["date"].isin(days)]
+    out = out.merge(counted, on=["source", "ward_id", "date"], how="left")
+    for name in names:
+        out[name] = out[name].fillna(0).astype("int64")
+    return out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_census_and_flows_on_the_grid_as_grouping_gives_them(dtype):
+    import random
+    from datetime import date, timedelta
+
+    days = [date(2026, 3, 27) + timedelta(days=n) for n in range(4)]
+    draw = random.Random(23)
+
+    def when() -> object:
+        early = days[0] - timedelta(days=draw.randint(1, 9))
+        late = days[-1] + timedelta(days=draw.randint(1, 3))
+        return draw.choice([None, early, *days, late])
+
+    for rows in [0, 1, 2, 7, 40, 150] * 12:
+        # Wards in any order, some without id (a period whose ward the source left out).
+        changes = pd.DataFrame(
+            {
+                "source": [draw.choice(["B", "A"]) for _ in range(rows)],
+                "ward_id": [draw.choice(["W", "V", "U", None]) for _ in range(rows)],
+                "date": [when() for _ in range(rows)],
+                "change": [draw.randint(-3, 3) for _ in range(rows)],
+            }
+        ).astype({"source": dtype, "ward_id": dtype, "date": object, "change": "int64"})
+        counts = changes.dropna(subset=["ward_id"]).drop_duplicates(["source", "ward_id", "date"])
+        counts = (
+            counts[["source", "ward_id", "date"]]
+            .assign(admissions=1, discharges=2, transfers_in=0, transfers_out=3)
+            .astype({"date": object})
+        )
+        for chosen in (days, days[:1], []):
+            pd.testing.assert_frame_equal(
+                census.census_from_changes(changes, chosen), _grouped_census(changes, chosen)
+            )
+            if chosen:
+                pd.testing.assert_frame_equal(
+                    analytics._flows(counts, changes, chosen),
+                    _grouped_flows(counts, changes, chosen),
+                )
+
+
+def test_day_and_ward_positions():
+    from datetime import date, timedelta
+
+    days = [date(2026, 10, 24) + timedelta(days=n) for n in range(3)]
+    dates = pd.Series([days[2], None, days[0] - timedelta(days=4), days[2] + timedelta(days=1)])
+    assert census.day_positions(dates, days).tolist() == [2, -1, -1, -1]
+    assert census.day_positions(dates, days, before=0).tolist() == [2, -1, 0, -1]
+    wards = pd.DataFrame({"source": ["A", "A", "B"], "ward_id": ["W", None, "W"]})
+    rows = pd.DataFrame(
+        {"source": ["B", "A", "C", "A", "A"], "ward_id": ["W", None, "W", "V", "W"]}
+    )
+    assert census.ward_positions(wards, rows).tolist() == [2, 1, -1, -1, 0]
+    assert census.ward_positions(wards.iloc[:0], rows.iloc[:0]).tolist() == []
+    grid = census.ward_days(wards.iloc[[2, 0]], days[:2])
+    assert grid.values.tolist() == [
+        ["B", "W", days[0]],
+        ["B", "W", days[1]],
+        ["A", "W", days[0]],
+        ["A", "W", days[1]],
+    ]
+
+
 def test_berlin_days_in_integers_match_the_time_zone():
     import duckdb
 
@@ -305,3 +396,15 @@ def test_berlin_days_in_integers_match_the_time_zone():
     ]
     assert found["day"].tolist() == days
     assert found["midnight"].tolist() == first_midnight
+
+
+@pytest.mark.parametrize("days", [[20400, 20401, None, 20400], [None, None], [], [20399]], ids=str)
+def test_days_as_dates_as_pandas_makes_them(days):
+    frame = pd.DataFrame(
+        {"source": ["S"] * len(days), "on_day": pd.array(days, dtype="Int64")},
+        index=range(5, 5 + len(days)),
+    )
+    expected = frame.drop(columns="on_day").assign(
+        date=pd.to_datetime(frame["on_day"], unit="D").dt.date
+    )
+    pd.testing.assert_frame_equal(analytics._dated(frame.copy()), expected)

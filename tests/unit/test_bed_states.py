@@ -243,3 +243,32 @@ def test_the_table_names_state_reason_and_isolation(ward):
 def test_a_full_ward_says_it_has_no_free_bed():
     summary = status_summary({"O": 6, "C": 1}, "de")
     assert "belegt 6" in summary and "frei 0" in summary and "gesperrt 1" in summary
+
+
+@pytest.mark.parametrize("rows", [0, 1, 9, 60])
+def test_occupancy_counts_as_crosstab_does(rows):
+    """The counts behind ``occupancy`` (``beds._crosstab``) against ``pd.crosstab`` itself:
+    groups sorted, unnamed keys named as crosstab names them, rows without a status left out."""
+    import random
+
+    from services.domain import beds as module
+
+    draw = random.Random(rows)
+    beds = pd.DataFrame(
+        {
+            "hospital_id": [draw.choice(["H2", "H1", "–"]) for _ in range(rows)],
+            "ward_id": [draw.choice(["W1", "W2"]) for _ in range(rows)],
+            "status": [draw.choice(["O", "U", "C", "H", "R", None]) for _ in range(rows)],
+            "status_known": [draw.random() < 0.8 for _ in range(rows)],
+        }
+    ).astype({"hospital_id": "str", "ward_id": "str", "status": "str"})
+    for by in ([], ["hospital_id"], ["hospital_id", "ward_id"]):
+        keys = [beds[c] for c in by] or [pd.Series("all", index=beds.index)]
+        for values in (beds["status"], can_take_patient(beds["status"]), ~beds["status_known"]):
+            expected = pd.crosstab(keys, values)
+            found = module._crosstab(keys, values)
+            if rows:
+                pd.testing.assert_frame_equal(found, expected, check_column_type=False)
+            else:
+                assert found.empty and expected.empty
+        assert occupancy(beds, by)["total"].sum() == beds["status"].notna().sum()

@@ -441,3 +441,16 @@ def test_an_event_without_a_role_is_counted_too():
     local = platform.iloc[0:0]
     view = audit_trail(platform, local, now - pd.Timedelta(hours=1))
     assert view.per_role_action["n"].sum() == len(view.trail) == 2
+
+
+def test_named_falls_back_to_the_id():
+    from services.views.common import named, names_by_id
+
+    places = pd.DataFrame(
+        {"id": ["w1", "w2", "w3"], "name": ["Station 1", None, "Station 3"]}
+    ).astype("str")
+    ids = pd.Series(["w3", "w2", None, "w9"], index=[7, 5, 3, 1], name="ward_id", dtype="str")
+    out = named(ids, names_by_id(places))
+    assert out.index.tolist() == [7, 5, 3, 1] and out.name == "ward_id" and out.dtype == object
+    assert out.iloc[[0, 1, 3]].tolist() == ["Station 3", "w2", "w9"] and pd.isna(out.iloc[2])
+    assert named(ids.iloc[:0], {}).empty
