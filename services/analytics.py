@@ -66,9 +66,8 @@ from services.domain.census import (
     WindowFigures,
     census_dates,
     census_from_changes,
-    day_positions,
+    grid_sums,
     ward_days,
-    ward_positions,
 )
 from services.search import PageStats
 
@@ -758,17 +757,9 @@ def _in_days(frame: pd.DataFrame, days: list) -> pd.DataFrame:
 def _flows(counts: pd.DataFrame, census: pd.DataFrame, days: list) -> pd.DataFrame:
     """``daily_flows``: every ward with a period, every day, the counts where there are any."""
     names = ["admissions", "discharges", "transfers_in", "transfers_out"]
-    wards = census[["source", "ward_id"]].drop_duplicates().sort_values(["source", "ward_id"])
-    out = ward_days(wards, days)
-    # Each count put in its place on the grid of wards and days (as ``census_from_changes``).
-    ward, day = ward_positions(wards, counts), day_positions(counts["date"], days)
-    kept = (ward >= 0) & (day >= 0)
-    place = ward[kept] * len(days) + day[kept]
-    for name in names:
-        column = np.zeros(len(out), dtype="int64")
-        np.add.at(column, place, counts[name].to_numpy()[kept].astype("int64"))
-        out[name] = column
-    return out
+    keys = ["source", "ward_id"]
+    wards = census[keys].drop_duplicates().sort_values(keys)
+    return ward_days(wards, days).assign(**grid_sums(wards, counts, names, days))
 
 
 def _routes(counts: pd.DataFrame, days: list) -> pd.DataFrame:
