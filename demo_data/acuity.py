@@ -311,7 +311,12 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
     missing: list[str] = []
     if rng.random() < INCOMPLETE_SHARE:
         missing = sorted(rng.sample(OFTEN_MISSING, rng.choice((1, 1, 2))), key=PARAMETERS.index)
-        values = {k: v for k, v in values.items() if k not in missing}
+    elif not any(t["status"] == "incomplete" for t in sets.out.truth.values()):
+        # At a tenth per set, a ward's few dozen adults can all be complete at some hours: the
+        # first adult's set then lacks one value, so every network shows an incomplete score.
+        # Chosen without drawing, so every other set stays as the hour's draw made it.
+        missing = [OFTEN_MISSING[0]]
+    values = {k: v for k, v in values.items() if k not in missing}
     taken = sets.record(encounter, latest, values)
     known = sum(v for k, v in scored.items() if k not in missing)
     known_red = any(v == 3 for k, v in scored.items() if k not in missing)
