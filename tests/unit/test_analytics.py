@@ -267,6 +267,40 @@ def test_no_wards_asked_no_length_of_stay(settings):
     assert list(sql.length.columns) == ["department", *analytics._LOS_COLUMNS]
 
 
+def test_median_and_90th_percentile_interpolate_between_lengths_as_ordering_every_stay(tmp_path):
+    # The SQL counts stays per length and reads the quantiles from the running counts; these
+    # lengths put both quantiles between two different lengths, and on one.
+    lengths = {"H1": [1, 1, 2, 3, 5, 8, 13], "H2": [2, 9]}
+    stays = [
+        _stay(
+            f"{hospital}-{n}",
+            "2026-11-01T10:00:00+01:00",
+            (pd.Timestamp("2026-11-01T09:00:00+01:00") + pd.Timedelta(days=days)).isoformat(),
+            [("WA", "2026-11-01T10:00:00+01:00", None)],
+            hospital=hospital,
+        )
+        for hospital, values in lengths.items()
+        for n, days in enumerate(values)
+    ]
+    settings = Settings(
+        sources=(SourceConfig(name="Flat", url="http://flat.invalid/fhir"),), store_dir=tmp_path
+    )
+    store.merge(tmp_path, "Flat", _tables(stays, "Encounter", "Flat"), full=True)
+    store.merge(tmp_path, "Flat", _tables(_locations(), "Location", "Flat"), full=True)
+
+    sql = analytics.figures(settings, START, NOW, wards=("WA",))
+
+    _assert_same(sql, _pandas_path(settings, wards=("WA",)))
+    both = sql.length.set_index("department").loc["0100"]
+    assert (both["stays"], both["median_days"], both["p90_days"]) == (9, 3.0, pytest.approx(9.8))
+    assert both["mean_days"] == pytest.approx(44 / 9)
+    each = sql.length_hospitals.set_index("hospital_id")
+    assert each.loc["H1", "median_days"] == 3.0
+    assert each.loc["H1", "p90_days"] == pytest.approx(10.0)
+    assert each.loc["H2", "median_days"] == 5.5
+    assert each.loc["H2", "p90_days"] == pytest.approx(8.3)
+
+
 def test_census_from_changes_counts_from_the_first_day():
     day = pd.Timestamp("2026-11-10").date()
     days = [day + pd.Timedelta(days=n) for n in range(3)]

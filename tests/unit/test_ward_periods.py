@@ -200,3 +200,23 @@ def test_a_store_written_without_ward_periods_gets_them_on_read_and_on_sync(sett
     shutil.rmtree(analytics._period_dir(settings.store_dir, SOURCE))
     store.merge(settings.store_dir, SOURCE, _tables([], "Organization", SOURCE), full=True)
     pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
+
+
+def test_ward_periods_written_before_a_column_was_added_are_computed_again(settings):
+    expected = _rows(settings.store_dir)
+    # As an earlier version wrote them: without the stay's status, hospital and start.
+    older = [c for c in analytics.WARD_PERIOD_SCHEMA.names if not c.startswith(("stay_s", "hosp"))]
+    for path in analytics._period_dir(settings.store_dir, SOURCE).glob("month=*/data.parquet"):
+        pq.write_table(pq.read_table(path, columns=older), path)
+    assert not analytics.ward_periods_built(settings.store_dir, SOURCE)
+    _assert_same(
+        analytics.figures(settings, START, NOW, wards=WARDS),
+        _pandas_path(settings, wards=WARDS),
+    )
+    assert analytics.ward_periods_built(settings.store_dir, SOURCE)
+    pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
+    # An increment into such a store computes them all, not only the changed stays' rows.
+    for path in analytics._period_dir(settings.store_dir, SOURCE).glob("month=*/data.parquet"):
+        pq.write_table(pq.read_table(path, columns=older), path)
+    store.merge(settings.store_dir, SOURCE, _tables(_flat()[:1], "Encounter", SOURCE), full=False)
+    pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
