@@ -13,14 +13,15 @@ and loading 1M Encounters into HAPI on 2 cores takes many hours.
 Each measurement runs in a process of its own, so "cold" is a new process (and for Spark a new
 JVM) and peak RSS is that of the measurement (Python and, for Spark, its JVM; sampled):
 
-- page data = what the capacity and trends pages compute over every hospital, as the network
-  manager opens them. Search path: the 90-day window read plus ``capacity_now``,
-  ``capacity_wards`` and ``trends_view`` over the stays in pandas. Store path: the figures
-  computed where the data is (``services.analytics.figures``: SQL run by DuckDB or Spark, every
-  ward for the length of stay) plus the same views shaping them (``capacity_from``,
-  ``capacity_wards_from``, ``trends_from``). Both paths read the Locations and Organizations
-  once per process (the first page's data), as the pages keep them for every session (their
-  kept reads), and place each Location under its ward and room on every page, as they do;
+- page data = what the capacity page, or the trends page, computes over every hospital as the
+  network manager opens it, each measured in processes of its own. Search path: the 90-day
+  window read plus ``capacity_now`` and ``capacity_wards``, or ``trends_view``, over the stays
+  in pandas. Store path: the figures computed where the data is (``services.analytics.figures``:
+  SQL run by DuckDB or Spark; for the trends page with the length of stay on every ward) plus
+  the same views shaping them (``capacity_from`` and ``capacity_wards_from``, or
+  ``trends_from``). Both paths read the Locations and Organizations once per process (the first
+  page's data), as the pages keep them for every session (their kept reads), and place each
+  Location under its ward and room on every page, as they do;
 - "read" is the window's read (search) or the engine's part, the SQL figures (store);
 - cold = the first page data of the process, warm = the median of the next ``--runs``.
 
@@ -80,9 +81,13 @@ from services.views.capacity import (  # noqa: E402
     capacity_wards,
     capacity_wards_from,
 )
-from services.views.trends import trends_from, trends_view  # noqa: E402
+from services.views.common import names_by_id  # noqa: E402
+from services.views.trends import trend_choices, trends_from, trends_view  # noqa: E402
 
 DAYS = 90
+# Each measured on its own, as a manager opens one: the capacity page asks the store for the
+# window's figures, the trends page for them and the length of stay on its wards.
+PAGES = ("capacity", "trends")
 SEED = 11
 # Generator scale per base network: about 4,000 Encounters per unit of scale.
 BASES = {"10k": 2.5, "100k": 25}
@@ -230,54 +235,82 @@ class _PeakRss:
         return self.peak
 
 
+def _kept(kept: dict[str, pd.DataFrame], read: Callable[[str], pd.DataFrame]) -> tuple:
+    """The Locations, placed under their wards and rooms as every page does, and the
+    Organizations; both read on the process's first page, as the pages keep them."""
+    for table in ("location", "organization"):
+        if table not in kept:
+            kept[table] = read(table)
+    return with_hierarchy(kept["location"]), kept["organization"]
+
+
 def store_page_data(
-    settings: Settings, now: pd.Timestamp, kept: dict[str, pd.DataFrame]
+    settings: Settings, now: pd.Timestamp, kept: dict[str, pd.DataFrame], page: str
 ) -> tuple[int, float]:
-    """The capacity and trends pages' data over every hospital from the store: stays in the
-    window, and the seconds the engine's figures took. ``kept``: the Locations and
-    Organizations, read on the process's first page."""
+    """One page's data over every hospital from the store, as ``pages/capacity.py`` or
+    ``pages/trends.py`` computes it: stays in the window, and the seconds until the engine's
+    figures were there."""
     start = now - pd.Timedelta(days=DAYS)
     began = time.perf_counter()
-    if not kept:
-        kept["location"] = store.store_tables(settings, "Location")["location"]
-        kept["organization"] = store.store_tables(settings, "Organization")["organization"]
-    locations = with_hierarchy(kept["location"])
-    organizations = kept["organization"]
-    wards = locations.loc[locations["physical_type"] == "wa", "id"]
-    stored = analytics.figures(settings, start, now, wards=wards)
-    read_s = time.perf_counter() - began
-    beds = capacity_from(locations, organizations, stored.window.placements, now)
-    capacity_wards_from(beds, stored.window, beds.facilities)
-    trends_from(
-        locations,
-        stored.window,
-        stored.length,
-        stored.length_hospitals,
-        beds.facilities,
-        wards,
+    locations, organizations = _kept(
+        kept, lambda table: store.store_tables(settings, table.capitalize())[table]
     )
+    if page == "capacity":
+        stored = analytics.figures(settings, start, now)
+        read_s = time.perf_counter() - began
+        beds = capacity_from(locations, organizations, stored.window.placements, now)
+        capacity_wards_from(beds, stored.window, beds.facilities)
+    else:
+        facilities, wards = trend_choices(locations)
+        stored = analytics.figures(settings, start, now, wards=wards)
+        read_s = time.perf_counter() - began
+        trends_from(
+            locations,
+            stored.window,
+            stored.length,
+            stored.length_hospitals,
+            facilities,
+            wards,
+            hospital_names=names_by_id(organizations),
+        )
     return sum(stored.stays.values()), read_s
 
 
 def search_page_data(
-    read: Callable[[], Any], settings: Settings, now: pd.Timestamp, kept: dict[str, pd.DataFrame]
+    read: Callable[[], Any],
+    settings: Settings,
+    now: pd.Timestamp,
+    kept: dict[str, pd.DataFrame],
+    page: str,
 ) -> tuple[int, float]:
     """The same by search: stays in the window, and the seconds its read took."""
     start = now - pd.Timedelta(days=DAYS)
     began = time.perf_counter()
     window = read()
     read_s = time.perf_counter() - began
-    if not kept:
+
+    def by_search(table: str) -> pd.DataFrame:
+        wanted = queries.locations() if table == "location" else queries.organizations()
         with Platform(settings) as platform:
-            kept["location"] = platform.read(queries.locations())["location"]
-            kept["organization"] = platform.read(queries.organizations())["organization"]
-    locations = with_hierarchy(kept["location"])
-    organizations = kept["organization"]
+            return platform.read(wanted)[table]
+
+    locations, organizations = _kept(kept, by_search)
     encounters, places = window["encounter"], window["encounter_location"]
-    beds = capacity_now(locations, organizations, encounters, places, now)
-    capacity_wards(beds, encounters, places, start, now, beds.facilities)
-    wards = locations.loc[locations["physical_type"] == "wa", "id"]
-    trends_view(locations, encounters, places, start, now, beds.facilities, wards)
+    if page == "capacity":
+        beds = capacity_now(locations, organizations, encounters, places, now)
+        capacity_wards(beds, encounters, places, start, now, beds.facilities)
+    else:
+        facilities, wards = trend_choices(locations)
+        trends_view(
+            locations,
+            encounters,
+            places,
+            start,
+            now,
+            facilities,
+            wards,
+            hospital_names=names_by_id(organizations),
+        )
     return len(encounters), read_s
 
 
@@ -298,7 +331,7 @@ def measure(args: argparse.Namespace) -> None:
             return platform.read(window_encounters(start), no_cache=True)
 
         def page() -> tuple[int, float]:
-            return search_page_data(read, settings, now, kept)
+            return search_page_data(read, settings, now, kept, args.page)
 
     else:
         settings = Settings(
@@ -312,7 +345,7 @@ def measure(args: argparse.Namespace) -> None:
         )
 
         def page() -> tuple[int, float]:
-            return store_page_data(settings, now, kept)
+            return store_page_data(settings, now, kept, args.page)
 
     timings, reads = [], []
     stays = 0
@@ -339,9 +372,9 @@ def measure(args: argparse.Namespace) -> None:
     )
 
 
-def _child(path: str, now: pd.Timestamp, runs: int, **extra: Any) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--measure", path, "--now", now.isoformat()]
-    command += ["--runs", str(runs)]
+def _child(path: str, page: str, now: pd.Timestamp, runs: int, **extra: Any) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", path, "--page", page]
+    command += ["--now", now.isoformat(), "--runs", str(runs)]
     if "store" in extra:
         command += ["--store", str(extra["store"]), "--sources", *extra["sources"]]
     if "search_base" in extra:
@@ -404,24 +437,31 @@ def run(args: argparse.Namespace) -> str:
                 if kept:
                     built = {"sources": sources, "encounters": encounters, "built": str(now)}
                     (kept / "bench.json").write_text(json.dumps(built))
-            results = {}
-            for engine in engines:
-                results[engine] = _child(engine, now, args.runs, store=store_dir, sources=sources)
-                print(size, engine, results[engine], file=sys.stderr)
-            if args.search_base and size == args.search_size:
-                results["search"] = _child("search", now, args.runs, search_base=args.search_base)
-                print(size, "search", results["search"], file=sys.stderr)
-            first = results.get("search")
-            for path, result in results.items():
-                speed_up = (
-                    f"{first['warm'] / result['warm']:.1f}×" if first and path != "search" else "-"
-                )
-                rows.append(
-                    f"| {size} | {encounters:,} | {result['stays']:,} | {path} "
-                    f"| {result['read_cold']:.2f} | {result['read_warm']:.2f} "
-                    f"| {result['cold']:.2f} | {result['warm']:.2f} | {speed_up} "
-                    f"| {result['rss'] / 2**20:.0f} |"
-                )
+            for page in PAGES:
+                results = {}
+                for engine in engines:
+                    results[engine] = _child(
+                        engine, page, now, args.runs, store=store_dir, sources=sources
+                    )
+                    print(size, page, engine, results[engine], file=sys.stderr)
+                if args.search_base and size == args.search_size:
+                    results["search"] = _child(
+                        "search", page, now, args.runs, search_base=args.search_base
+                    )
+                    print(size, page, "search", results["search"], file=sys.stderr)
+                first = results.get("search")
+                for path, result in results.items():
+                    speed_up = (
+                        f"{first['warm'] / result['warm']:.1f}×"
+                        if first and path != "search"
+                        else "-"
+                    )
+                    rows.append(
+                        f"| {size} | {encounters:,} | {result['stays']:,} | {page} | {path} "
+                        f"| {result['read_cold']:.2f} | {result['read_warm']:.2f} "
+                        f"| {result['cold']:.2f} | {result['warm']:.2f} | {speed_up} "
+                        f"| {result['rss'] / 2**20:.0f} |"
+                    )
             if size == "100k" and (base / "Encounter.ndjson.gz").is_file():
                 into = store_dir
                 if kept:
@@ -438,14 +478,16 @@ def run(args: argparse.Namespace) -> str:
                 shutil.rmtree(store_dir)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        f"Page data of the capacity and trends pages over every hospital, {DAYS}-day window, "
+        f"Page data of the capacity and of the trends page over every hospital, each in "
+        f"processes of its own, {DAYS}-day window, "
         f"cold = first in a new process, warm = median of {args.runs}; peak RSS of the "
         f"measuring process and its JVM; load average at the end {load}; "
         f"{os.cpu_count()} cores.",
         "",
-        "| size | Encounters | stays in the window | path | read / SQL cold s | read / SQL warm s "
-        "| page data cold s | page data warm s | warm vs search | peak RSS MB |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| size | Encounters | stays in the window | page | path | read / SQL cold s "
+        "| read / SQL warm s | page data cold s | page data warm s | warm vs search "
+        "| peak RSS MB |",
+        "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
         "Filling the store from the NDJSON (the sync's flatten and Parquet write; the export "
@@ -469,6 +511,7 @@ def main() -> None:
     parser.add_argument("--keep", help="build each size's store once into this directory")
     parser.add_argument("--out", default="analytics.md", help="file name in bench/results")
     parser.add_argument("--measure", choices=("duckdb", "spark", "search"), help=argparse.SUPPRESS)
+    parser.add_argument("--page", choices=PAGES, help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--sources", nargs="*", help=argparse.SUPPRESS)
