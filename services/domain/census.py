@@ -46,15 +46,15 @@ __all__ = [
     "WindowFigures",
     "belegungstage",
     "census_dates",
-    "census_from_changes",
+    "census_on_grid",
     "daily_flows",
     "daily_totals",
-    "day_positions",
     "grid_sums",
     "hospital_transfers",
     "length_of_stay",
     "midnight",
     "midnight_census",
+    "ward_codes",
     "ward_days",
     "ward_periods",
     "ward_positions",
@@ -377,19 +377,18 @@ def window_figures(
     )
 
 
-def census_from_changes(changes: pd.DataFrame, days: list[date]) -> pd.DataFrame:
-    """``midnight_census`` from its changes: per ``source``, ``ward_id`` and ``date`` the
-    ``change`` of the census from that day's midnight on (periods counted from the first
-    midnight at or after their start, no longer from the first at or after their end).
-
-    Every ward of ``changes`` gets every day, changes before the first day count from it; a row
-    with ``date`` null names a ward without a change.
+def census_on_grid(
+    wards: pd.DataFrame, ward: np.ndarray, day: np.ndarray, change: np.ndarray, days: list[date]
+) -> pd.DataFrame:
+    """``midnight_census`` from its changes: ``change[i]`` of the census of ward ``ward[i]``
+    (a row of ``wards``: unique ``source`` and ``ward_id``) from the midnight of ``days[day[i]]``
+    on, a change before the first day placed on it (periods counted from the first midnight at
+    or after their start, no longer from the first at or after their end). A change at -1 in
+    either counts nowhere. Every ward gets every day; a ward without id has a null census.
     """
     if not days:
         return pd.DataFrame(columns=["source", "ward_id", "date", "census"])
-    keys = ["source", "ward_id"]
-    wards = changes[keys].drop_duplicates().sort_values(keys)
-    change = grid_sums(wards, changes, ["change"], days, before=0)["change"]
+    change = grid_sums(len(wards), ward, day, {"change": change}, len(days))["change"]
     census = change.reshape(len(wards), len(days)).cumsum(axis=1).ravel()
     # A period on a ward without id counts on no ward: its census is null, as grouping left it.
     unnamed = np.repeat(wards.isna().any(axis=1).to_numpy(), len(days))
@@ -399,38 +398,32 @@ def census_from_changes(changes: pd.DataFrame, days: list[date]) -> pd.DataFrame
 
 
 def grid_sums(
-    wards: pd.DataFrame, rows: pd.DataFrame, columns: list[str], days: list[date], before: int = -1
+    wards: int, ward: np.ndarray, day: np.ndarray, columns: dict[str, np.ndarray], days: int
 ) -> dict[str, np.ndarray]:
-    """Each of ``columns`` of ``rows`` summed on the grid of ``ward_days(wards, days)``, ward by
-    ward and day by day; a row whose ward or day is not on the grid counts nowhere (``before``
-    as in ``day_positions``).
+    """Each of ``columns`` summed on the grid of ``wards`` × ``days`` (as ``ward_days``), ward by
+    ward and day by day, each row placed at its ``ward`` and ``day`` position; a row at -1 in
+    either counts nowhere.
 
     Integers on a grid: grouping, merging and sorting the dates themselves (Python objects)
     took a third of a second at network scale (330k ward-days).
     """
-    ward = ward_positions(wards, rows)
-    day = day_positions(rows["date"], days, before)
     kept = (ward >= 0) & (day >= 0)
-    place = ward[kept] * len(days) + day[kept]
+    place = ward[kept] * days + day[kept]
     sums = {}
-    for name in columns:
-        column = np.zeros(len(wards) * len(days), dtype="int64")
-        np.add.at(column, place, rows[name].to_numpy()[kept].astype("int64"))
+    for name, values in columns.items():
+        column = np.zeros(wards * days, dtype="int64")
+        np.add.at(column, place, np.asarray(values)[kept].astype("int64"))
         sums[name] = column
     return sums
 
 
-def day_positions(dates: pd.Series, days: list[date], before: int = -1) -> np.ndarray:
-    """Each date's position among ``days``; ``before`` for a date before the first, -1 for a
-    missing date, one after the last or one between that is not among them."""
-    found = pd.Index(days, dtype=object).get_indexer(dates.to_numpy(dtype=object))
-    lost = np.flatnonzero(found < 0)
-    if len(lost) and before >= 0:
-        dated = dates.iloc[lost].notna().to_numpy(dtype=bool)
-        lost = lost[dated]
-        early = (dates.iloc[lost] < days[0]).to_numpy(dtype=bool)
-        found[lost[early]] = before
-    return found
+def ward_codes(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The unique ``source`` and ``ward_id`` of ``rows`` in their order, a ward without id last
+    within its source, and each row's position among them."""
+    keys = ["source", "ward_id"]
+    codes = rows.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    return rows[keys].iloc[first].reset_index(drop=True), codes
 
 
 def ward_positions(wards: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:

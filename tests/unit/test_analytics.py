@@ -301,20 +301,33 @@ def test_median_and_90th_percentile_interpolate_between_lengths_as_ordering_ever
     assert each.loc["H2", "p90_days"] == pytest.approx(8.3)
 
 
-def test_census_from_changes_counts_from_the_first_day():
+def _number(day) -> int | None:
+    """A date as the engine gives it: days since 1970-01-01."""
+    return None if day is None else (day - pd.Timestamp("1970-01-01").date()).days
+
+
+def test_census_counts_changes_before_the_window_from_its_first_day():
     day = pd.Timestamp("2026-11-10").date()
     days = [day + pd.Timedelta(days=n) for n in range(3)]
+    # As the SQL gives them: a change before the window on its first day, a ward without one.
     changes = pd.DataFrame(
         {
             "source": ["A", "A", "A", "A"],
             "ward_id": ["W", "W", "W", "V"],
-            "date": [day - pd.Timedelta(days=5), days[1], days[2], None],
+            "on_day": [_number(days[0]), _number(days[1]), _number(days[2]), None],
             "change": [2, 1, -3, 0],
         }
     )
-    out = census.census_from_changes(changes, days)
+    out, _ = analytics._census_and_flows(changes, _no_counts(), days)
     assert out[out["ward_id"] == "W"]["census"].tolist() == [2, 3, 0]
     assert out[out["ward_id"] == "V"]["census"].tolist() == [0, 0, 0]
+
+
+def _no_counts() -> pd.DataFrame:
+    names = ["admissions", "discharges", "transfers_in", "transfers_out"]
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in ("source", "ward_id")}).assign(
+        on_day=pd.Series(dtype="Int64"), **{n: pd.Series(dtype="int64") for n in names}
+    )
 
 
 def _grouped_census(changes: pd.DataFrame, days: list) -> pd.DataFrame:
@@ -344,6 +357,26 @@ def _grouped_flows(counts: pd.DataFrame, changes: pd.DataFrame, days: list) -> p
     for name in names:
         out[name] = out[name].fillna(0).astype("int64")
     return out.sort_values(["source", "ward_id", "date"]).reset_index(drop=True)
+
+
+def _as_the_engine_gives_them(
+    changes: pd.DataFrame, counts: pd.DataFrame, days: list
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``_CENSUS_SQL`` and ``_FLOWS_SQL`` for these: days as numbers, a census change
+    before the window on its first day and one after it left out, a row without a day for every
+    ward, counts of its days only."""
+    wards = changes[["source", "ward_id"]].drop_duplicates().assign(date=None, change=0)
+    changes = pd.concat([changes, wards.astype({"change": "int64"})], ignore_index=True)
+    if days:
+        dates = changes["date"].map(lambda d: d if d is None else max(d, days[0]))
+        inside = dates.map(lambda d: d is None or d <= days[-1]).astype(bool)
+        changes = changes.assign(date=dates).loc[inside]
+    numbered = changes.drop(columns="date").assign(
+        on_day=pd.array(changes["date"].map(_number), "Int64")
+    )
+    dated = counts[counts["date"].isin(days)]
+    flows = dated.drop(columns="date").assign(on_day=pd.array(dated["date"].map(_number), "Int64"))
+    return numbered, flows
 
 
 @pytest.mark.parametrize("dtype", ["str", "object"])
@@ -376,29 +409,34 @@ def test_census_and_flows_on_the_grid_as_grouping_gives_them(dtype):
             .astype({"date": object})
         )
         for chosen in (days, days[:1], []):
-            pd.testing.assert_frame_equal(
-                census.census_from_changes(changes, chosen), _grouped_census(changes, chosen)
-            )
+            numbered, flows = _as_the_engine_gives_them(changes, counts, chosen or days[:0])
+            mine = analytics._census_and_flows(numbered, flows, chosen)
+            pd.testing.assert_frame_equal(mine[0], _grouped_census(changes, chosen))
             if chosen:
-                pd.testing.assert_frame_equal(
-                    analytics._flows(counts, changes, chosen),
-                    _grouped_flows(counts, changes, chosen),
-                )
+                pd.testing.assert_frame_equal(mine[1], _grouped_flows(counts, changes, chosen))
 
 
-def test_day_and_ward_positions():
+def test_ward_codes_and_positions():
     from datetime import date, timedelta
 
     days = [date(2026, 10, 24) + timedelta(days=n) for n in range(3)]
-    dates = pd.Series([days[2], None, days[0] - timedelta(days=4), days[2] + timedelta(days=1)])
-    assert census.day_positions(dates, days).tolist() == [2, -1, -1, -1]
-    assert census.day_positions(dates, days, before=0).tolist() == [2, -1, 0, -1]
     wards = pd.DataFrame({"source": ["A", "A", "B"], "ward_id": ["W", None, "W"]})
     rows = pd.DataFrame(
         {"source": ["B", "A", "C", "A", "A"], "ward_id": ["W", None, "W", "V", "W"]}
     )
     assert census.ward_positions(wards, rows).tolist() == [2, 1, -1, -1, 0]
     assert census.ward_positions(wards.iloc[:0], rows.iloc[:0]).tolist() == []
+    found, codes = census.ward_codes(rows)
+    assert found.fillna("-").values.tolist() == [
+        ["A", "V"],
+        ["A", "W"],
+        ["A", "-"],
+        ["B", "W"],
+        ["C", "W"],
+    ]
+    assert codes.tolist() == [3, 2, 4, 0, 1]
+    numbered = pd.DataFrame({"on_day": [_number(days[2]), None, _number(days[0]) - 4, 99999]})
+    assert analytics._positions(numbered, _number(days[0]), days).tolist() == [2, -1, -1, -1]
     grid = census.ward_days(wards.iloc[[2, 0]], days[:2])
     assert grid.values.tolist() == [
         ["B", "W", days[0]],
