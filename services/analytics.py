@@ -239,20 +239,20 @@ _KINDS = """kinds AS (
 _WARD_PERIOD_SQL = f"""
 WITH {_KINDS},
 inpatient AS (
-    SELECT source, id, status AS stay_status, hospital_id, @us(start) AS stay_start_us,
+    SELECT source, id, status AS stay_status, hospital_id, department, @us(start) AS stay_start_us,
         @us("end") AS stay_end_us
     FROM encounter
     WHERE class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
 ),
 ward_rows AS (
-    SELECT l.source, l.encounter_id, s.stay_status, s.hospital_id, s.stay_start_us,
+    SELECT l.source, l.encounter_id, s.stay_status, s.hospital_id, s.department, s.stay_start_us,
         s.stay_end_us, l.location_id AS ward_id, @us(l.start) AS start_us, @us(l."end") AS end_us
     FROM encounter_location l
     JOIN inpatient s ON s.source = l.source AND s.id = l.encounter_id
     LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
     WHERE COALESCE(l.physical_type, k.physical_type) = 'wa' AND l.start IS NOT NULL
 )
-SELECT source, encounter_id, stay_status, hospital_id, stay_start_us, stay_end_us,
+SELECT source, encounter_id, stay_status, hospital_id, department, stay_start_us, stay_end_us,
     @day(stay_start_us) AS stay_start_day, @day(stay_end_us) AS stay_end_day,
     ward_id, start_us, end_us, CAST(row_number() OVER w - 1 AS BIGINT) AS step,
     lead(start_us) OVER w IS NULL AS last_ward,
@@ -274,6 +274,7 @@ WARD_PERIOD_SCHEMA = pa.schema(
         ("encounter_id", pa.string()),
         ("stay_status", pa.string()),
         ("hospital_id", pa.string()),
+        ("department", pa.string()),
         ("stay_start_us", pa.int64()),
         ("stay_end_us", pa.int64()),
         ("stay_start_day", pa.int64()),
@@ -301,7 +302,8 @@ WITH rules AS (SELECT source, min(limit_days) AS limit_days FROM stays GROUP BY 
 ward_rows AS (
     SELECT p.source, p.encounter_id, p.ward_id, p.previous_ward, p.step, p.last_ward,
         p.start_us, p.start_day, p.start_midnight, p.stay_status AS status, p.stay_start_day,
-        p.stay_end_day, p.end_us AS period_end_us, p.end_midnight AS period_end_midnight,
+        p.stay_end_day, p.stay_end_us, p.department, {_hospital("p")} AS hospital_id,
+        p.end_us AS period_end_us, p.end_midnight AS period_end_midnight,
         {_until("p.stay_start_us", "p.stay_end_us", "r.limit_days")} AS until_us
     FROM ward_period p
     JOIN rules r ON r.source = p.source
@@ -323,7 +325,7 @@ ended AS (
     ) o
 )
 SELECT source, encounter_id, ward_id, previous_ward, step, last_ward, status, stay_start_day,
-    stay_end_day, start_day, start_midnight, end_midnight,
+    stay_end_day, stay_end_us, hospital_id, department, start_day, start_midnight, end_midnight,
     (end_us IS NULL OR end_us > start_us) AS counted,
     end_us IS NOT NULL AND end_us > start_us AS ends
 FROM ended
@@ -451,34 +453,32 @@ _QUANTILE = (
     "- min(CASE WHEN up_to > floor({0}) THEN days END)))"
 )
 
-# Length of stay in Belegungstage of the finished stays discharged in [``?``, ``?``) that lay on
-# one of the wards asked for (``wards``, ``_wards_file``): per department and per hospital and
-# department. A stay of one ward period is that period's row alone (its first and last), so
+# Length of stay in Belegungstage of the finished stays discharged in [``?``, ``?``) (epoch
+# microseconds) that lay on one of the wards asked for (``wards``, ``_wards_file``): per
+# department and per hospital and department, from the periods, which carry what this needs
+# of their stay. A stay of one ward period is that period's row alone (its first and last), so
 # only the stays of several are made distinct: most stays keep one ward, and making all 830k
 # distinct at network scale took half of this statement. Belegungstage are whole days, so each
 # group's stays are counted per length and the median and 90th percentile read from the
 # running counts, interpolated as ``percentile_cont`` does (``_QUANTILE``): the same figures
 # as ordering every stay, without sorting 800k stays.
 _LENGTH_SQL = f"""
-WITH on_wards AS (
-    SELECT source, encounter_id, step, last_ward FROM periods
-    WHERE ward_id IN (SELECT ward_id FROM wards)
+WITH clock AS (SELECT CAST(? AS BIGINT) AS since_us, CAST(? AS BIGINT) AS now_us),
+on_wards AS (
+    SELECT p.source, p.encounter_id, p.step, p.last_ward,
+        COALESCE(p.hospital_id, '–') AS hospital_id, COALESCE(p.department, '–') AS department,
+        GREATEST(p.stay_end_day - p.stay_start_day, 1) AS days
+    FROM periods p CROSS JOIN clock c
+    WHERE p.ward_id IN (SELECT ward_id FROM wards) AND p.status = 'finished'
+        AND p.stay_end_us >= c.since_us AND p.stay_end_us < c.now_us
 ),
-chosen AS (
-    SELECT source, encounter_id FROM on_wards WHERE step = 0 AND last_ward
-    UNION ALL
-    SELECT DISTINCT source, encounter_id FROM on_wards WHERE NOT (step = 0 AND last_ward)
-),
-clock AS (SELECT ? AS since, ? AS now_at),
 done AS (
-    SELECT COALESCE(s.hospital_id, '–') AS hospital_id,
-        COALESCE(s.department, '–') AS department,
-        GREATEST(s.end_day - s.start_day, 1) AS days
-    FROM stays s
-    JOIN chosen w ON w.source = s.source AND w.encounter_id = s.id
-    CROSS JOIN clock c
-    WHERE s.status = 'finished' AND s."end" IS NOT NULL
-        AND s."end" >= c.since AND s."end" < c.now_at
+    SELECT hospital_id, department, days FROM on_wards WHERE step = 0 AND last_ward
+    UNION ALL
+    SELECT hospital_id, department, days FROM (
+        SELECT DISTINCT source, encounter_id, hospital_id, department, days FROM on_wards
+        WHERE NOT (step = 0 AND last_ward)
+    ) several
 ),
 per_length AS (
     SELECT hospital_id, department, grouping(hospital_id) AS all_hospitals, days,
@@ -577,7 +577,7 @@ def figures(
         ]
         if chosen:
             views["wards"] = [_wards_file(Path(tmp), chosen)]
-            statements.append((sql(_LENGTH_SQL), [since, now.to_pydatetime()]))
+            statements.append((sql(_LENGTH_SQL), [_epoch_us(start), _epoch_us(now)]))
         results = [_frame(t) for t in store.run(settings, views, statements, relations)]
     routes, between, placed, counts = (_dated(r) for r in results[2:6])
     days = census_dates(start, now)
