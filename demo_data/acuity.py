@@ -112,6 +112,9 @@ class _Sets:
         self.rng = rng
         self.out = Acuity()
         self.counters: dict[str, int] = {}
+        # Adults still to score, and the bands complete sets have shown so far (``_forced``).
+        self.adults_left = 0
+        self.bands: set[str] = set()
 
     def _id(self, encounter: EncounterRec) -> str:
         key = encounter.stay.hospital.key
@@ -245,8 +248,12 @@ def generate_acuity(
         for o in clinical.observations
         if not (o.category == "vital-signs" and o.encounter.id in ids)
     ]
+    ages = {e.id: age_on(e.stay.person.birth_date, today) for e in current}
+    sets.adults_left = sum(
+        1 for e in current if ages[e.id] >= ADULT_AGE and e.stay.start + 15 * MINUTE < as_of
+    )
     for encounter in current:
-        _stay_sets(sets, encounter, age_on(encounter.stay.person.birth_date, today), with_flags)
+        _stay_sets(sets, encounter, ages[encounter.id], with_flags)
     clinical.observations.extend(sets.out.observations)
     return sets.out
 
@@ -276,6 +283,9 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
         )
     profile = _profile(rng)
     scored = sets.profile_points(profile)
+    forced = _forced(sets) if adult else None
+    if forced:
+        scored = _points_of(sets, forced)
     total = sum(scored.values())
     red = any(v == 3 for v in scored.values())
     due = DUE_MINUTES[band(total, red)]
@@ -309,9 +319,10 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
         return
     values = sets.values(scored, scale)
     missing: list[str] = []
-    if rng.random() < INCOMPLETE_SHARE:
+    # A set that must show its band is complete.
+    if not forced and rng.random() < INCOMPLETE_SHARE and not _many_incomplete(sets):
         missing = sorted(rng.sample(OFTEN_MISSING, rng.choice((1, 1, 2))), key=PARAMETERS.index)
-    elif not any(t["status"] == "incomplete" for t in sets.out.truth.values()):
+    elif not forced and not any(t["status"] == "incomplete" for t in sets.out.truth.values()):
         # At a tenth per set, a ward's few dozen adults can all be complete at some hours: the
         # first adult's set then lacks one value, so every network shows an incomplete score.
         # Chosen without drawing, so every other set stays as the hour's draw made it.
@@ -336,7 +347,39 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
     }
     if not missing and previous is not None:
         entry["trend"] = "up" if total > previous else "down" if total < previous else "same"
+    if not missing:
+        sets.bands.add(entry_band)
     sets.out.truth[encounter.id] = entry
+
+
+BANDS = ("zero", "low", "low_medium", "medium", "high")
+
+
+def _forced(sets: _Sets) -> str | None:
+    """The band this adult's latest set must show, if any: chance leaves a band out of a
+    ward's few dozen adults at about one hour in twenty, so once no more adults are left than
+    bands not yet shown by a complete set, each of the last shows one of them. The rest of the
+    network stays as the hour's draw made it."""
+    sets.adults_left -= 1
+    wanted = [b for b in BANDS if b not in sets.bands]
+    return wanted[0] if wanted and sets.adults_left < len(wanted) else None
+
+
+def _points_of(sets: _Sets, wanted: str) -> dict[str, int]:
+    """Points that give the band ``wanted``: none at all for zero, one for low, else the
+    profile whose totals lie in that band."""
+    if wanted in ("zero", "low"):
+        return {p: int(wanted == "low" and p == "respiration") for p in PARAMETERS}
+    profile = {"low_medium": "red", "medium": "medium", "high": "high"}[wanted]
+    return sets.profile_points(profile)
+
+
+def _many_incomplete(sets: _Sets) -> bool:
+    """Whether a fifth of the adults scored so far lack a value: the board's full score must
+    stay computable for most (chance gave more at about one hour in seventy)."""
+    scored = [t for t in sets.out.truth.values() if t["status"] in ("complete", "incomplete")]
+    incomplete = sum(1 for t in scored if t["status"] == "incomplete")
+    return incomplete + 1 > 0.2 * (len(scored) + 1 + sets.adults_left)
 
 
 def _ward(encounter: EncounterRec) -> str:

@@ -467,3 +467,18 @@ def test_every_bed_left_in_the_last_two_weeks_has_its_cleaning_task(network):
     }
     for ward, values in minutes.items():
         assert truth[ward]["median_minutes"] == statistics.median(values)
+
+
+@pytest.mark.parametrize(
+    "hour",
+    # Hours at which chance alone left a band out (19:00, 14:00) or made more than a quarter of
+    # the adults' sets incomplete (09:00), and one at which it did neither.
+    ["2026-12-03T19:00:00+01:00", "2026-12-01T14:00:00+01:00", "2026-12-01T09:00:00+01:00",
+     "2026-12-03T12:00:00+01:00"],
+)  # fmt: skip
+def test_every_hour_shows_every_news2_band_and_mostly_full_scores(hour):
+    truth = generate(7, PRESETS["test"], datetime.fromisoformat(hour)).ground_truth["news2"]
+    adults = [t for t in truth.values() if t["status"] in ("complete", "incomplete")]
+    complete = [t for t in adults if t["status"] == "complete"]
+    assert {t["band"] for t in complete} == {"zero", "low", "low_medium", "medium", "high"}
+    assert len(adults) > len(complete) >= 0.75 * len(adults)
