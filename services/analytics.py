@@ -230,12 +230,12 @@ _KINDS = """kinds AS (
 # The stored ward periods (``ward_period``, one table per source beside the extracted ones):
 # every ward entry of an inpatient Encounter, typed by its Location where it names no type, in
 # order within its stay, with the Berlin days of its start and end, and what the window's
-# figures need of its stay (status, hospital, start, end and their days). Nothing here depends
-# on the window or on the rules of a page, so the sync computes it once as the data enters the
-# store (``refresh_ward_periods``) and each read filters it by the window's rules instead of
-# joining every location entry, ordering them and joining them to their stays again. The
-# stay's end also files the row under its month (``_period_month``), so a window reads the
-# months it reaches and the open stays.
+# figures need of its stay (status, hospital, department, start, end and their days). Nothing
+# here depends on the window or on the rules of a page, so the sync computes it once as the
+# data enters the store (``refresh_ward_periods``) and each read filters it by the window's
+# rules instead of joining every location entry, ordering them and joining them to their stays
+# again. The stay's end also files the row under its month (``_period_month``), so a window
+# reads the months it reaches and the open stays.
 _WARD_PERIOD_SQL = f"""
 WITH {_KINDS},
 inpatient AS (
