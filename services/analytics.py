@@ -151,8 +151,12 @@ def _expand(sql: str, engine: str) -> str:
 # -- the relations -------------------------------------------------------------------------------
 
 
+# The Encounters that are inpatient stays: the stays relation and the stored ward periods
+# take the same ones, since the periods of the window are filtered, not joined, to the stays.
+_INPATIENT = """class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)"""
+
 # The Encounters that are stays of the window (one ``?``: its start).
-_IN_WINDOW = f"""class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
+_IN_WINDOW = f"""{_INPATIENT}
         AND ("end" IS NULL OR "end" >= ?)
         AND (status IS NULL OR status NOT IN ({_VOID}))"""
 
@@ -242,7 +246,7 @@ inpatient AS (
     SELECT source, id, status AS stay_status, hospital_id, department, @us(start) AS stay_start_us,
         @us("end") AS stay_end_us
     FROM encounter
-    WHERE class = 'IMP' AND (start IS NOT NULL OR "end" IS NOT NULL)
+    WHERE {_INPATIENT}
 ),
 ward_rows AS (
     SELECT l.source, l.encounter_id, s.stay_status, s.hospital_id, s.department, s.stay_start_us,
