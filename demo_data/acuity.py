@@ -249,9 +249,7 @@ def generate_acuity(
         if not (o.category == "vital-signs" and o.encounter.id in ids)
     ]
     ages = {e.id: age_on(e.stay.person.birth_date, today) for e in current}
-    sets.adults_left = sum(
-        1 for e in current if ages[e.id] >= ADULT_AGE and e.stay.start + 15 * MINUTE < as_of
-    )
+    sets.adults_left = sum(1 for e in current if ages[e.id] >= ADULT_AGE and _first_set(e) < as_of)
     for encounter in current:
         _stay_sets(sets, encounter, ages[encounter.id], with_flags)
     clinical.observations.extend(sets.out.observations)
@@ -260,7 +258,7 @@ def generate_acuity(
 
 def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool) -> None:
     rng, as_of = sets.rng, sets.as_of
-    first = encounter.stay.start + 15 * MINUTE
+    first = _first_set(encounter)
     if first >= as_of:
         sets.out.truth[encounter.id] = {"status": "none", "ward_id": _ward(encounter)}
         return
@@ -283,7 +281,10 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
         )
     profile = _profile(rng)
     scored = sets.profile_points(profile)
-    forced = _forced(sets) if adult else None
+    forced = None
+    if adult:
+        sets.adults_left -= 1
+        forced = _forced(sets)
     if forced:
         scored = _points_of(sets, forced)
     total = sum(scored.values())
@@ -355,12 +356,16 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
 BANDS = ("zero", "low", "low_medium", "medium", "high")
 
 
+def _first_set(encounter: EncounterRec) -> Instant:
+    """When a stay's first NEWS2 set is taken: a stay admitted later than that has none yet."""
+    return encounter.stay.start + 15 * MINUTE
+
+
 def _forced(sets: _Sets) -> str | None:
     """The band this adult's latest set must show, if any: chance leaves a band out of a
     ward's few dozen adults at about one hour in twenty, so once no more adults are left than
     bands not yet shown by a complete set, each of the last shows one of them. The rest of the
     network stays as the hour's draw made it."""
-    sets.adults_left -= 1
     wanted = [b for b in BANDS if b not in sets.bands]
     return wanted[0] if wanted and sets.adults_left < len(wanted) else None
 
