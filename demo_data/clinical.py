@@ -100,6 +100,7 @@ class ClinicalGenerator:
                 self._inpatient(encounter)
             else:
                 self._short_contact(encounter)
+        self._anticoagulated_twice(encounters)
         return self.out
 
     def _id(self, prefix: str, encounter: EncounterRec) -> str:
@@ -198,6 +199,51 @@ class ClinicalGenerator:
                     requester=encounter.attending,
                 )
             )
+
+    def _anticoagulated_twice(self, encounters: list[EncounterRec]) -> None:
+        """One current stay at least runs prophylactic enoxaparin beside apixaban: the double
+        anticoagulation a medication list must point out, there at every as-of rather than only
+        when the draw gives it. Drawn from nothing, so no other record changes."""
+        pair = [
+            (code, dosage)
+            for code, dosage in codes.MEDICATIONS["common"] + codes.MEDICATIONS["cardio"]
+            if code.code in codes.DOUBLE_ANTICOAGULATION
+        ]
+        running: dict[str, set[str]] = {}
+        for order in self.out.medications:
+            if order.status == "active":
+                running.setdefault(order.encounter.id, set()).add(order.code.code)
+        if any(codes.DOUBLE_ANTICOAGULATION <= drugs for drugs in running.values()):
+            return
+        adults = [
+            e
+            for e in encounters
+            if e.current
+            and e.stay.cls == "IMP"
+            and "common" in codes.MEDICATION_GROUPS_BY_DEPARTMENT[e.stay.department]
+        ]
+        if not adults:
+            return
+        encounter = next(
+            (e for e in adults if running.get(e.id, set()) & codes.DOUBLE_ANTICOAGULATION),
+            adults[0],
+        )
+        start = min(encounter.stay.start + HOUR, self.as_of)
+        for code, dosage in pair:
+            if code.code not in running.get(encounter.id, set()):
+                self.out.medications.append(
+                    MedicationRec(
+                        id=self._id("med", encounter),
+                        encounter=encounter,
+                        code=code,
+                        dosage=dosage,
+                        authored=start,
+                        start=start,
+                        end=encounter.stay.end,
+                        status="active",
+                        requester=encounter.attending,
+                    )
+                )
 
     # Observations
 

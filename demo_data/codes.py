@@ -365,6 +365,8 @@ MEDICATIONS: dict[str, tuple[tuple[Code, str], ...]] = {
         (Code("M01AE01", "Ibuprofen"), "10 mg/kg p.o. 1-1-1"),
     ),
 }
+# Enoxaparin and apixaban: two anticoagulants that must not run side by side.
+DOUBLE_ANTICOAGULATION = frozenset({"B01AB05", "B01AF02"})
 MEDICATION_GROUPS_BY_DEPARTMENT = {
     "0100": ("common", "infection"),
     "0200": ("common", "neuro"),
