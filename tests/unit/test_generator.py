@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -482,3 +483,49 @@ def test_every_hour_shows_every_news2_band_and_mostly_full_scores(hour):
     complete = [t for t in adults if t["status"] == "complete"]
     assert {t["band"] for t in complete} == {"zero", "low", "low_medium", "medium", "high"}
     assert len(adults) > len(complete) >= 0.75 * len(adults)
+
+
+@pytest.mark.parametrize(
+    "hour",
+    # Hours at which chance alone gave no current person two drugs of one group (14:00, 16:00,
+    # 05:00), and one at which it gave two of other groups but never this pair.
+    ["2026-12-03T14:00:00+01:00", "2026-12-03T16:00:00+01:00", "2026-12-04T05:00:00+01:00",
+     "2026-12-03T11:00:00+01:00"],
+)  # fmt: skip
+def test_every_hour_has_a_current_stay_anticoagulated_twice(hour):
+    network = generate(7, PRESETS["test"], datetime.fromisoformat(hour))
+    running: dict[str, set[str]] = {}
+    for order in network.clinical.medications:
+        if order.status == "active" and order.encounter.current:
+            running.setdefault(order.encounter.id, set()).add(order.code.code)
+    doubled = [drugs for drugs in running.values() if {"B01AB05", "B01AF02"} <= drugs]
+    assert doubled
+    conflicts = [
+        kvnr
+        for kvnr, person in network.ground_truth["safety"].items()
+        if {"B01AB05", "B01AF02"} <= set(person["medication_current"])
+    ]
+    assert conflicts
+
+
+@pytest.mark.parametrize(
+    "hour",
+    # Hours at which chance alone gave no adult a latest set taken before the move to the ward
+    # they lie on now, and one at which it gave one.
+    ["2026-12-03T04:00:00+01:00", "2026-12-03T15:00:00+01:00", "2026-12-03T23:00:00+01:00",
+     "2026-12-03T14:00:00+01:00"],
+)  # fmt: skip
+def test_every_hour_has_an_adult_whose_latest_set_was_taken_on_the_ward_before(hour):
+    network = generate(7, PRESETS["test"], datetime.fromisoformat(hour))
+    stays = {e.id: e for e in network.encounters}
+    moved = []
+    for stay_id, entry in network.ground_truth["news2"].items():
+        if entry["status"] not in ("complete", "incomplete"):
+            continue
+        periods = stays[stay_id].periods
+        arrived = [b.start for a, b in itertools.pairwise(periods) if a.ward != b.ward]
+        taken = datetime.fromisoformat(entry["taken"]).timestamp()
+        if arrived and taken < arrived[-1]:
+            assert entry["ward_id"] == periods[-1].ward.id
+            moved.append(stay_id)
+    assert moved
