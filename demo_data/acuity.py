@@ -9,14 +9,17 @@ truth is the points chosen, not a score recomputed from the values.
 
 The latest set lies within the interval its band allows (RCP chart 3: 12 h at 0, 6 h at 1-4,
 1 h from a single 3 on) for most patients and beyond it for some; a few latest sets lack a
-parameter. A few adults have a physician's order to score SpO2 on scale 2 (a Flag,
-docs/DATA_MODEL.md). Patients under 16 get sets drawn around children's values and no score.
+parameter. At least one adult moved to another ward lately had the latest set taken on the ward
+before (MII: it points at that ward's contact). A few adults have a physician's order to score
+SpO2 on scale 2 (a Flag, docs/DATA_MODEL.md). Patients under 16 get sets drawn around children's
+values and no score.
 
 Drawn from a random stream of its own (``<seed>:acuity``), so adding it changed no other record.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +27,7 @@ from datetime import date
 from demo_data import codes
 from demo_data.clinical import Clinical
 from demo_data.records import EncounterRec, FlagRec, ObservationRec
-from demo_data.timeutil import Instant, berlin_date, fhir_datetime
+from demo_data.timeutil import DAY, Instant, berlin_date, fhir_datetime
 
 ADULT_AGE = 16
 MINUTE = 60
@@ -115,6 +118,9 @@ class _Sets:
         # Adults still to score, and the bands complete sets have shown so far (``_forced``).
         self.adults_left = 0
         self.bands: set[str] = set()
+        # Adults moved lately still to score, and whether one's latest set predates the move.
+        self.moved_left = 0
+        self.set_before_move = False
 
     def _id(self, encounter: EncounterRec) -> str:
         key = encounter.stay.hospital.key
@@ -249,7 +255,9 @@ def generate_acuity(
         if not (o.category == "vital-signs" and o.encounter.id in ids)
     ]
     ages = {e.id: age_on(e.stay.person.birth_date, today) for e in current}
-    sets.adults_left = sum(1 for e in current if ages[e.id] >= ADULT_AGE and _first_set(e) < as_of)
+    adults = [e for e in current if ages[e.id] >= ADULT_AGE and _first_set(e) < as_of]
+    sets.adults_left = len(adults)
+    sets.moved_left = sum(1 for e in adults if _arrived_lately(e, as_of) is not None)
     for encounter in current:
         _stay_sets(sets, encounter, ages[encounter.id], with_flags)
     clinical.observations.extend(sets.out.observations)
@@ -295,6 +303,8 @@ def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool)
     else:
         elapsed = rng.randint(5, max(6, int(due * 0.85)))
     latest = max(first, as_of - elapsed * MINUTE - SET_SPREAD_MINUTES * MINUTE)
+    if adult:
+        latest = _before_move(sets, encounter, latest)
     # Earlier sets, oldest first, each a few hours before the next.
     moments = [latest]
     for _ in range(EARLIER_SETS):
@@ -377,6 +387,36 @@ def _points_of(sets: _Sets, wanted: str) -> dict[str, int]:
         return {p: int(wanted == "low" and p == "respiration") for p in PARAMETERS}
     profile = {"low_medium": "red", "medium": "medium", "high": "high"}[wanted]
     return sets.profile_points(profile)
+
+
+def _arrived_lately(encounter: EncounterRec, as_of: Instant) -> Instant | None:
+    """When the stay came to the ward it lies on now, if it came from another ward within the
+    last two days (a set before stays inside the board's look-back) and half an hour after its
+    first set or later; else None."""
+    periods = encounter.periods
+    moves = [b.start for a, b in itertools.pairwise(periods) if b.ward.id != a.ward.id]
+    if not moves:
+        return None
+    arrived = moves[-1]
+    fits = _first_set(encounter) + 30 * MINUTE <= arrived and as_of - 2 * DAY <= arrived < as_of
+    return arrived if fits else None
+
+
+def _before_move(sets: _Sets, encounter: EncounterRec, latest: Instant) -> Instant:
+    """The latest set's time: as drawn, unless no adult moved lately has a latest set taken
+    before the move and this is the last who could: then twenty minutes before the move. A ward
+    gets patients whose latest vitals were written on the ward they came from, and chance gives
+    none at some hours. Chosen without drawing, so every other set stays as the hour's draw."""
+    arrived = _arrived_lately(encounter, sets.as_of)
+    if arrived is None:
+        return latest
+    sets.moved_left -= 1
+    if latest + SET_SPREAD_MINUTES * MINUTE < arrived:
+        sets.set_before_move = True
+    elif not sets.set_before_move and sets.moved_left == 0:
+        latest = arrived - 20 * MINUTE
+        sets.set_before_move = True
+    return latest
 
 
 def _many_incomplete(sets: _Sets) -> bool:
