@@ -17,6 +17,7 @@ from components.session import settings
 from services import queries
 from services.analytics import StoreFigures
 from services.domain.census import window_encounters
+from services.domain.news2 import LOOKBACK
 from services.domain.stays import (
     current_placements,
     in_hospitals,
@@ -25,6 +26,7 @@ from services.domain.stays import (
     typed_places,
 )
 from services.frames import KINDS, Collector, with_hierarchy
+from services.frames.contacts import has_lower_levels, widened
 from services.patient_record import chunks
 from services.platform import FrameSet
 from services.search import query
@@ -113,6 +115,34 @@ def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
     return replace(read, tables={**read.tables, "patient": patients}, stats=stats, errors=errors)
 
 
+# How far back a stay's earlier contacts are looked for: a day more than the longest look-back
+# of the pages that map what was written on them (the NEWS2 board's and the handover's vitals).
+EARLIER_CONTACTS = LOOKBACK + pd.Timedelta(days=1)
+
+
+def _with_earlier_contacts(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
+    """The read whose ``encounter_contact`` also maps the stays' earlier contacts (MII: the
+    ward contacts of wards left before), read by Patient: what was written on a previous ward
+    belongs to the stay. Reads nothing for sources without contact levels."""
+    contacts = read.tables.get("encounter_contact")
+    if not has_lower_levels(contacts):
+        return read
+    since = this_minute().floor("D") - EARLIER_CONTACTS
+    found = [
+        load_kept(queries.contacts_of_patients(batch, since), "Encounters")
+        for batch in chunks(patient_ids.dropna())
+    ]
+    if not found:
+        return read
+    more = pd.concat([f["encounter_contact"] for f in found], ignore_index=True)
+    stats = list(read.stats) + [stat for f in found for stat in f.stats]
+    errors = dict(read.errors)
+    for f in found:
+        errors.update(f.errors)
+    tables = {**read.tables, "encounter_contact": widened(contacts, more)}
+    return replace(read, tables=tables, stats=stats, errors=errors)
+
+
 def stays(
     *,
     ward_ids: tuple[str, ...] = (),
@@ -141,6 +171,7 @@ def stays(
         placed = placed[placed["ward_id"].isin(ward_ids)]
     if with_patients:
         read = _with_patients(read, placed["patient_id"])
+        read = _with_earlier_contacts(read, placed["patient_id"])
     return placed, read
 
 

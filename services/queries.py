@@ -65,6 +65,15 @@ def current_stays(*, ward_ids: Iterable[str] = ()) -> AbstractSearchSet:
     return search
 
 
+def contacts_of_patients(patient_ids: Iterable[str], since: pd.Timestamp) -> AbstractSearchSet:
+    """Every Encounter of these Patients, at any contact level, that lasted until ``since`` or
+    later: the earlier ward contacts of their stays (MII), which a ward's search does not match.
+    ``date`` matches an Encounter whose period reaches ``since``, an open one included."""
+    return query("Encounter").search(
+        subject=refs("Patient", patient_ids), date=f"ge{since.isoformat()}"
+    )
+
+
 def flags_of_patients(patient_ids: Iterable[str]) -> AbstractSearchSet:
     """Flags of these Patient records; the caller keeps the active isolation flags
     (``services.domain.bed_board.isolation_by_patient``): R4 Flag has no ``status`` search

@@ -41,7 +41,15 @@ import pandas as pd
 
 from services.codes import NOT_A_STAY
 
-__all__ = ["CONTACT_COLUMNS", "LEVEL_RANK", "collapse", "fill_hospitals", "stay_of"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "LEVEL_RANK",
+    "collapse",
+    "fill_hospitals",
+    "has_lower_levels",
+    "stay_of",
+    "widened",
+]
 
 CONTACT_COLUMNS = ("encounter_id", "stay_id", "level")
 # Higher is lower in the hierarchy; a contact without a level is a stay of its own.
@@ -287,3 +295,31 @@ def stay_of(encounter_ids: pd.DataFrame, contacts: pd.DataFrame) -> pd.Series:
     keys = pd.MultiIndex.from_arrays([encounter_ids["source"], encounter_ids["encounter_id"]])
     found = pd.Series(mapping.reindex(keys).to_numpy(), index=encounter_ids.index)
     return found.fillna(encounter_ids["encounter_id"]).astype("str")
+
+
+def has_lower_levels(contacts: pd.DataFrame | None) -> bool:
+    """Whether any contact is an Abteilungs- or Versorgungsstellenkontakt: only then can a
+    stay's resources point at a contact the read did not hold."""
+    if contacts is None or contacts.empty:
+        return False
+    return bool(contacts["level"].map(LEVEL_RANK).fillna(0).gt(0).any())
+
+
+def widened(contacts: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``contacts`` plus every contact that ``more`` (the ``encounter_contact`` of another read)
+    puts in the same stay as one of them, mapped to the stay id of ``contacts``.
+
+    A ward's read finds the contact of the ward a patient lies on now; the ward contacts of the
+    wards the stay passed through before are finished and match no such search. Vital signs and
+    tasks written there point at them, so without them the board loses the set taken an hour
+    before the transfer.
+    """
+    if more.empty:
+        return contacts
+    keys = ["source", "encounter_id"]
+    theirs = more.rename(columns={"stay_id": "their_stay"})
+    links = contacts[[*keys, "stay_id"]].merge(theirs[[*keys, "their_stay"]], on=keys)
+    links = links[["source", "stay_id", "their_stay"]].drop_duplicates()
+    added = links.merge(theirs, on=["source", "their_stay"])[[*keys, "stay_id", "level"]]
+    out = pd.concat([contacts, added.astype(contacts.dtypes.to_dict())], ignore_index=True)
+    return out.drop_duplicates(keys, keep="first").reset_index(drop=True)

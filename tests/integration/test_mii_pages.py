@@ -9,7 +9,7 @@ pages that follow have a record view to show.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from tests.support.reconcile import (
     my_patients,
     news2_cells,
     raw_stays,
+    ref_id,
     resources,
     ward_departments,
 )
@@ -369,3 +370,46 @@ def test_mii_page(mii_app: dict[str, User], truth, case):
     role, path = case
     at = open_page(path, mii_app[USERS[role]])
     CHECKS[page_id(case)](clean(at), at, truth)
+
+
+def _latest_sets_on_the_ward_before(mii_network, truth: Truth) -> dict[str, str]:
+    """Ward -> hospital of the stays whose latest NEWS2 set points at the contact of a ward
+    other than the one they lie on now (the generator makes sure of one every hour)."""
+    items = list(resources(mii_network.dir, mii_network.manifest))
+    ward_of = {
+        r["id"]: place["location"]["reference"].removeprefix("Location/")
+        for r in items
+        if r["resourceType"] == "Encounter"
+        for place in r.get("location", [])
+        if place["physicalType"]["coding"][0]["code"] == "wa"
+    }
+    stay_of = {member: stay.id for stay in truth.stays.values() for member in stay.members}
+    found = {}
+    for r in items:
+        if r["resourceType"] != "Observation" or "effectiveDateTime" not in r:
+            continue
+        contact = ref_id(r.get("encounter"))
+        entry = truth.ground["news2"].get(stay_of.get(contact, ""))
+        if not entry or "taken" not in entry or contact not in ward_of:
+            continue
+        taken = datetime.fromisoformat(entry["taken"])
+        moved = ward_of[contact] != entry["ward_id"]
+        if moved and datetime.fromisoformat(r["effectiveDateTime"]) == taken:
+            found[entry["ward_id"]] = truth.stays[stay_of[contact]].hospital
+    return found
+
+
+def test_a_set_taken_on_the_ward_before_scores_the_patient_on_the_ward_now(
+    mii_app, mii_network, truth
+):
+    """A patient moved since their latest set: the set points at the contact of the ward they
+    came from, which the ward's search for its stays does not find. The board scores them from
+    it all the same, as the ground truth does."""
+    wards = _latest_sets_on_the_ward_before(mii_network, truth)
+    assert wards, "no stay of the network had its latest set taken on the ward before"
+    nurse = mii_app[USERS[Role.NURSE]]
+    for ward, hospital in sorted(wards.items()):
+        at = open_page("pages/acuity.py", replace(nurse, wards=(ward,), hospital_id=hospital))
+        assert not at.exception, ward
+        board = at.dataframe[0].value
+        assert sorted(board["NEWS2"]) == news2_cells(truth.ground, ward), ward
