@@ -213,7 +213,7 @@ class ClinicalGenerator:
         for order in self.out.medications:
             if order.status == "active":
                 running.setdefault(order.encounter.id, set()).add(order.code.code)
-        if any(codes.DOUBLE_ANTICOAGULATION <= drugs for drugs in running.values()):
+        if any(drugs >= codes.DOUBLE_ANTICOAGULATION for drugs in running.values()):
             return
         adults = [
             e
