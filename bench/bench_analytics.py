@@ -236,12 +236,14 @@ class _PeakRss:
 
 
 def _kept(kept: dict[str, pd.DataFrame], read: Callable[[str], pd.DataFrame]) -> tuple:
-    """The Locations, placed under their wards and rooms as every page does, and the
-    Organizations; both read on the process's first page, as the pages keep them."""
-    for table in ("location", "organization"):
-        if table not in kept:
-            kept[table] = read(table)
-    return with_hierarchy(kept["location"]), kept["organization"]
+    """The Locations, placed under their wards and rooms, and the Organizations: read and
+    placed on the process's first page, as the pages keep them (``components.scope.places``
+    places a kept Locations read once)."""
+    if "location" not in kept:
+        kept["location"] = with_hierarchy(read("location"))
+    if "organization" not in kept:
+        kept["organization"] = read("organization")
+    return kept["location"], kept["organization"]
 
 
 def store_page_data(
