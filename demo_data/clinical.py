@@ -186,19 +186,31 @@ class ClinicalGenerator:
                 if rng.random() < 0.2:
                     end = self._between(start, self.as_of)
                     status = "completed"
-            self.out.medications.append(
-                MedicationRec(
-                    id=self._id("med", encounter),
-                    encounter=encounter,
-                    code=code,
-                    dosage=dosage,
-                    authored=start,
-                    start=start,
-                    end=end,
-                    status=status,
-                    requester=encounter.attending,
-                )
+            self._prescribe(encounter, code, dosage, start, end, status)
+
+    def _prescribe(
+        self,
+        encounter: EncounterRec,
+        code: Code,
+        dosage: str,
+        start: Instant,
+        end: Instant,
+        status: str,
+    ) -> None:
+        """A medication order of the stay's attending physician, authored when it starts."""
+        self.out.medications.append(
+            MedicationRec(
+                id=self._id("med", encounter),
+                encounter=encounter,
+                code=code,
+                dosage=dosage,
+                authored=start,
+                start=start,
+                end=end,
+                status=status,
+                requester=encounter.attending,
             )
+        )
 
     def _anticoagulated_twice(self, encounters: list[EncounterRec]) -> None:
         """One current stay at least runs prophylactic enoxaparin beside apixaban: the double
@@ -231,19 +243,7 @@ class ClinicalGenerator:
         start = min(encounter.stay.start + HOUR, self.as_of)
         for code, dosage in pair:
             if code.code not in running.get(encounter.id, set()):
-                self.out.medications.append(
-                    MedicationRec(
-                        id=self._id("med", encounter),
-                        encounter=encounter,
-                        code=code,
-                        dosage=dosage,
-                        authored=start,
-                        start=start,
-                        end=encounter.stay.end,
-                        status="active",
-                        requester=encounter.attending,
-                    )
-                )
+                self._prescribe(encounter, code, dosage, start, encounter.stay.end, "active")
 
     # Observations
 
