@@ -8,9 +8,11 @@ physical type take it from the Location read (``services.domain.stays.typed_plac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
+from fhirpy.base.searchset import AbstractSearchSet
 
 from components.data import load, load_kept, load_store_figures, load_stored_window
 from components.session import settings
@@ -107,28 +109,45 @@ def stored_figures(
     return load_store_figures(start, at, hospital_ids, tuple(sorted(wards)) if wards else None)
 
 
+def _in_batches(
+    search_of: Callable[[list[str]], AbstractSearchSet], ids: pd.Series, what: str
+) -> FrameSet | None:
+    """One kept read per batch of ``ids`` (``chunks``), as one read: each table's rows of every
+    batch, the stats and errors of every search; None when there are no ids."""
+    reads = [load_kept(search_of(batch), what) for batch in chunks(ids.dropna())]
+    if len(reads) <= 1:
+        return reads[0] if reads else None
+    tables = {t: pd.concat([r[t] for r in reads], ignore_index=True) for t in reads[0].tables}
+    return _joined(FrameSet(reads[0].resource_type, tables), {}, *reads)
+
+
+def _joined(read: FrameSet, tables: dict[str, pd.DataFrame], *more: FrameSet | None) -> FrameSet:
+    """``read`` with ``tables`` put in, carrying the stats and errors of the reads ``more``."""
+    others = [m for m in more if m is not None]
+    stats = [*read.stats, *(stat for m in others for stat in m.stats)]
+    errors = dict(read.errors)
+    for other in others:
+        errors.update(other.errors)
+    return replace(read, tables={**read.tables, **tables}, stats=stats, errors=errors)
+
+
 def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | None]:
     """These Patients, read by id, and one read that carries the stats and errors of all the
     searches (None when there was nothing to read): no identities beyond the ids given."""
-    parts, stats, errors = [], [], {}
-    for batch in chunks(patient_ids.dropna()):
-        found = load_kept(query("Patient").search(_id=",".join(batch)), "Patients")
-        parts.append(found["patient"])
-        stats += found.stats
-        errors.update(found.errors)
+    found = _in_batches(
+        lambda batch: query("Patient").search(_id=",".join(batch)), patient_ids, "Patients"
+    )
     empty = Collector(KINDS, "Patient", source="").frames()["patient"]
-    patients = pd.concat([empty, *parts], ignore_index=True) if parts else empty
-    if not parts:
-        return patients, None
-    return patients, FrameSet("Patient", {"patient": patients}, stats=stats, errors=errors)
+    if found is None:
+        return empty, None
+    patients = pd.concat([empty, found["patient"]], ignore_index=True)
+    return patients, FrameSet("Patient", {"patient": patients}, found.stats, found.errors)
 
 
 def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
     """The read plus these Patients, read by id: no identities beyond the stays in scope."""
     patients, found = patients_by_id(patient_ids)
-    stats = list(read.stats) + (list(found.stats) if found else [])
-    errors = dict(read.errors) | (dict(found.errors) if found else {})
-    return replace(read, tables={**read.tables, "patient": patients}, stats=stats, errors=errors)
+    return _joined(read, {"patient": patients}, found)
 
 
 # How far back a stay's earlier contacts are looked for: a day more than the longest look-back
@@ -144,19 +163,14 @@ def _with_earlier_contacts(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
     if not has_lower_levels(contacts):
         return read
     since = this_minute().floor("D") - EARLIER_CONTACTS
-    found = [
-        load_kept(queries.contacts_of_patients(batch, since), "Encounters")
-        for batch in chunks(patient_ids.dropna())
-    ]
-    if not found:
+    found = _in_batches(
+        lambda batch: queries.contacts_of_patients(batch, since), patient_ids, "Encounters"
+    )
+    if found is None:
         return read
-    more = pd.concat([f["encounter_contact"] for f in found], ignore_index=True)
-    stats = list(read.stats) + [stat for f in found for stat in f.stats]
-    errors = dict(read.errors)
-    for f in found:
-        errors.update(f.errors)
-    tables = {**read.tables, "encounter_contact": widened(contacts, more)}
-    return replace(read, tables=tables, stats=stats, errors=errors)
+    return _joined(
+        read, {"encounter_contact": widened(contacts, found["encounter_contact"])}, found
+    )
 
 
 def stays(
@@ -194,16 +208,7 @@ def stays(
 def flags_of(patient_ids: pd.Series) -> FrameSet | None:
     """The Flags of these Patients (the patients in a ward's beds), read by id in batches;
     None when there is nobody to ask about."""
-    ids = patient_ids.dropna()
-    if ids.empty:
-        return None
-    reads = [load_kept(queries.flags_of_patients(batch), "Flags") for batch in chunks(ids)]
-    if len(reads) == 1:
-        return reads[0]
-    stats = [stat for read in reads for stat in read.stats]
-    errors = {source: error for read in reads for source, error in read.errors.items()}
-    flags = pd.concat([read["flag"] for read in reads], ignore_index=True)
-    return replace(reads[0], tables={"flag": flags}, stats=stats, errors=errors)
+    return _in_batches(queries.flags_of_patients, patient_ids, "Flags")
 
 
 def left_open(read: FrameSet) -> pd.DataFrame:
