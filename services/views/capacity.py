@@ -29,7 +29,7 @@ from services.domain.disclosure import aggregate_only, hide_small_groups
 from services.domain.placing import CARE_GROUPS, blocked_reasons, discharges_today, free_by_care
 from services.domain.reports import saner_measure_report
 from services.domain.stays import current_placements
-from services.views.common import aggregates_only, named, names_by_id, ward_census
+from services.views.common import aggregates_only, among, named, names_by_id, ward_census
 
 __all__ = [
     "CapacityNow",
@@ -237,7 +237,7 @@ def _wards(
     detail.insert(1, "hospital", named(detail["hospital_id"], now_view.hospital_names))
     detail.insert(3, "ward", named(detail["ward_id"], now_view.ward_names))
     totals = daily_totals(
-        census[census["ward_id"].isin(wards)], flows[flows["ward_id"].isin(wards)], service
+        census[among(census["ward_id"], wards)], flows[among(flows["ward_id"], wards)], service
     )
     return CapacityWards(
         detail=detail,

@@ -1,16 +1,19 @@
-"""What several views share: names by id, the census of wards without beds, the aggregate check."""
+"""What several views share: names by id, membership of ids, the census of wards without beds,
+the aggregate check."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from services.domain.disclosure import aggregate_only
 from services.domain.stays import ward_census_now
 
-__all__ = ["aggregates_only", "named", "names_by_id", "ward_census", "wards_of"]
+__all__ = ["aggregates_only", "among", "named", "names_by_id", "ward_census", "wards_of"]
 
 
 def names_by_id(frame: pd.DataFrame) -> dict[str, str]:
@@ -31,6 +34,16 @@ def named(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
         name=ids.name,
         dtype="object",
     )
+
+
+def among(ids: pd.Series, values: Iterable[str]) -> pd.Series:
+    """``ids.isin(values)`` for a column of text ids: by one lookup in a set built once, where
+    pandas makes a pyarrow scalar of each value for every call (thousands of wards over the
+    window's ward-days took a twentieth of a second a call at network scale)."""
+    if not isinstance(ids.dtype, pd.StringDtype):
+        return ids.isin(set(values))
+    found = pc.is_in(pa.array(ids.array), value_set=pa.array(list(values), pa.string()))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=ids.index, dtype=bool)
 
 
 def wards_of(locations: pd.DataFrame) -> pd.DataFrame:

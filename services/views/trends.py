@@ -29,7 +29,7 @@ from services.domain.census import (
 from services.domain.disclosure import aggregate_only, hide_small_groups, mark_small, small_means
 from services.domain.staffing import nurses_on_duty, ppugv_shifts
 from services.domain.ward_load import completed_per_ward, nurse_shifts_per_ward, ward_ranking
-from services.views.common import aggregates_only, named, names_by_id, wards_of
+from services.views.common import aggregates_only, among, named, names_by_id, wards_of
 
 __all__ = [
     "FLOWS",
@@ -146,10 +146,10 @@ def trends_from(
     ward_set = set(wards)
     ward_names = names_by_id(locations)
     days = figures.days
-    census = figures.census[figures.census["ward_id"].isin(ward_set)]
-    flows = figures.flows[figures.flows["ward_id"].isin(ward_set)]
+    census = figures.census[among(figures.census["ward_id"], ward_set)]
+    flows = figures.flows[among(figures.flows["ward_id"], ward_set)]
     beds = bed_status_now(locations, figures.placements, figures.now)
-    service = in_service(beds[beds["ward_id"].isin(ward_set)])
+    service = in_service(beds[among(beds["ward_id"], ward_set)])
     totals = daily_totals(census, flows, service)
     between = figures.hospital_transfers
     between = between[between["hospital_id"].isin(tuple(hospitals))]
@@ -167,7 +167,7 @@ def trends_from(
     per_ward.insert(1, "ward", named(per_ward["ward_id"], ward_names))
 
     moves = figures.routes
-    moves = moves[moves["to_ward"].isin(ward_set) | moves["from_ward"].isin(ward_set)]
+    moves = moves[among(moves["to_ward"], ward_set) | among(moves["from_ward"], ward_set)]
     routes = moves.groupby(["from_ward", "to_ward"])["transfers"].sum().reset_index()
     routes = routes.assign(
         from_ward=named(routes["from_ward"], ward_names),
@@ -233,7 +233,7 @@ def ward_load_from(
     ward_rows = ward_rows[ward_rows["id"].isin(ward_set)]
     days = census_dates(start, now)
     census = figures.census
-    census = census[census["ward_id"].isin(ward_set) & census["date"].isin(days)]
+    census = census[among(census["ward_id"], ward_set) & census["date"].isin(days)]
     beds = bed_status_now(locations, figures.placements, now)
     service = (beds["status"] != "C").groupby(beds["ward_id"]).sum().rename("beds")
     per_ward = pd.DataFrame({"ward_id": ward_rows["id"], "hospital_id": ward_rows["hospital_id"]})

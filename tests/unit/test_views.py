@@ -14,6 +14,7 @@ from demo_data.timeutil import BERLIN
 from services.domain.disclosure import SMALL_TEXT, DisclosureError
 from services.frames import with_hierarchy
 from services.views.capacity import CapacityWards, capacity_now, capacity_reports, capacity_wards
+from services.views.common import among
 from tests.support.frames import frames, ward_work
 
 pytestmark = pytest.mark.unit
@@ -454,3 +455,12 @@ def test_named_falls_back_to_the_id():
     assert out.index.tolist() == [7, 5, 3, 1] and out.name == "ward_id" and out.dtype == object
     assert out.iloc[[0, 1, 3]].tolist() == ["Station 3", "w2", "w9"] and pd.isna(out.iloc[2])
     assert named(ids.iloc[:0], {}).empty
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_among_is_isin_for_text_ids(dtype):
+    ids = pd.Series(["W1", None, "W2", "W3", "W1"], index=[5, 3, 9, 1, 0], dtype=dtype)
+    for values in ({"W1", "W3"}, set(), {"W9"}, ["W2", "W2"]):
+        mine = among(ids, values)
+        pd.testing.assert_series_equal(mine, ids.isin(set(values)), check_names=False)
+        assert mine.dtype == bool
