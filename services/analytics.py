@@ -11,12 +11,16 @@ hold both writings to the same figures.
 Each figure is one SQL text for both engines. Times become epoch microseconds as they are read
 and Berlin days are counted in integers (``_berlin_offset``); what the two dialects spell
 differently (epoch microseconds, integer division) is written as a macro, ``@name(args)``,
-expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Three
+expanded per engine by ``_expand``; identifiers are double-quoted as in standard SQL. Four
 relations are computed once per call and shared by the figures: ``sole`` (per source, the one
-hospital its window names, if one), ``stays`` (the window's inpatient stays of the scope,
-hospital filled, with the limit after which a stay left open stops counting as present) and
-``periods`` (their ward periods with step, ward before, Berlin days and the instant until
-which their stay counts as present).
+hospital its window names, if one), ``limits`` (per source, the window's stays of the scope
+counted and the days after which one left open stops counting as present), ``ward_keys``
+(every ward of the window numbered) and ``periods`` (the window's ward periods with step, ward
+and ward before by number and Berlin days, ended where their stay stops counting as present).
+The figures count wards by number and the ids are put back on the few thousand rows of the
+result: grouping by two text columns took most of the engine's time at network scale. The
+placements and the transfers between hospitals read the few stays they need straight from
+the store, filtered while it is read (``_scoped``), not from a relation of every stay.
 
 The ward periods are kept in the store as a table of their own, ``ward_period``, computed from
 the extracted tables by one SQL text (``_WARD_PERIOD_SQL``) when data enters the store: the
@@ -70,9 +74,7 @@ from services.domain.census import (
     census_dates,
     census_on_grid,
     grid_sums,
-    ward_codes,
     ward_days,
-    ward_positions,
 )
 from services.search import PageStats
 
@@ -190,8 +192,24 @@ def _until(start_us: str, end_us: str, limit_days: str) -> str:
     )
 
 
-def _stays_sql(scope: int, rule: StaleStays) -> str:
-    """The window's stays (one ``?``: its start; then ``scope`` hospital ids)."""
+def _scoped(scope: int, only: str = "true") -> str:
+    """The window's stays of the scope as a CTE ``scoped`` (one ``?``: the window's start; then
+    ``scope`` hospital ids), hospital filled, with start and end in epoch microseconds; those
+    of them that are ``only`` (a condition on the Encounter's columns) when given."""
+    return f"""scoped AS (
+    SELECT k.source, k.id, {_hospital("k")} AS hospital_id,
+        k.department, k.status, k.start, k.planned_end, k.admit_source,
+        k.discharge_disposition, @us(k.start) AS start_us, @us(k."end") AS end_us
+    FROM (SELECT * FROM encounter WHERE {_IN_WINDOW} AND ({only})) k
+    LEFT JOIN sole s ON s.source = k.source
+    WHERE {_in_scope(_hospital("k"), scope)}
+)"""  # noqa: S608 - a condition of our own and placeholders only
+
+
+def _limits_sql(scope: int, rule: StaleStays) -> str:
+    """Per source, the window's stays of the scope counted and the days after which one left
+    open stops counting as present (``limit_days``, ``StaleStays``); parameters as
+    ``_scoped``."""
     if rule.days is not None:
         limit = f"CAST({float(rule.days)!r} AS DOUBLE)"
     else:
@@ -201,14 +219,9 @@ def _stays_sql(scope: int, rule: StaleStays) -> str:
             f"ELSE {float(rule.max_days)!r} END"
         )
     return f"""
-WITH scoped AS (
-    SELECT k.source, k.id, {_hospital("k")} AS hospital_id,
-        k.department, k.status, k.start, k."end", k.planned_end, k.admit_source,
-        k.discharge_disposition, @us(k.start) AS start_us, @us(k."end") AS end_us
-    FROM (SELECT * FROM encounter WHERE {_IN_WINDOW}) k LEFT JOIN sole s ON s.source = k.source
-    WHERE {_in_scope(_hospital("k"), scope)}
-),
-limits AS (
+WITH {_scoped(scope)},
+counted AS (SELECT source, count(*) AS stays FROM scoped GROUP BY source),
+finished AS (
     SELECT source, count(*) AS finished,
         percentile_cont({float(rule.quantile)!r}) WITHIN GROUP (ORDER BY days) AS q_days
     FROM (
@@ -217,11 +230,9 @@ limits AS (
         WHERE status = 'finished' AND start_us IS NOT NULL AND end_us IS NOT NULL
     ) f
     GROUP BY source
-),
-limited AS (
-    SELECT s.*, {limit} AS limit_days FROM scoped s LEFT JOIN limits l ON l.source = s.source
 )
-SELECT *, @day(start_us) AS start_day, @day(end_us) AS end_day FROM limited
+SELECT c.source, c.stays, {limit} AS limit_days
+FROM counted c LEFT JOIN finished l ON l.source = c.source
 """  # noqa: S608 - numbers of the configuration and placeholders only
 
 
@@ -271,6 +282,11 @@ WINDOW w AS (
 )
 """  # noqa: S608 - a text of our own
 
+# The stored ward periods of the window's stays (``p``; one ``?``: the window's start in epoch
+# microseconds), as ``_IN_WINDOW`` takes the stays.
+_STORED_IN_WINDOW = f"""(p.stay_end_us IS NULL OR p.stay_end_us >= ?)
+        AND (p.stay_status IS NULL OR p.stay_status NOT IN ({_VOID}))"""
+
 WARD_PERIOD = "ward_period"
 WARD_PERIOD_SCHEMA = pa.schema(
     [
@@ -296,24 +312,47 @@ WARD_PERIOD_SCHEMA = pa.schema(
 )
 
 
-def _periods_sql(scope: int) -> str:
-    """The window's ward periods: the stored ones of the window's stays (one ``?``: its start in
-    epoch microseconds; then ``scope`` hospital ids, as ``_stays_sql``), ended no later than
-    the stay counts as present (``until_us`` depends on the window and the page's rule, so it
-    is applied here), with the Berlin days the figures count them on."""
+def _ward_keys_sql(scope: int) -> str:
+    """Every ward of the window's ward periods (parameters as ``_periods_sql``) numbered from 0
+    in the order of source and ward id, a period without ward last within its source. The
+    figures count by these numbers, not by the ids: grouping a million rows by two text
+    columns took most of each figure's time at network scale."""
     return f"""
-WITH rules AS (SELECT source, min(limit_days) AS limit_days FROM stays GROUP BY source),
-ward_rows AS (
-    SELECT p.source, p.encounter_id, p.ward_id, p.previous_ward, p.step, p.last_ward,
-        p.start_us, p.start_day, p.start_midnight, p.stay_status AS status, p.stay_start_day,
-        p.stay_end_day, p.stay_end_us, p.department, {_hospital("p")} AS hospital_id,
+SELECT source, ward_id,
+    CAST(row_number() OVER (ORDER BY source, ward_id NULLS LAST) - 1 AS BIGINT) AS ward_key
+FROM (
+    SELECT DISTINCT p.source, p.ward_id
+    FROM ward_period p
+    JOIN limits r ON r.source = p.source
+    LEFT JOIN sole s ON s.source = p.source
+    WHERE {_STORED_IN_WINDOW}
+        AND {_in_scope(_hospital("p"), scope)}
+) w
+"""  # noqa: S608 - a code of our own and placeholders only
+
+
+def _periods_sql(scope: int) -> str:
+    """The window's ward periods for the census, flows and routes: the stored ones of the
+    window's stays (one ``?``: its start in epoch microseconds; then ``scope`` hospital ids, as
+    ``_scoped``), ended no later than the stay counts as present (``until_us`` depends on the
+    window and the page's rule, so it is applied here), with the Berlin days the figures count
+    them on, and their ward and the ward before by number (``ward_keys``; ``named`` where the
+    period names its ward). Only what those figures read is kept: each text column of the ~1M
+    rows at network scale cost a tenth of a second to keep, so the length of stay reads the
+    stored periods itself (``_length_sql``)."""
+    return f"""
+WITH ward_rows AS (
+    SELECT w.ward_key, v.ward_key AS previous_key, p.ward_id IS NOT NULL AS named, p.step,
+        p.last_ward AND p.stay_status = 'finished' AS discharged,
+        p.start_us, p.start_day, p.start_midnight, p.stay_start_day, p.stay_end_day,
         p.end_us AS period_end_us, p.end_midnight AS period_end_midnight,
         {_until("p.stay_start_us", "p.stay_end_us", "r.limit_days")} AS until_us
     FROM ward_period p
-    JOIN rules r ON r.source = p.source
+    JOIN limits r ON r.source = p.source
     LEFT JOIN sole s ON s.source = p.source
-    WHERE (p.stay_end_us IS NULL OR p.stay_end_us >= ?)
-        AND (p.stay_status IS NULL OR p.stay_status NOT IN ({_VOID}))
+    JOIN ward_keys w ON w.source = p.source AND w.ward_id IS NOT DISTINCT FROM p.ward_id
+    LEFT JOIN ward_keys v ON v.source = p.source AND v.ward_id = p.previous_ward
+    WHERE {_STORED_IN_WINDOW}
         AND {_in_scope(_hospital("p"), scope)}
 ),
 ended AS (
@@ -328,8 +367,8 @@ ended AS (
         FROM ward_rows
     ) o
 )
-SELECT source, encounter_id, ward_id, previous_ward, step, last_ward, status, stay_start_day,
-    stay_end_day, stay_end_us, hospital_id, department, start_day, start_midnight, end_midnight,
+SELECT ward_key, previous_key, named, step, discharged, stay_start_day, stay_end_day,
+    start_day, start_midnight, end_midnight,
     (end_us IS NULL OR end_us > start_us) AS counted,
     end_us IS NOT NULL AND end_us > start_us AS ends
 FROM ended
@@ -338,82 +377,91 @@ FROM ended
 
 # -- the figures ---------------------------------------------------------------------------------
 
-# Per ward and day, how the midnight census changes: a period counts from the first midnight
-# at or after its start until the first at or after its end; a row without a day names a ward.
-# Changes before the window's first day (``?``) count on it, those after its last (``?``) not.
+# Per ward (by number, ``ward_keys``) and day, how the midnight census changes: a period counts
+# from the first midnight at or after its start until the first at or after its end. Changes
+# before the window's first day (``?``) count on it, those after its last (``?``) not.
 _CENSUS_SQL = """
 WITH window_days AS (SELECT CAST(? AS BIGINT) AS first_day, CAST(? AS BIGINT) AS last_day)
-SELECT source, ward_id, on_day, CAST(sum(change) AS BIGINT) AS change FROM (
-    SELECT source, ward_id, GREATEST(start_midnight, first_day) AS on_day, 1 AS change
+SELECT ward_key, on_day, CAST(sum(change) AS BIGINT) AS change FROM (
+    SELECT ward_key, GREATEST(start_midnight, first_day) AS on_day, 1 AS change
     FROM periods CROSS JOIN window_days WHERE counted AND start_midnight <= last_day
     UNION ALL
-    SELECT source, ward_id, GREATEST(end_midnight, first_day) AS on_day, -1 AS change
+    SELECT ward_key, GREATEST(end_midnight, first_day) AS on_day, -1 AS change
     FROM periods CROSS JOIN window_days WHERE ends AND end_midnight <= last_day
-    UNION ALL
-    SELECT DISTINCT source, ward_id, CAST(NULL AS BIGINT) AS on_day, 0 AS change FROM periods
 ) c
-GROUP BY source, ward_id, on_day
+GROUP BY ward_key, on_day
 """
 
+# Per ward (by number) and day of the window (``?`` to ``?``), the admissions, discharges and
+# transfers in and out of the periods that name their ward.
 _FLOWS_SQL = """
-SELECT source, ward_id, on_day, CAST(sum(admissions) AS BIGINT) AS admissions,
+SELECT ward_key, on_day, CAST(sum(admissions) AS BIGINT) AS admissions,
     CAST(sum(discharges) AS BIGINT) AS discharges,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in,
     CAST(sum(transfers_out) AS BIGINT) AS transfers_out
 FROM (
-    SELECT source, ward_id, stay_start_day AS on_day,
+    SELECT ward_key, stay_start_day AS on_day,
         1 AS admissions, 0 AS discharges, 0 AS transfers_in, 0 AS transfers_out
-    FROM periods WHERE step = 0 AND stay_start_day IS NOT NULL
+    FROM periods WHERE named AND step = 0 AND stay_start_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, stay_end_day AS on_day, 0, 1, 0, 0 FROM periods
-    WHERE last_ward AND status = 'finished' AND stay_end_day IS NOT NULL
+    SELECT ward_key, stay_end_day AS on_day, 0, 1, 0, 0 FROM periods
+    WHERE named AND discharged AND stay_end_day IS NOT NULL
     UNION ALL
-    SELECT source, ward_id, start_day AS on_day, 0, 0, 1, 0 FROM periods WHERE step > 0
+    SELECT ward_key, start_day AS on_day, 0, 0, 1, 0 FROM periods WHERE named AND step > 0
     UNION ALL
-    SELECT source, previous_ward AS ward_id, start_day AS on_day, 0, 0, 0, 1 FROM periods
-    WHERE step > 0
+    SELECT previous_key AS ward_key, start_day AS on_day, 0, 0, 0, 1 FROM periods
+    WHERE step > 0 AND previous_key IS NOT NULL
 ) e
-WHERE ward_id IS NOT NULL AND on_day BETWEEN ? AND ?
-GROUP BY source, ward_id, on_day
+WHERE on_day BETWEEN ? AND ?
+GROUP BY ward_key, on_day
 """
 
 _ROUTES_SQL = """
-SELECT source, previous_ward AS from_ward, ward_id AS to_ward, start_day AS on_day,
-    count(*) AS transfers
+SELECT previous_key AS from_key, ward_key AS to_key, start_day AS on_day, count(*) AS transfers
 FROM periods
-WHERE step > 0 AND previous_ward IS NOT NULL AND ward_id IS NOT NULL
-    AND start_day BETWEEN ? AND ?
-GROUP BY source, previous_ward, ward_id, start_day
+WHERE step > 0 AND previous_key IS NOT NULL AND named AND start_day BETWEEN ? AND ?
+GROUP BY previous_key, ward_key, start_day
 """
 
-_HOSPITAL_TRANSFERS_SQL = f"""
+_WARDS_SQL = "SELECT source, ward_id FROM ward_keys ORDER BY ward_key"
+
+
+def _hospital_transfers_sql(scope: int) -> str:
+    """Transfers in from and out to another hospital per hospital and day (parameters as
+    ``_scoped``, then the window's first and last day)."""
+    return f"""
+WITH {_scoped(scope, f"admit_source = '{TRANSFER}' OR discharge_disposition = '{TRANSFER}'")}
 SELECT source, hospital_id, on_day, CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
     CAST(sum(transfers_in) AS BIGINT) AS transfers_in
 FROM (
-    SELECT source, hospital_id, end_day AS on_day, 1 AS transfers_out, 0 AS transfers_in
-    FROM stays
-    WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND end_day IS NOT NULL
+    SELECT source, hospital_id, @day(end_us) AS on_day, 1 AS transfers_out, 0 AS transfers_in
+    FROM scoped
+    WHERE status = 'finished' AND discharge_disposition = '{TRANSFER}' AND end_us IS NOT NULL
     UNION ALL
-    SELECT source, hospital_id, start_day AS on_day, 0, 1 FROM stays
-    WHERE admit_source = '{TRANSFER}' AND start_day IS NOT NULL
+    SELECT source, hospital_id, @day(start_us) AS on_day, 0, 1 FROM scoped
+    WHERE admit_source = '{TRANSFER}' AND start_us IS NOT NULL
 ) t
 WHERE hospital_id IS NOT NULL AND on_day BETWEEN ? AND ?
 GROUP BY source, hospital_id, on_day
-"""  # noqa: S608 - a code of our own
+"""  # noqa: S608 - a code of our own and placeholders only
 
-# The current inpatients and their ward, room and bed now (two ``?``: now in epoch microseconds,
-# then as a timestamp). A stay open longer than its source's limit is left open by the source,
-# not an inpatient. Only location entries that may hold now are read: the engine filters them
-# by their end while it reads the Parquet files, before any join.
-_PLACEMENTS_SQL = f"""
-WITH {_KINDS},
-clock AS (SELECT CAST(? AS BIGINT) AS now_us),
+
+# The current inpatients and their ward, room and bed now (``?``: now in epoch microseconds,
+# then the parameters of ``_scoped``, then now as a timestamp). A stay open longer than its
+# source's limit is left open by the source, not an inpatient. Only location entries that may
+# hold now are read: the engine filters them by their end while it reads the Parquet files,
+# before any join.
+def _placements_sql(scope: int) -> str:
+    return f"""
+WITH clock AS (SELECT CAST(? AS BIGINT) AS now_us),
+{_KINDS},
+{_scoped(scope, "status = 'in-progress'")},
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
         c.now_us - s.start_us AS age_us
-    FROM stays s CROSS JOIN clock c
-    WHERE s.status = 'in-progress' AND s.start_us <= c.now_us
-        AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > s.limit_days)
+    FROM scoped s CROSS JOIN clock c JOIN limits l ON l.source = s.source
+    WHERE s.start_us <= c.now_us
+        AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > l.limit_days)
 ),
 typed AS (
     SELECT l.source, l.encounter_id, l.location_id, l.status,
@@ -445,7 +493,7 @@ SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.p
 FROM present n
 LEFT JOIN now_places p ON p.source = n.source AND p.encounter_id = n.id AND p.choice = 1
 GROUP BY n.source, n.id, n.hospital_id, n.department, n.start, n.planned_end, n.age_us
-"""  # noqa: S608 - a text of our own
+"""  # noqa: S608 - a code of our own and placeholders only
 
 
 # The value at 0-based rank ``{0}`` of a group's lengths counted in ``running``: the length
@@ -457,24 +505,29 @@ _QUANTILE = (
     "- min(CASE WHEN up_to > floor({0}) THEN days END)))"
 )
 
+
 # Length of stay in Belegungstage of the finished stays discharged in [``?``, ``?``) (epoch
-# microseconds) that lay on one of the wards asked for (``wards``, ``_wards_file``): per
-# department and per hospital and department, from the periods, which carry what this needs
-# of their stay. A stay of one ward period is that period's row alone (its first and last), so
-# only the stays of several are made distinct: most stays keep one ward, and making all 830k
-# distinct at network scale took half of this statement. Belegungstage are whole days, so each
-# group's stays are counted per length and the median and 90th percentile read from the
-# running counts, interpolated as ``percentile_cont`` does (``_QUANTILE``): the same figures
-# as ordering every stay, without sorting 800k stays.
-_LENGTH_SQL = f"""
+# microseconds; then ``scope`` hospital ids, as ``_scoped``) that lay on one of the wards asked
+# for (``wards``, ``_wards_file``): per department and per hospital and department, from the
+# stored ward periods, which carry what this needs of their stay. A stay of one ward period is
+# that period's row alone (its first and last), so only the stays of several are made
+# distinct: most stays keep one ward, and making all 830k distinct at network scale took half
+# of this statement. Belegungstage are whole days, so each group's stays are counted per length
+# and the median and 90th percentile read from the running counts, interpolated as
+# ``percentile_cont`` does (``_QUANTILE``): the same figures as ordering every stay, without
+# sorting 800k stays.
+def _length_sql(scope: int) -> str:
+    return f"""
 WITH clock AS (SELECT CAST(? AS BIGINT) AS since_us, CAST(? AS BIGINT) AS now_us),
 on_wards AS (
     SELECT p.source, p.encounter_id, p.step, p.last_ward,
-        COALESCE(p.hospital_id, '–') AS hospital_id, COALESCE(p.department, '–') AS department,
+        COALESCE({_hospital("p")}, '–') AS hospital_id,
+        COALESCE(p.department, '–') AS department,
         GREATEST(p.stay_end_day - p.stay_start_day, 1) AS days
-    FROM periods p CROSS JOIN clock c
-    WHERE p.ward_id IN (SELECT ward_id FROM wards) AND p.status = 'finished'
+    FROM ward_period p CROSS JOIN clock c LEFT JOIN sole s ON s.source = p.source
+    WHERE p.ward_id IN (SELECT ward_id FROM wards) AND p.stay_status = 'finished'
         AND p.stay_end_us >= c.since_us AND p.stay_end_us < c.now_us
+        AND {_in_scope(_hospital("p"), scope)}
 ),
 done AS (
     SELECT hospital_id, department, days FROM on_wards WHERE step = 0 AND last_ward
@@ -510,10 +563,13 @@ groups AS (
     GROUP BY hospital_id, department, all_hospitals
 )
 SELECT * FROM groups
-"""  # noqa: S608 - a text of our own
+"""  # noqa: S608 - a code of our own and placeholders only
 
 
-_STAY_COUNT_SQL = "SELECT source, count(*) AS stays FROM stays GROUP BY source"
+_STAY_COUNT_SQL = "SELECT source, stays FROM limits"
+
+# The columns of the transfers between hospitals, for a page without them (``figures``).
+_BETWEEN_COLUMNS = ["source", "hospital_id", "on_day", "transfers_out", "transfers_in"]
 
 _LINKED_SQL = f"""
 SELECT DISTINCT source FROM encounter
@@ -551,9 +607,12 @@ def figures(
     hospital_ids: Sequence[str] = (),
     wards: Iterable[str] | None = None,
     rule: StaleStays | None = None,
+    movements: bool = True,
 ) -> StoreFigures:
     """The window's figures from ``start`` to ``now`` for the hospitals given (all when none),
-    computed by the store's engine; with ``wards``, the length of stay on them too."""
+    computed by the store's engine; with ``wards``, the length of stay on them too. Without
+    ``movements`` (a page that shows no transfers) the routes between wards and the transfers
+    between hospitals are left empty: their statements are a tenth of the page's time."""
     rule = rule or StaleStays()
     engine = _engine(settings)
     names = [s.name for s in settings.sources]
@@ -565,28 +624,45 @@ def figures(
         def sql(text: str) -> str:
             return _expand(text, engine)
 
+        scope, ids = len(hospital_ids), list(hospital_ids)
         relations = [
             ("sole", sql(_SOLE_SQL), [since]),
-            ("stays", sql(_stays_sql(len(hospital_ids), rule)), [since, *hospital_ids]),
-            ("periods", sql(_periods_sql(len(hospital_ids))), [_epoch_us(start), *hospital_ids]),
+            ("limits", sql(_limits_sql(scope, rule)), [since, *ids]),
+            ("ward_keys", sql(_ward_keys_sql(scope)), [_epoch_us(start), *ids]),
+            ("periods", sql(_periods_sql(scope)), [_epoch_us(start), *ids]),
         ]
         first, last = _day_numbers(census_dates(start, now))
-        statements = [
-            (sql(_CENSUS_SQL), [first, last]),
-            (sql(_FLOWS_SQL), [first, last]),
-            (sql(_ROUTES_SQL), [first, last]),
-            (sql(_HOSPITAL_TRANSFERS_SQL), [first, last]),
-            (sql(_PLACEMENTS_SQL), [_epoch_us(now), now.to_pydatetime()]),
-            (sql(_STAY_COUNT_SQL), []),
-        ]
+        statements = {
+            "wards": (_WARDS_SQL, []),
+            "census": (sql(_CENSUS_SQL), [first, last]),
+            "flows": (sql(_FLOWS_SQL), [first, last]),
+            "placed": (
+                sql(_placements_sql(scope)),
+                [_epoch_us(now), since, *ids, now.to_pydatetime()],
+            ),
+            "counts": (sql(_STAY_COUNT_SQL), []),
+        }
+        if movements:
+            statements["routes"] = (sql(_ROUTES_SQL), [first, last])
+            statements["between"] = (
+                sql(_hospital_transfers_sql(scope)),
+                [since, *ids, first, last],
+            )
         if chosen:
             views["wards"] = [_wards_file(Path(tmp), chosen)]
-            statements.append((sql(_LENGTH_SQL), [_epoch_us(start), _epoch_us(now)]))
-        results = [_frame(t) for t in store.run(settings, views, statements, relations)]
-    routes, between, placed, counts = (_dated(r) for r in results[2:6])
+            statements["length"] = (
+                sql(_length_sql(scope)),
+                [_epoch_us(start), _epoch_us(now), *ids],
+            )
+        tables = store.run(settings, views, list(statements.values()), relations)
+        results = {name: _frame(t) for name, t in zip(statements, tables, strict=True)}
+    wards = results["wards"]
+    routes = _dated(_named_routes(wards, results.get("routes")))
+    between = _dated(results.get("between", pd.DataFrame(columns=_BETWEEN_COLUMNS)))
+    placed, counts = results["placed"], results["counts"]
     days = census_dates(start, now)
-    census, flows = _census_and_flows(results[0], results[1], days)
-    length, length_hospitals = _lengths(results[6] if chosen else None)
+    census, flows = _census_and_flows(wards, results["census"], results["flows"], days)
+    length, length_hospitals = _lengths(results.get("length"))
     window = WindowFigures(
         days=days,
         now=now,
@@ -859,22 +935,26 @@ def _in_days(frame: pd.DataFrame, days: list) -> pd.DataFrame:
 
 
 def _census_and_flows(
-    changes: pd.DataFrame, counts: pd.DataFrame, days: list[date]
+    wards: pd.DataFrame, changes: pd.DataFrame, counts: pd.DataFrame, days: list[date]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``midnight_census`` and ``daily_flows`` from the engine's rows of ``_CENSUS_SQL`` and
-    ``_FLOWS_SQL`` (``on_day`` in days since 1970-01-01): every ward with a period (a census
-    change without a day names one), every day, the counts where there are any.
+    ``_FLOWS_SQL`` (``ward_key`` a row of ``wards``, ``on_day`` in days since 1970-01-01): every
+    ward with a period, every day, the counts where there are any.
 
-    Placed on the grid by their day numbers: made dates and looked up again, the 650k rows
-    took a tenth of a second at network scale."""
-    wards, ward = ward_codes(changes)
+    Placed on the grid by their numbers: made dates and looked up again, the 650k rows took a
+    tenth of a second at network scale."""
     first = _day_numbers(days)[0]
-    change = changes["change"].to_numpy()
-    census = census_on_grid(wards, ward, _positions(changes, first, days), change, days)
+    census = census_on_grid(
+        wards,
+        changes["ward_key"].to_numpy("int64"),
+        _positions(changes, first, days),
+        changes["change"].to_numpy(),
+        days,
+    )
     names = ["admissions", "discharges", "transfers_in", "transfers_out"]
     sums = grid_sums(
         len(wards),
-        ward_positions(wards, counts),
+        counts["ward_key"].to_numpy("int64"),
         _positions(counts, first, days),
         {name: counts[name].to_numpy() for name in names},
         len(days),
@@ -888,6 +968,26 @@ def _positions(rows: pd.DataFrame, first: int, days: list[date]) -> np.ndarray:
     the window on its first day)."""
     at = (pd.array(rows["on_day"], dtype="Int64") - first).fillna(-1).to_numpy("int64")
     return np.where((at >= 0) & (at < len(days)), at, -1)
+
+
+def _named_routes(wards: pd.DataFrame, keyed: pd.DataFrame | None) -> pd.DataFrame:
+    """``_ROUTES_SQL``'s rows with their wards' source and ids for the numbers (none when the
+    page asked for no movements)."""
+    columns = ["source", "from_ward", "to_ward", "on_day", "transfers"]
+    if keyed is None:
+        return pd.DataFrame(columns=columns)
+    before = wards.take(keyed["from_key"].to_numpy("int64")).reset_index(drop=True)
+    after = wards["ward_id"].take(keyed["to_key"].to_numpy("int64")).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "source": before["source"],
+            "from_ward": before["ward_id"],
+            "to_ward": after,
+            "on_day": keyed["on_day"].reset_index(drop=True),
+            "transfers": keyed["transfers"].reset_index(drop=True),
+        },
+        columns=columns,
+    )
 
 
 def _routes(counts: pd.DataFrame, days: list) -> pd.DataFrame:

@@ -54,10 +54,8 @@ __all__ = [
     "length_of_stay",
     "midnight",
     "midnight_census",
-    "ward_codes",
     "ward_days",
     "ward_periods",
-    "ward_positions",
     "ward_transfers",
     "weekday_pattern",
     "window_encounters",
@@ -415,26 +413,6 @@ def grid_sums(
         np.add.at(column, place, np.asarray(values)[kept].astype("int64"))
         sums[name] = column
     return sums
-
-
-def ward_codes(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The unique ``source`` and ``ward_id`` of ``rows`` in their order, a ward without id last
-    within its source, and each row's position among them."""
-    keys = ["source", "ward_id"]
-    codes = rows.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
-    first = np.unique(codes, return_index=True)[1]
-    return rows[keys].iloc[first].reset_index(drop=True), codes
-
-
-def ward_positions(wards: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
-    """Each row's position among ``wards`` (unique ``source`` and ``ward_id``), -1 where its
-    ward is not among them."""
-    keys = ["source", "ward_id"]
-    both = pd.concat([wards[keys], rows[keys]], ignore_index=True)
-    codes = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    at = np.full(codes.max() + 1 if len(codes) else 0, -1)
-    at[codes[: len(wards)]] = np.arange(len(wards))
-    return at[codes[len(wards) :]]
 
 
 def ward_days(wards: pd.DataFrame, days: list[date]) -> pd.DataFrame:

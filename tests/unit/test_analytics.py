@@ -267,6 +267,21 @@ def test_no_wards_asked_no_length_of_stay(settings):
     assert list(sql.length.columns) == ["department", *analytics._LOS_COLUMNS]
 
 
+def test_without_movements_the_other_figures_stay_and_the_transfers_are_empty(settings):
+    full = analytics.figures(settings, START, NOW, wards=WARDS)
+    lean = analytics.figures(settings, START, NOW, wards=WARDS, movements=False)
+    assert full.window.routes.shape[0] and full.window.hospital_transfers.shape[0]
+    assert lean.window.routes.empty and lean.window.hospital_transfers.empty
+    assert list(lean.window.routes.columns) == list(full.window.routes.columns)
+    assert list(lean.window.hospital_transfers.columns) == list(
+        full.window.hospital_transfers.columns
+    )
+    for name in ("placements", "census", "flows"):
+        pd.testing.assert_frame_equal(getattr(lean.window, name), getattr(full.window, name))
+    _same(lean.length, full.length, "length")
+    assert lean.stays == full.stays
+
+
 def test_median_and_90th_percentile_interpolate_between_lengths_as_ordering_every_stay(tmp_path):
     # The SQL counts stays per length and reads the quantiles from the running counts; these
     # lengths put both quantiles between two different lengths, and on one.
@@ -309,23 +324,23 @@ def _number(day) -> int | None:
 def test_census_counts_changes_before_the_window_from_its_first_day():
     day = pd.Timestamp("2026-11-10").date()
     days = [day + pd.Timedelta(days=n) for n in range(3)]
-    # As the SQL gives them: a change before the window on its first day, a ward without one.
+    # As the SQL gives them: a change before the window on its first day; ward V has none.
+    wards = pd.DataFrame({"source": ["A", "A"], "ward_id": ["V", "W"]})
     changes = pd.DataFrame(
         {
-            "source": ["A", "A", "A", "A"],
-            "ward_id": ["W", "W", "W", "V"],
-            "on_day": [_number(days[0]), _number(days[1]), _number(days[2]), None],
-            "change": [2, 1, -3, 0],
+            "ward_key": [1, 1, 1],
+            "on_day": [_number(days[0]), _number(days[1]), _number(days[2])],
+            "change": [2, 1, -3],
         }
     )
-    out, _ = analytics._census_and_flows(changes, _no_counts(), days)
+    out, _ = analytics._census_and_flows(wards, changes, _no_counts(), days)
     assert out[out["ward_id"] == "W"]["census"].tolist() == [2, 3, 0]
     assert out[out["ward_id"] == "V"]["census"].tolist() == [0, 0, 0]
 
 
 def _no_counts() -> pd.DataFrame:
     names = ["admissions", "discharges", "transfers_in", "transfers_out"]
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in ("source", "ward_id")}).assign(
+    return pd.DataFrame({"ward_key": pd.Series(dtype="int64")}).assign(
         on_day=pd.Series(dtype="Int64"), **{n: pd.Series(dtype="int64") for n in names}
     )
 
@@ -361,22 +376,29 @@ def _grouped_flows(counts: pd.DataFrame, changes: pd.DataFrame, days: list) -> p
 
 def _as_the_engine_gives_them(
     changes: pd.DataFrame, counts: pd.DataFrame, days: list
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows of ``_CENSUS_SQL`` and ``_FLOWS_SQL`` for these: days as numbers, a census change
-    before the window on its first day and one after it left out, a row without a day for every
-    ward, counts of its days only."""
-    wards = changes[["source", "ward_id"]].drop_duplicates().assign(date=None, change=0)
-    changes = pd.concat([changes, wards.astype({"change": "int64"})], ignore_index=True)
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The rows of ``_WARDS_SQL``, ``_CENSUS_SQL`` and ``_FLOWS_SQL`` for these: the wards in
+    order of source and id (one without id last within its source) and each row's ward by its
+    position among them, days as numbers, a census change before the window on its first day
+    and one after it left out, counts of its days only."""
+    keys = ["source", "ward_id"]
+    wards = changes[keys].drop_duplicates().sort_values(keys, na_position="last")
+    wards = wards.reset_index(drop=True)
+    numbers = wards.assign(ward_key=range(len(wards)))
+
+    def keyed(rows: pd.DataFrame) -> pd.DataFrame:
+        # A join on the ids that matches a missing id with a missing id, as the SQL's.
+        out = rows.fillna({"ward_id": "\0"}).merge(numbers.fillna({"ward_id": "\0"}), on=keys)
+        return out.drop(columns=keys)
+
+    changes = changes.dropna(subset=["date"])
     if days:
-        dates = changes["date"].map(lambda d: d if d is None else max(d, days[0]))
-        inside = dates.map(lambda d: d is None or d <= days[-1]).astype(bool)
-        changes = changes.assign(date=dates).loc[inside]
-    numbered = changes.drop(columns="date").assign(
-        on_day=pd.array(changes["date"].map(_number), "Int64")
-    )
+        dates = changes["date"].map(lambda d: max(d, days[0]))
+        changes = changes.assign(date=dates).loc[dates.map(lambda d: d <= days[-1]).astype(bool)]
+    numbered = keyed(changes.assign(on_day=pd.array(changes["date"].map(_number), "Int64")))
     dated = counts[counts["date"].isin(days)]
-    flows = dated.drop(columns="date").assign(on_day=pd.array(dated["date"].map(_number), "Int64"))
-    return numbered, flows
+    flows = keyed(dated.assign(on_day=pd.array(dated["date"].map(_number), "Int64")))
+    return wards, numbered.drop(columns="date"), flows.drop(columns="date")
 
 
 @pytest.mark.parametrize("dtype", ["str", "object"])
@@ -409,34 +431,45 @@ def test_census_and_flows_on_the_grid_as_grouping_gives_them(dtype):
             .astype({"date": object})
         )
         for chosen in (days, days[:1], []):
-            numbered, flows = _as_the_engine_gives_them(changes, counts, chosen or days[:0])
-            mine = analytics._census_and_flows(numbered, flows, chosen)
+            wards, numbered, flows = _as_the_engine_gives_them(changes, counts, chosen or days[:0])
+            mine = analytics._census_and_flows(wards, numbered, flows, chosen)
             pd.testing.assert_frame_equal(mine[0], _grouped_census(changes, chosen))
             if chosen:
                 pd.testing.assert_frame_equal(mine[1], _grouped_flows(counts, changes, chosen))
 
 
-def test_ward_codes_and_positions():
+def test_wards_numbered_by_source_and_id_one_without_id_last_and_days_placed():
     from datetime import date, timedelta
 
-    days = [date(2026, 10, 24) + timedelta(days=n) for n in range(3)]
-    wards = pd.DataFrame({"source": ["A", "A", "B"], "ward_id": ["W", None, "W"]})
-    rows = pd.DataFrame(
-        {"source": ["B", "A", "C", "A", "A"], "ward_id": ["W", None, "W", "V", "W"]}
+    import duckdb
+
+    periods = pd.DataFrame(
+        {
+            "source": ["B", "A", "C", "A", "A", "A", "A"],
+            "ward_id": ["W", None, "W", "V", "W", "W", "X"],
+            "stay_end_us": [None, None, 5, None, 7, None, 1],
+            "stay_status": ["in-progress", None, "finished", None, "finished", None, "finished"],
+            "hospital_id": ["H", "H", "H", "H", "H", "H", "H"],
+        }
     )
-    assert census.ward_positions(wards, rows).tolist() == [2, 1, -1, -1, 0]
-    assert census.ward_positions(wards.iloc[:0], rows.iloc[:0]).tolist() == []
-    found, codes = census.ward_codes(rows)
-    assert found.fillna("-").values.tolist() == [
-        ["A", "V"],
-        ["A", "W"],
-        ["A", "-"],
-        ["B", "W"],
-        ["C", "W"],
+    with duckdb.connect() as con:
+        con.register("ward_period", periods)
+        con.register("limits", pd.DataFrame({"source": ["A", "B", "C"]}))
+        con.register("sole", pd.DataFrame({"source": ["A"], "only_id": ["H"], "hospitals": [1]}))
+        sql = analytics._expand(analytics._ward_keys_sql(0), "duckdb")
+        numbered = con.sql(f"{sql} ORDER BY ward_key", params=[2]).fetchall()
+    # X's stay ended before the window: not among them.
+    assert numbered == [
+        ("A", "V", 0),
+        ("A", "W", 1),
+        ("A", None, 2),
+        ("B", "W", 3),
+        ("C", "W", 4),
     ]
-    assert codes.tolist() == [3, 2, 4, 0, 1]
+    days = [date(2026, 10, 24) + timedelta(days=n) for n in range(3)]
     numbered = pd.DataFrame({"on_day": [_number(days[2]), None, _number(days[0]) - 4, 99999]})
     assert analytics._positions(numbered, _number(days[0]), days).tolist() == [2, -1, -1, -1]
+    wards = pd.DataFrame({"source": ["A", "A", "B"], "ward_id": ["W", None, "W"]})
     grid = census.ward_days(wards.iloc[[2, 0]], days[:2])
     assert grid.values.tolist() == [
         ["B", "W", days[0]],
