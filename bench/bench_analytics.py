@@ -258,7 +258,7 @@ def store_page_data(
         kept, lambda table: store.store_tables(settings, table.capitalize())[table]
     )
     if page == "capacity":
-        stored = analytics.figures(settings, start, now)
+        stored = analytics.figures(settings, start, now, movements=False)
         read_s = time.perf_counter() - began
         beds = capacity_from(locations, organizations, stored.window.placements, now)
         capacity_wards_from(beds, stored.window, beds.facilities)

@@ -296,12 +296,19 @@ def _store_figures(
     now: pd.Timestamp,
     hospital_ids: tuple[str, ...],
     wards: tuple[str, ...] | None,
+    movements: bool,
     synced: tuple,
 ) -> analytics.StoreFigures:
     # ``synced`` (each source's last sync) is only a key: a new sync is a new entry.
     current = settings()
     return analytics.figures(
-        current, start, now, hospital_ids=hospital_ids, wards=wards, rule=current.stale_stays
+        current,
+        start,
+        now,
+        hospital_ids=hospital_ids,
+        wards=wards,
+        rule=current.stale_stays,
+        movements=movements,
     )
 
 
@@ -310,6 +317,7 @@ def load_store_figures(
     now: pd.Timestamp,
     hospital_ids: tuple[str, ...] = (),
     wards: tuple[str, ...] | None = None,
+    movements: bool = True,
 ) -> tuple[analytics.StoreFigures, FrameSet] | None:
     """The window's figures computed in the store (``services.analytics``) when the settings ask
     for the store and every source's last sync is fresh enough, with a read that carries their
@@ -319,7 +327,7 @@ def load_store_figures(
         return None
     synced = tuple(sorted((n, str(s.synced_at)) for n, s in store.freshness(current).items()))
     with st.spinner(tr("status.loading", what="Encounters")):
-        figures = _store_figures(start, now, hospital_ids, wards, synced)
+        figures = _store_figures(start, now, hospital_ids, wards, movements, synced)
     read = FrameSet("Encounter", {}, stats=list(figures.stats))
     _remember(read)
     return figures, read

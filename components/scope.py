@@ -101,12 +101,15 @@ def stored_figures(
     at: pd.Timestamp,
     hospital_ids: tuple[str, ...] = (),
     wards: tuple[str, ...] | None = None,
+    movements: bool = True,
 ) -> tuple[StoreFigures, FrameSet] | None:
     """The manager figures of the window from ``start`` to ``at`` for the hospitals given,
     computed in the Parquet store when ``MEDICUS_ANALYTICS=store`` and it is fresh; with
-    ``wards``, their length of stay too. None when the page reads the stays instead
-    (``window_stays``); both give the same figures (``services.analytics``)."""
-    return load_store_figures(start, at, hospital_ids, tuple(sorted(wards)) if wards else None)
+    ``wards``, their length of stay too; without ``movements``, no transfers (``figures``).
+    None when the page reads the stays instead (``window_stays``); both give the same
+    figures (``services.analytics``)."""
+    chosen = tuple(sorted(wards)) if wards else None
+    return load_store_figures(start, at, hospital_ids, chosen, movements)
 
 
 def _in_batches(

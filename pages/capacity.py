@@ -106,7 +106,7 @@ locations, location_read = places(user.facilities)
 org_read = load(queries.organizations(), "Organizations")
 start = midnight(moment.date() - timedelta(days=TREND_DAYS - 1))
 minute = moment.floor("min")
-stored = stored_figures(start, minute, user.facilities)
+stored = stored_figures(start, minute, user.facilities, movements=False)
 stay_read = window_stays(start, user.facilities) if stored is None else stored[1]
 frame_banners(location_read, org_read, stay_read)
 st.caption(tr("mgr.as_of", time=fmt_datetime(moment, lang)))
