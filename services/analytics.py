@@ -282,10 +282,6 @@ WINDOW w AS (
 )
 """  # noqa: S608 - a text of our own
 
-# The stored ward periods of the window's stays (``p``; one ``?``: the window's start in epoch
-# microseconds), as ``_IN_WINDOW`` takes the stays.
-_STORED_IN_WINDOW = f"""(p.stay_end_us IS NULL OR p.stay_end_us >= ?)
-        AND (p.stay_status IS NULL OR p.stay_status NOT IN ({_VOID}))"""
 
 WARD_PERIOD = "ward_period"
 WARD_PERIOD_SCHEMA = pa.schema(
@@ -312,6 +308,19 @@ WARD_PERIOD_SCHEMA = pa.schema(
 )
 
 
+def _window_periods(scope: int, joined: str = "") -> str:
+    """FROM and WHERE of the stored ward periods of the window's stays (``p``, one ``?``: the
+    window's start in epoch microseconds; then ``scope`` hospital ids), as ``_IN_WINDOW`` and
+    ``_scoped`` take the stays, with their source's limit (``r``), its only hospital (``s``)
+    and the tables ``joined`` to them."""
+    return f"""FROM ward_period p
+    JOIN limits r ON r.source = p.source
+    LEFT JOIN sole s ON s.source = p.source{joined}
+    WHERE (p.stay_end_us IS NULL OR p.stay_end_us >= ?)
+        AND (p.stay_status IS NULL OR p.stay_status NOT IN ({_VOID}))
+        AND {_in_scope(_hospital("p"), scope)}"""
+
+
 def _ward_keys_sql(scope: int) -> str:
     """Every ward of the window's ward periods (parameters as ``_periods_sql``) numbered from 0
     in the order of source and ward id, a period without ward last within its source. The
@@ -322,13 +331,15 @@ SELECT source, ward_id,
     CAST(row_number() OVER (ORDER BY source, ward_id NULLS LAST) - 1 AS BIGINT) AS ward_key
 FROM (
     SELECT DISTINCT p.source, p.ward_id
-    FROM ward_period p
-    JOIN limits r ON r.source = p.source
-    LEFT JOIN sole s ON s.source = p.source
-    WHERE {_STORED_IN_WINDOW}
-        AND {_in_scope(_hospital("p"), scope)}
+    {_window_periods(scope)}
 ) w
 """  # noqa: S608 - a code of our own and placeholders only
+
+
+# The ward and the ward before of a period (``p``) by their numbers (``w``, ``v``).
+_BY_NUMBER = """
+    JOIN ward_keys w ON w.source = p.source AND w.ward_id IS NOT DISTINCT FROM p.ward_id
+    LEFT JOIN ward_keys v ON v.source = p.source AND v.ward_id = p.previous_ward"""
 
 
 def _periods_sql(scope: int) -> str:
@@ -347,13 +358,7 @@ WITH ward_rows AS (
         p.start_us, p.start_day, p.start_midnight, p.stay_start_day, p.stay_end_day,
         p.end_us AS period_end_us, p.end_midnight AS period_end_midnight,
         {_until("p.stay_start_us", "p.stay_end_us", "r.limit_days")} AS until_us
-    FROM ward_period p
-    JOIN limits r ON r.source = p.source
-    LEFT JOIN sole s ON s.source = p.source
-    JOIN ward_keys w ON w.source = p.source AND w.ward_id IS NOT DISTINCT FROM p.ward_id
-    LEFT JOIN ward_keys v ON v.source = p.source AND v.ward_id = p.previous_ward
-    WHERE {_STORED_IN_WINDOW}
-        AND {_in_scope(_hospital("p"), scope)}
+    {_window_periods(scope, _BY_NUMBER)}
 ),
 ended AS (
     SELECT *,

@@ -263,8 +263,8 @@ def _occupancy_by_crosstab(beds: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             "closed": counts["C"],
         }
     )
+    known = unknown.reindex(columns=[True], fill_value=0)[True] == 0
     for column in ("blocked", "closed"):
-        known = unknown.reindex(columns=[True], fill_value=0)[True] == 0
         out[column] = out[column].astype("Int64").where(known)
     in_service = out["total"] - out["closed"].fillna(0)
     out["occupancy"] = (out["occupied"] / in_service.where(in_service > 0)).astype("Float64")
