@@ -36,7 +36,8 @@ merged into the 100k store. HAPI's own ``$export`` is timed by ``bench/bench_sto
 later runs (the 1M store's flatten takes about 7 to 20 minutes, with the machine's load); its
 network's day is then the day it was generated. The generated NDJSON is kept there too, and the
 day's increment is merged into a copy of the kept 100k store. A kept store written before the
-ward periods were stored gets them first (untimed for the page data, reported as a sync row).
+computed tables (ward periods, places of the open stays) were stored gets them first (untimed
+for the page data, reported as a sync row).
 
 ``--search-base`` adds the search path for the size whose network that server holds (``make
 bench-analytics`` loads the 10k network into a server of its own). Prints a markdown table and
@@ -189,15 +190,16 @@ def day_increment(base: Path, store_dir: Path, source: str, now: pd.Timestamp) -
         return len(changed), time.perf_counter() - began
 
 
-def ward_periods(store_dir: Path, sources: list[str]) -> float | None:
-    """Seconds to compute the ward periods of a kept store written without them (the sync
-    does the same for such a store), None when it has them."""
-    missing = [s for s in sources if not analytics.ward_periods_built(store_dir, s)]
+def derived_tables(store_dir: Path, sources: list[str]) -> float | None:
+    """Seconds to compute the tables the store keeps computed (ward periods, places of the open
+    stays) for a kept store written without them (the sync does the same for such a store),
+    None when it has them."""
+    missing = [s for s in sources if not analytics.derived_built(store_dir, s)]
     if not missing:
         return None
     began = time.perf_counter()
     for source in missing:
-        analytics.refresh_ward_periods(store_dir, source)
+        analytics.refresh_derived(store_dir, source)
     return time.perf_counter() - began
 
 
@@ -410,10 +412,10 @@ def run(args: argparse.Namespace) -> str:
                 built = json.loads((kept / "bench.json").read_text())
                 sources, encounters = built["sources"], built["encounters"]
                 print(f"{size}: kept store of {built['built']}", file=sys.stderr)
-                derive_s = ward_periods(store_dir, sources)
+                derive_s = derived_tables(store_dir, sources)
                 if derive_s is not None:
                     sync_rows.append(
-                        f"| {size}, ward periods computed for a store written without them "
+                        f"| {size}, computed tables made for a store written without them "
                         f"| {encounters:,} | {len(sources)} | {derive_s:.1f} "
                         f"| {_size(store_dir) / 1e6:.1f} |"
                     )

@@ -22,22 +22,23 @@ result: grouping by two text columns took most of the engine's time at network s
 placements and the transfers between hospitals read the few stays they need straight from
 the store, filtered while it is read (``_scoped``), not from a relation of every stay.
 
-The ward periods are kept in the store as a table of their own, ``ward_period``, computed from
-the extracted tables by one SQL text (``_WARD_PERIOD_SQL``) when data enters the store: the
-sync's merge writes them for the stays it brings (``refresh_ward_periods``), each row with what
+Two tables are kept in the store beside the extracted ones, computed from them by one SQL text
+each when data enters the store (``refresh_derived``: the sync's merge writes them for the stays
+it brings). ``ward_period`` (``_WARD_PERIOD_SQL``) holds every ward period of a stay with what
 the figures need of its stay, so a page filters the stored periods instead of typing, joining
 and ordering every location entry of the window and joining them to their stays on each read.
-Only what depends on the window (which stays count, until when a stay left open counts) is
-applied when reading. The current placements read the
-location entries that may hold now, filtered by the engine while it reads them.
+``open_place`` (``_OPEN_PLACE_SQL``) holds the ward, room and bed entries of the stays in
+progress, among which the current placements are chosen. Only what depends on the window
+(which stays count, until when a stay left open counts, what holds now) is applied when
+reading.
 
 Contact levels: a source whose window holds MII contact levels (``partOf``, a case reference,
 a level below the Einrichtungskontakt) has its window collapsed by ``services.frames.contacts``
 as on the search path, written to a scratch Parquet file beside the store, and read from there;
-every other source is read straight from the store. The collapsed window's ward periods are
-computed from the scratch files by the same ``_WARD_PERIOD_SQL``. Rows per stay are then one per
-stay for every source, and what collapsing does to a flat source (leave out cancelled and
-entered-in-error contacts, fill the hospital) the ``stays`` relation does itself.
+every other source is read straight from the store. The collapsed window's two computed tables
+come from the scratch files by the same SQL. Rows per stay are then one per stay for every
+source, and what collapsing does to a flat source (leave out cancelled and entered-in-error
+contacts, fill the hospital) ``_scoped`` and the stored periods' filter do themselves.
 
 Where pandas keeps the order of the table and SQL has none, a tie is broken by the data: ward
 periods of one stay that begin at the same instant are taken by end, then ward id; of two
@@ -79,11 +80,12 @@ from services.domain.census import (
 from services.search import PageStats
 
 __all__ = [
+    "OPEN_PLACE",
     "WARD_PERIOD",
     "StoreFigures",
+    "derived_built",
     "figures",
-    "refresh_ward_periods",
-    "ward_periods_built",
+    "refresh_derived",
 ]
 
 # The engines' spellings of what standard SQL leaves open. Timestamps leave them as epoch
@@ -247,7 +249,7 @@ _KINDS = """kinds AS (
 # order within its stay, with the Berlin days of its start and end, and what the window's
 # figures need of its stay (status, hospital, department, start, end and their days). Nothing
 # here depends on the window or on the rules of a page, so the sync computes it once as the
-# data enters the store (``refresh_ward_periods``) and each read filters it by the window's
+# data enters the store (``refresh_derived``) and each read filters it by the window's
 # rules instead of joining every location entry, ordering them and joining them to their stays
 # again. The stay's end also files the row under its month (``_period_month``), so a window
 # reads the months it reaches and the open stays.
@@ -306,6 +308,47 @@ WARD_PERIOD_SCHEMA = pa.schema(
         ("end_midnight", pa.int64()),
     ]
 )
+
+# The stored places of the open stays (``open_place``, one table per source beside the ward
+# periods): every ward, room and bed entry of an inpatient Encounter in progress, typed by its
+# Location where it names no type. The current placements choose among these; read from the
+# extracted tables they scanned every location entry of the store, three million at network
+# scale, to find the few that may hold now. Which of them hold now is decided when read.
+_OPEN_PLACE_SQL = f"""
+WITH {_KINDS},
+open_stays AS (
+    SELECT source, id, @us("end") AS stay_end_us FROM encounter
+    WHERE {_INPATIENT} AND status = 'in-progress'
+)
+SELECT l.source, l.encounter_id, s.stay_end_us, l.location_id, l.status,
+    COALESCE(l.physical_type, k.physical_type) AS physical_type,
+    @us(l.start) AS start_us, @us(l."end") AS end_us
+FROM encounter_location l
+JOIN open_stays s ON s.source = l.source AND s.id = l.encounter_id
+LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
+WHERE COALESCE(l.physical_type, k.physical_type) IN ('wa', 'ro', 'bd')
+"""  # noqa: S608 - a text of our own
+
+OPEN_PLACE = "open_place"
+OPEN_PLACE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("encounter_id", pa.string()),
+        ("stay_end_us", pa.int64()),
+        ("location_id", pa.string()),
+        ("status", pa.string()),
+        ("physical_type", pa.string()),
+        ("start_us", pa.int64()),
+        ("end_us", pa.int64()),
+    ]
+)
+
+# The tables the store keeps computed from the extracted ones, each filed by the Berlin month
+# of its stay's end (``none`` while open), with the SQL that computes it.
+_DERIVED: dict[str, tuple[str, pa.Schema]] = {
+    WARD_PERIOD: (_WARD_PERIOD_SQL, WARD_PERIOD_SCHEMA),
+    OPEN_PLACE: (_OPEN_PLACE_SQL, OPEN_PLACE_SCHEMA),
+}
 
 
 def _window_periods(scope: int, joined: str = "") -> str:
@@ -452,14 +495,12 @@ GROUP BY source, hospital_id, on_day
 
 
 # The current inpatients and their ward, room and bed now (``?``: now in epoch microseconds,
-# then the parameters of ``_scoped``, then now as a timestamp). A stay open longer than its
-# source's limit is left open by the source, not an inpatient. Only location entries that may
-# hold now are read: the engine filters them by their end while it reads the Parquet files,
-# before any join.
+# then the parameters of ``_scoped``). A stay open longer than its source's limit is left open
+# by the source, not an inpatient. The places are chosen among the stored ones of the open
+# stays (``open_place``).
 def _placements_sql(scope: int) -> str:
     return f"""
 WITH clock AS (SELECT CAST(? AS BIGINT) AS now_us),
-{_KINDS},
 {_scoped(scope, "status = 'in-progress'")},
 present AS (
     SELECT s.source, s.id, s.hospital_id, s.department, s.start, s.planned_end,
@@ -469,13 +510,9 @@ present AS (
         AND NOT (CAST(c.now_us - s.start_us AS DOUBLE) / 1000000.0 / 86400.0 > l.limit_days)
 ),
 typed AS (
-    SELECT l.source, l.encounter_id, l.location_id, l.status,
-        COALESCE(l.physical_type, k.physical_type) AS physical_type,
-        @us(l.start) AS start_us, @us(l."end") AS end_us
-    FROM encounter_location l
+    SELECT l.source, l.encounter_id, l.location_id, l.status, l.physical_type, l.start_us, l.end_us
+    FROM open_place l
     JOIN present n ON n.source = l.source AND n.id = l.encounter_id
-    LEFT JOIN kinds k ON k.source = l.source AND k.id = l.location_id
-    WHERE l."end" IS NULL OR l."end" > ? OR l.status = 'active'
 ),
 now_places AS (
     SELECT p.source, p.encounter_id, p.physical_type, p.location_id,
@@ -486,9 +523,8 @@ now_places AS (
                 p.start_us DESC NULLS LAST, p.location_id ASC NULLS LAST
         ) AS choice
     FROM typed p CROSS JOIN clock c
-    WHERE p.physical_type IN ('wa', 'ro', 'bd')
-        AND ((p.start_us <= c.now_us AND (p.end_us IS NULL OR p.end_us > c.now_us))
-            OR p.status = 'active')
+    WHERE (p.start_us <= c.now_us AND (p.end_us IS NULL OR p.end_us > c.now_us))
+        OR p.status = 'active'
 )
 SELECT n.source, n.id AS encounter_id, n.hospital_id, n.department, n.start, n.planned_end,
     max(CASE WHEN p.physical_type = 'wa' THEN p.location_id END) AS ward_id,
@@ -643,7 +679,7 @@ def figures(
             "flows": (sql(_FLOWS_SQL), [first, last]),
             "placed": (
                 sql(_placements_sql(scope)),
-                [_epoch_us(now), since, *ids, now.to_pydatetime()],
+                [_epoch_us(now), since, *ids],
             ),
             "counts": (sql(_STAY_COUNT_SQL), []),
         }
@@ -699,9 +735,9 @@ def _scratch_root(settings: Settings) -> Path:
 
 
 def _views(settings: Settings, names: list[str], since: datetime, scratch: Path) -> dict:
-    """The Parquet files behind ``encounter``, ``encounter_location``, ``location`` and
-    ``ward_period``: the store's, except for sources with contact levels, whose window is
-    collapsed first and its ward periods computed from that by the same SQL."""
+    """The Parquet files behind ``encounter``, ``encounter_location``, ``location`` and the
+    computed tables (``_DERIVED``): the store's, except for sources with contact levels, whose
+    window is collapsed first and its computed tables made from that by the same SQL."""
     files = {t: store._files(settings, t, names) for t in ("encounter", "encounter_location")}
     linked: set[str] = set()
     if files["encounter"]:
@@ -712,11 +748,12 @@ def _views(settings: Settings, names: list[str], since: datetime, scratch: Path)
     views["location"] = store._files(settings, "location", names)
     for name in plain:
         stored = store._files(settings, "encounter", [name])
-        if stored and not ward_periods_built(settings.store_dir, name):
-            # A store written before the ward periods were stored, or before their last
+        if stored and not derived_built(settings.store_dir, name):
+            # A store written before the computed tables were stored, or before their last
             # column was added: computed once, here.
-            refresh_ward_periods(settings.store_dir, name)
-    views[WARD_PERIOD] = _period_files(settings, plain, since)
+            refresh_derived(settings.store_dir, name)
+    for table in _DERIVED:
+        views[table] = _derived_files(settings, table, plain, since)
     if linked:
         sources = tuple(s for s in settings.sources if s.name in linked)
         read = store.window_read(replace(settings, sources=sources), pd.Timestamp(since))
@@ -726,10 +763,12 @@ def _views(settings: Settings, names: list[str], since: datetime, scratch: Path)
         for table, paths in collapsed.items():
             views[table] += paths
         derived = {**collapsed, "location": views["location"] or _no_file(scratch, "location")}
-        periods = store.run(settings, derived, [(_expand(_WARD_PERIOD_SQL, _engine(settings)), [])])
-        views[WARD_PERIOD].append(
-            _write_periods(scratch / WARD_PERIOD / "data.parquet", periods[0])
+        engine = _engine(settings)
+        computed = store.run(
+            settings, derived, [(_expand(sql, engine), []) for sql, _ in _DERIVED.values()]
         )
+        for table, rows in zip(_DERIVED, computed, strict=True):
+            views[table].append(_write_derived(scratch / table / "data.parquet", table, rows))
     for table, paths in views.items():
         if not paths:
             paths.extend(_no_file(scratch, table))
@@ -742,8 +781,8 @@ def _engine(settings: Settings) -> str:
 
 def _no_file(scratch: Path, table: str) -> list[str]:
     """One empty file of the table, for an engine that needs files behind every view."""
-    if table == WARD_PERIOD:
-        return [_write_periods(scratch / "empty" / WARD_PERIOD / "data.parquet", None)]
+    if table in _DERIVED:
+        return [_write_derived(scratch / "empty" / table / "data.parquet", table, None)]
     return [_scratch_file(scratch, table, None)]
 
 
@@ -766,21 +805,24 @@ def _scratch_file(scratch: Path, table: str, frame: pd.DataFrame | None) -> str:
     return str(path)
 
 
-# -- the stored ward periods ---------------------------------------------------------------------
+# -- the computed tables ---------------------------------------------------------------------------
 
 
-def _period_dir(store_dir: Path, source: str) -> Path:
-    return store.source_dir(store_dir, source) / f"table={WARD_PERIOD}"
+def _derived_dir(store_dir: Path, source: str, table: str) -> Path:
+    return store.source_dir(store_dir, source) / f"table={table}"
 
 
-def ward_periods_built(store_dir: Path, source: str) -> bool:
-    """Has this source's store its ward periods, with the columns read now? A store written
+def derived_built(store_dir: Path, source: str) -> bool:
+    """Has this source's store its computed tables, with the columns read now? A store written
     before they were stored, or before a column was added, has not: they are computed again."""
-    out = _period_dir(store_dir, source)
-    if not out.is_dir():
-        return False
-    written = next(iter(sorted(out.glob("month=*/data.parquet"))), None)
-    return written is None or pq.read_schema(written).names == WARD_PERIOD_SCHEMA.names
+    for table, (_, schema) in _DERIVED.items():
+        out = _derived_dir(store_dir, source, table)
+        if not out.is_dir():
+            return False
+        written = next(iter(sorted(out.glob("month=*/data.parquet"))), None)
+        if written is not None and pq.read_schema(written).names != schema.names:
+            return False
+    return True
 
 
 def _period_month(stay_end_us: pa.ChunkedArray) -> np.ndarray:
@@ -791,20 +833,22 @@ def _period_month(stay_end_us: pa.ChunkedArray) -> np.ndarray:
     return ends.dt.tz_convert(BERLIN).dt.strftime("%Y-%m").fillna("none").to_numpy()
 
 
-def _period_files(settings: Settings, names: list[str], since: datetime) -> list[str]:
-    """The ward period files a window from ``since`` needs: its months and the open stays."""
+def _derived_files(settings: Settings, table: str, names: list[str], since: datetime) -> list[str]:
+    """The files of a computed table a window from ``since`` needs: its months and the open
+    stays."""
     first = pd.Timestamp(since).tz_convert(BERLIN).strftime("%Y-%m")
     return [
         path
-        for path in store._files(settings, WARD_PERIOD, names)
+        for path in store._files(settings, table, names)
         if (month := Path(path).parent.name.removeprefix("month=")) == "none" or month >= first
     ]
 
 
-def _write_periods(path: Path, rows: pa.Table | None) -> str:
+def _write_derived(path: Path, table: str, rows: pa.Table | None) -> str:
+    schema = _DERIVED[table][1]
     if rows is None:
-        rows = WARD_PERIOD_SCHEMA.empty_table()
-    rows = rows.select(WARD_PERIOD_SCHEMA.names).cast(WARD_PERIOD_SCHEMA)
+        rows = schema.empty_table()
+    rows = rows.select(schema.names).cast(schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
     pq.write_table(rows, tmp, compression="zstd")
@@ -812,15 +856,16 @@ def _write_periods(path: Path, rows: pa.Table | None) -> str:
     return str(path)
 
 
-def _derive(store_dir: Path, source: str, only: set[str] | None) -> pa.Table:
-    """The ward periods of one source's stays in the store (of the Encounters ``only`` names)."""
+def _derive(store_dir: Path, source: str, only: set[str] | None) -> dict[str, pa.Table]:
+    """The computed tables of one source's stays in the store (of the Encounters ``only``
+    names)."""
     base = store.source_dir(store_dir, source)
     files = {
         t: [str(p) for p in sorted(base.glob(f"table={t}/month=*/data.parquet"))]
         for t in ("encounter", "encounter_location", "location")
     }
     if not files["encounter"] or not files["encounter_location"]:
-        return WARD_PERIOD_SCHEMA.empty_table()
+        return {table: schema.empty_table() for table, (_, schema) in _DERIVED.items()}
     # The store's own paths only (``_scan`` quotes them).
     views = {t: f"SELECT * FROM {store._scan(paths)}" for t, paths in files.items() if paths}  # noqa: S608
     views.setdefault(
@@ -835,62 +880,75 @@ def _derive(store_dir: Path, source: str, only: set[str] | None) -> pa.Table:
         for name, query in views.items():
             # The view names are ours and the file names the store's own paths.
             con.execute(f"CREATE VIEW {name} AS {query}")
-        return con.sql(_expand(_WARD_PERIOD_SQL, "duckdb")).to_arrow_table()
+        return {
+            table: con.sql(_expand(sql, "duckdb")).to_arrow_table()
+            for table, (sql, _) in _DERIVED.items()
+        }
 
 
-def refresh_ward_periods(store_dir: Path, source: str, changed: set[str] | None = None) -> int:
-    """Bring one source's stored ward periods up to date with its Encounters and Locations.
+def refresh_derived(store_dir: Path, source: str, changed: set[str] | None = None) -> int:
+    """Bring one source's computed tables up to date with its Encounters and Locations.
 
     ``changed``: the Encounters written anew or deleted by a merge; their rows are removed and
     those of the ones still there computed again. ``None``: every row computed again (a full
-    export, a change of Locations, which may type entries anew, or a store without the table).
-    Rows written.
+    export, a change of Locations, which may type entries anew, or a store without the tables).
+    Ward periods written.
     """
-    out = _period_dir(store_dir, source)
-    if changed is None:
-        rows = _derive(store_dir, source, None)
-        # Written beside the table and swapped in by renames, so that a reader finds the old
-        # table or the new one, and two writers do not share a directory.
-        tmp = out.with_name(f"{out.name}.new-{os.getpid()}")
-        old = out.with_name(f"{out.name}.old-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        _write_months(tmp, rows)
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-        return rows.num_rows
-    if not changed:
+    if changed is not None and not changed:
         return 0
+    computed = _derive(store_dir, source, changed)
+    for table, rows in computed.items():
+        out = _derived_dir(store_dir, source, table)
+        if changed is None:
+            _replace_table(out, table, rows)
+        else:
+            _drop_stays(out, table, changed)
+            _write_months(out, table, rows, append=True)
+    return computed[WARD_PERIOD].num_rows
+
+
+def _replace_table(out: Path, table: str, rows: pa.Table) -> None:
+    # Written beside the table and swapped in by renames, so that a reader finds the old table
+    # or the new one, and two writers do not share a directory.
+    tmp = out.with_name(f"{out.name}.new-{os.getpid()}")
+    old = out.with_name(f"{out.name}.old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    _write_months(tmp, table, rows)
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _drop_stays(out: Path, table: str, stays: set[str]) -> None:
+    """Remove the rows of these stays from every month of a computed table."""
     out.mkdir(parents=True, exist_ok=True)
-    gone = pa.array(sorted(changed), pa.string())
+    gone = pa.array(sorted(stays), pa.string())
     for path in sorted(out.glob("month=*/data.parquet")):
         ids = pq.read_table(path, columns=["encounter_id"]).column("encounter_id")
         if not pc.any(pc.is_in(ids, value_set=gone)).as_py():
             continue
         kept = pq.read_table(path).filter(pc.invert(pc.is_in(ids, value_set=gone)))
         if kept.num_rows:
-            _write_periods(path, kept)
+            _write_derived(path, table, kept)
         else:
             path.unlink()
             with contextlib.suppress(OSError):
                 path.parent.rmdir()
-    rows = _derive(store_dir, source, changed)
-    _write_months(out, rows, append=True)
-    return rows.num_rows
 
 
-def _write_months(out: Path, rows: pa.Table, *, append: bool = False) -> None:
+def _write_months(out: Path, table: str, rows: pa.Table, *, append: bool = False) -> None:
     if not rows.num_rows:
         return
+    schema = _DERIVED[table][1]
     months = _period_month(rows.column("stay_end_us"))
     for month in sorted(set(months)):
         part = rows.filter(pa.array(months == month))
         path = out / f"month={month}" / "data.parquet"
         if append and path.exists():
-            part = pa.concat_tables([pq.read_table(path), part.cast(WARD_PERIOD_SCHEMA)])
-        _write_periods(path, part)
+            part = pa.concat_tables([pq.read_table(path), part.cast(schema)])
+        _write_derived(path, table, part)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -11,10 +11,11 @@ Layout, one Parquet file per partition::
     <store_dir>/state.json                                   what each source's last sync was
     <store_dir>/<source>/table=<table>/month=<YYYY-MM>/data.parquet
     <store_dir>/<source>/table=ward_period/month=<YYYY-MM>/data.parquet
+    <store_dir>/<source>/table=open_place/month=<YYYY-MM>/data.parquet
 
-``ward_period`` is not extracted but computed from the Encounter and Location tables as they
-are merged (``services.analytics``: its one definition, filed by the Berlin month of the stay's
-end, ``none`` while open); the merge keeps it in step with them.
+``ward_period`` and ``open_place`` are not extracted but computed from the Encounter and
+Location tables as they are merged (``services.analytics``: their one definition each, filed by
+the Berlin month of the stay's end, ``none`` while open); the merge keeps them in step.
 
 ``<source>`` is a file-system safe name of the source (``source_dir``); the month is that of
 the table's first time column other than ``last_updated`` (a stay's start, a task's due time),
@@ -243,22 +244,23 @@ def _refresh_derived(
     *,
     full: bool,
 ) -> None:
-    """Keep the tables computed from the extracted ones (the ward periods) in step with them:
-    the changed stays' rows anew after an increment, all of them after a full export, a change
-    of Locations, or when the store has none yet (written before they were stored)."""
-    # Imported here: the ward periods' SQL lives with the figures, which read through this module.
+    """Keep the tables computed from the extracted ones (the ward periods, the places of the
+    open stays) in step with them: the changed stays' rows anew after an increment, all of them
+    after a full export, a change of Locations, or when the store has none yet (written before
+    they were stored)."""
+    # Imported here: their SQL lives with the figures, which read through this module.
     from services import analytics
 
     types = {_KIND_OF_TABLE[name].resource_type for name in tables}
     types |= {t for t, ids in deleted.items() if ids}
-    built = analytics.ward_periods_built(store_dir, source)
+    built = analytics.derived_built(store_dir, source)
     if built and not types & {"Encounter", "Location"}:
         return
     if not built or "Location" in types or (full and "Encounter" in types):
-        analytics.refresh_ward_periods(store_dir, source)
+        analytics.refresh_derived(store_dir, source)
     else:
         changed = fresh.get("Encounter", set()) | deleted.get("Encounter", set())
-        analytics.refresh_ward_periods(store_dir, source, changed)
+        analytics.refresh_derived(store_dir, source, changed)
 
 
 def _drop(table_dir: Path, spec: Table, ids: set[str]) -> None:

@@ -1,8 +1,9 @@
-"""The ward periods the store keeps beside the extracted tables (``ward_period``): written by the
-merge, one row per ward entry of an inpatient stay in order, with its Berlin days; kept right by
-increments (a changed stay's rows replaced, a deleted stay's removed, the last version winning),
-computed anew when Locations change or a store was written without them; and the figures read
-from them equal to the pandas path after each of these."""
+"""The tables the store keeps computed beside the extracted ones: the ward periods
+(``ward_period``, one row per ward entry of an inpatient stay in order, with its Berlin days)
+and the places of the open stays (``open_place``, their ward, room and bed entries). Written by
+the merge; kept right by increments (a changed stay's rows replaced, a deleted stay's removed,
+the last version winning); computed anew when Locations change or a store was written without
+them; and the figures read from them equal to the pandas path after each of these."""
 
 from __future__ import annotations
 
@@ -34,15 +35,33 @@ EPOCH = pd.Timestamp("1970-01-01").date()
 
 def _rows(store_dir) -> pd.DataFrame:
     """The stored ward periods of the source, in a stable order."""
-    files = sorted(analytics._period_dir(store_dir, SOURCE).glob("month=*/data.parquet"))
+    files = sorted(
+        analytics._derived_dir(store_dir, SOURCE, analytics.WARD_PERIOD).glob(
+            "month=*/data.parquet"
+        )
+    )
     if not files:
         return pd.DataFrame(columns=analytics.WARD_PERIOD_SCHEMA.names)
     frame = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
     return frame.sort_values(["encounter_id", "step"]).reset_index(drop=True)
 
 
+def _places(store_dir) -> pd.DataFrame:
+    """The stored places of the source's open stays, in a stable order."""
+    out = analytics._derived_dir(store_dir, SOURCE, analytics.OPEN_PLACE)
+    files = sorted(out.glob("month=*/data.parquet"))
+    if not files:
+        return pd.DataFrame(columns=analytics.OPEN_PLACE_SCHEMA.names)
+    frame = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+    return frame.sort_values(["encounter_id", "start_us", "location_id"]).reset_index(drop=True)
+
+
 def _of(rows: pd.DataFrame, stay: str) -> pd.DataFrame:
     return rows[rows["encounter_id"] == stay].reset_index(drop=True)
+
+
+def _us(text: str) -> int:
+    return pd.Timestamp(text).value // 1000
 
 
 def _day(text: str) -> int:
@@ -86,9 +105,65 @@ def test_the_merge_writes_one_row_per_ward_period_in_order(settings):
     assert opened["end_us"].isna().all() and opened["stay_end_us"].isna().all()
     months = {
         p.parent.name
-        for p in analytics._period_dir(settings.store_dir, SOURCE).glob("month=*/data.parquet")
+        for p in analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD).glob(
+            "month=*/data.parquet"
+        )
     }
     assert months == {"month=2026-07", "month=2026-11", "month=none"}
+
+
+def test_the_merge_keeps_the_ward_room_and_bed_entries_of_the_open_stays(settings):
+    places = _places(settings.store_dir)
+    # The stays in progress only, the one left open too: which of them is present now, and
+    # which entry holds now, is decided when the places are read.
+    assert places[["encounter_id", "location_id", "physical_type", "status"]].values.tolist() == [
+        ["left-open", "WD", "wa", "active"],
+        ["open", "B1", "bd", "active"],
+        ["open", "WB", "wa", "active"],
+    ]
+    assert places["start_us"].tolist() == [
+        _us("2026-10-01T09:00:00+02:00"),
+        _us("2026-11-18T09:00:00+01:00"),
+        _us("2026-11-18T09:00:00+01:00"),
+    ]
+    assert places["end_us"].isna().all() and places["stay_end_us"].isna().all()
+
+
+def test_the_open_stays_places_follow_increments_and_locations(settings):
+    # "open" moves to another bed, untyped in the entry and typed by its Location only.
+    moved = _stay("open", "2026-11-18T09:00:00+01:00", None, [
+        ("WB", "2026-11-18T09:00:00+01:00", None)])  # fmt: skip
+    moved["location"].append(
+        {
+            "location": {"reference": "Location/B2"},
+            "status": "active",
+            "period": {"start": "2026-11-19T09:00:00+01:00"},
+        }
+    )
+    store.merge(settings.store_dir, SOURCE, _tables([moved], "Encounter", SOURCE), full=False)
+    assert _of(_places(settings.store_dir), "open")["location_id"].tolist() == ["WB"]
+    typed = [*_locations(), {**_locations()[-1], "id": "B2"}]
+    store.merge(settings.store_dir, SOURCE, _tables(typed, "Location", SOURCE), full=True)
+    assert _of(_places(settings.store_dir), "open")["location_id"].tolist() == ["WB", "B2"]
+    assert _of(_places(settings.store_dir), "open")["physical_type"].tolist() == ["wa", "bd"]
+    sql = analytics.figures(settings, START, NOW, wards=WARDS)
+    assert sql.window.placements.set_index("encounter_id").loc["open", "bed_id"] == "B2"
+    # Discharged, and "left-open" deleted at the source: no open places left.
+    discharged = _stay("open", "2026-11-18T09:00:00+01:00", "2026-11-20T08:00:00+01:00", [
+        ("WB", "2026-11-18T09:00:00+01:00", "2026-11-20T08:00:00+01:00")])  # fmt: skip
+    store.merge(
+        settings.store_dir,
+        SOURCE,
+        _tables([discharged], "Encounter", SOURCE),
+        full=False,
+        deleted={"Encounter": {"left-open"}},
+    )
+    assert _places(settings.store_dir).empty
+    assert analytics.figures(settings, START, NOW, wards=WARDS).window.placements.empty
+    _assert_same(
+        analytics.figures(settings, START, NOW, wards=WARDS),
+        _pandas_path(settings, wards=WARDS),
+    )
 
 
 def test_berlin_day_edges_of_the_stored_days(tmp_path):
@@ -112,7 +187,10 @@ def test_berlin_day_edges_of_the_stored_days(tmp_path):
         last = (local_end.date() - EPOCH).days + (0 if local_end == local_end.normalize() else 1)
         assert rows.loc[rid, "end_midnight"] == last, rid
     months = {
-        p.parent.name for p in analytics._period_dir(tmp_path, SOURCE).glob("month=*/data.parquet")
+        p.parent.name
+        for p in analytics._derived_dir(tmp_path, SOURCE, analytics.WARD_PERIOD).glob(
+            "month=*/data.parquet"
+        )
     }
     assert months == {"month=2026-03", "month=2026-10", "month=2026-12"}
 
@@ -148,7 +226,7 @@ def test_an_increment_replaces_a_changed_stay_and_removes_a_deleted_one(settings
         before[untouched].reset_index(drop=True),
     )
     # And the increment's table is the one a full computation gives.
-    analytics.refresh_ward_periods(settings.store_dir, SOURCE)
+    analytics.refresh_derived(settings.store_dir, SOURCE)
     pd.testing.assert_frame_equal(_rows(settings.store_dir), after)
     sql = analytics.figures(settings, START, NOW, wards=WARDS)
     _assert_same(sql, _pandas_path(settings, wards=WARDS))
@@ -168,7 +246,11 @@ def test_the_last_version_of_a_stay_wins_within_one_increment_and_across_two(set
     assert rows["ward_id"].tolist() == ["WB"]
     assert rows["stay_end_us"].notna().all()
     # Filed under its end's month now, no longer under the open stays'.
-    none = analytics._period_dir(settings.store_dir, SOURCE) / "month=none" / "data.parquet"
+    none = (
+        analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD)
+        / "month=none"
+        / "data.parquet"
+    )
     assert "open" not in set(pq.read_table(none).column("encounter_id").to_pylist())
     _assert_same(
         analytics.figures(settings, START, NOW, wards=WARDS),
@@ -189,15 +271,15 @@ def test_locations_typed_later_type_the_entries_anew(tmp_path):
 
 def test_a_store_written_without_ward_periods_gets_them_on_read_and_on_sync(settings):
     expected = _rows(settings.store_dir)
-    shutil.rmtree(analytics._period_dir(settings.store_dir, SOURCE))
-    assert not analytics.ward_periods_built(settings.store_dir, SOURCE)
+    shutil.rmtree(analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD))
+    assert not analytics.derived_built(settings.store_dir, SOURCE)
     _assert_same(
         analytics.figures(settings, START, NOW, wards=WARDS),
         _pandas_path(settings, wards=WARDS),
     )
     pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
     # A sync of another type into such a store computes them too.
-    shutil.rmtree(analytics._period_dir(settings.store_dir, SOURCE))
+    shutil.rmtree(analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD))
     store.merge(settings.store_dir, SOURCE, _tables([], "Organization", SOURCE), full=True)
     pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
 
@@ -206,17 +288,21 @@ def test_ward_periods_written_before_a_column_was_added_are_computed_again(setti
     expected = _rows(settings.store_dir)
     # As an earlier version wrote them: without the stay's status, hospital and start.
     older = [c for c in analytics.WARD_PERIOD_SCHEMA.names if not c.startswith(("stay_s", "hosp"))]
-    for path in analytics._period_dir(settings.store_dir, SOURCE).glob("month=*/data.parquet"):
+    for path in analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD).glob(
+        "month=*/data.parquet"
+    ):
         pq.write_table(pq.read_table(path, columns=older), path)
-    assert not analytics.ward_periods_built(settings.store_dir, SOURCE)
+    assert not analytics.derived_built(settings.store_dir, SOURCE)
     _assert_same(
         analytics.figures(settings, START, NOW, wards=WARDS),
         _pandas_path(settings, wards=WARDS),
     )
-    assert analytics.ward_periods_built(settings.store_dir, SOURCE)
+    assert analytics.derived_built(settings.store_dir, SOURCE)
     pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
     # An increment into such a store computes them all, not only the changed stays' rows.
-    for path in analytics._period_dir(settings.store_dir, SOURCE).glob("month=*/data.parquet"):
+    for path in analytics._derived_dir(settings.store_dir, SOURCE, analytics.WARD_PERIOD).glob(
+        "month=*/data.parquet"
+    ):
         pq.write_table(pq.read_table(path, columns=older), path)
     store.merge(settings.store_dir, SOURCE, _tables(_flat()[:1], "Encounter", SOURCE), full=False)
     pd.testing.assert_frame_equal(_rows(settings.store_dir), expected)
