@@ -22,7 +22,7 @@ result: grouping by two text columns took most of the engine's time at network s
 placements and the transfers between hospitals read the few stays they need straight from
 the store, filtered while it is read (``_scoped``), not from a relation of every stay.
 
-Two tables are kept in the store beside the extracted ones, computed from them by one SQL text
+Tables are kept in the store beside the extracted ones, computed from them by one SQL text
 each when data enters the store (``refresh_derived``: the sync's merge writes them for the stays
 it brings). ``ward_period`` (``_WARD_PERIOD_SQL``) holds every ward period of a stay with what
 the figures need of its stay, so a page filters the stored periods instead of typing, joining
@@ -32,9 +32,10 @@ progress, among which the current placements are chosen. Only what depends on th
 (which stays count, until when a stay left open counts, what holds now) is applied when
 reading.
 
-Contact levels: a source whose window holds MII contact levels (``partOf``, a case reference,
-a level below the Einrichtungskontakt) has its window collapsed by ``services.frames.contacts``
-as on the search path, written to a scratch Parquet file beside the store, and read from there;
+Contact levels: a source with MII contact levels (``partOf``, a case reference, a level below
+the Einrichtungskontakt) in the window's months, as the sync keeps them in a third computed
+table (``contact_below``), has its window collapsed by ``services.frames.contacts`` as on the
+search path, written to a scratch Parquet file beside the store, and read from there;
 every other source is read straight from the store. The collapsed window's two computed tables
 come from the scratch files by the same SQL. Rows per stay are then one per stay for every
 source, and what collapsing does to a flat source (leave out cancelled and entered-in-error
@@ -80,6 +81,7 @@ from services.domain.census import (
 from services.search import PageStats
 
 __all__ = [
+    "CONTACT_BELOW",
     "OPEN_PLACE",
     "WARD_PERIOD",
     "StoreFigures",
@@ -343,11 +345,28 @@ OPEN_PLACE_SCHEMA = pa.schema(
     ]
 )
 
+# The stored contacts below the stay (``contact_below``): the inpatient Encounters of an MII
+# source that are a level below the Einrichtungskontakt (``partOf``, a case reference, or a
+# lower contact level). A window reaching the month of one of them is collapsed before it is
+# counted (``_views``); asked of the Encounters on every read, that took a scan of them all.
+_CONTACT_BELOW_SQL = f"""
+SELECT source, id AS encounter_id, @us("end") AS stay_end_us FROM encounter
+WHERE class = 'IMP'
+    AND (part_of_id IS NOT NULL OR part_of_case IS NOT NULL
+        OR (contact_level IS NOT NULL AND contact_level <> '{_HEAD}'))
+"""  # noqa: S608 - a code of our own
+
+CONTACT_BELOW = "contact_below"
+CONTACT_BELOW_SCHEMA = pa.schema(
+    [("source", pa.string()), ("encounter_id", pa.string()), ("stay_end_us", pa.int64())]
+)
+
 # The tables the store keeps computed from the extracted ones, each filed by the Berlin month
 # of its stay's end (``none`` while open), with the SQL that computes it.
 _DERIVED: dict[str, tuple[str, pa.Schema]] = {
     WARD_PERIOD: (_WARD_PERIOD_SQL, WARD_PERIOD_SCHEMA),
     OPEN_PLACE: (_OPEN_PLACE_SQL, OPEN_PLACE_SCHEMA),
+    CONTACT_BELOW: (_CONTACT_BELOW_SQL, CONTACT_BELOW_SCHEMA),
 }
 
 
@@ -612,14 +631,6 @@ _STAY_COUNT_SQL = "SELECT source, stays FROM limits"
 # The columns of the transfers between hospitals, for a page without them (``figures``).
 _BETWEEN_COLUMNS = ["source", "hospital_id", "on_day", "transfers_out", "transfers_in"]
 
-_LINKED_SQL = f"""
-SELECT DISTINCT source FROM encounter
-WHERE class = 'IMP' AND ("end" IS NULL OR "end" >= ?)
-    AND (part_of_id IS NOT NULL OR part_of_case IS NOT NULL
-        OR (contact_level IS NOT NULL AND contact_level <> '{_HEAD}'))
-"""  # noqa: S608 - a code of our own
-
-
 # -- running them --------------------------------------------------------------------------------
 
 
@@ -738,21 +749,20 @@ def _views(settings: Settings, names: list[str], since: datetime, scratch: Path)
     """The Parquet files behind ``encounter``, ``encounter_location``, ``location`` and the
     computed tables (``_DERIVED``): the store's, except for sources with contact levels, whose
     window is collapsed first and its computed tables made from that by the same SQL."""
-    files = {t: store._files(settings, t, names) for t in ("encounter", "encounter_location")}
-    linked: set[str] = set()
-    if files["encounter"]:
-        found = store.run(settings, {"encounter": files["encounter"]}, [(_LINKED_SQL, [since])])
-        linked = set(found[0].column("source").to_pylist())
-    plain = [s for s in names if s not in linked]
-    views = {t: store._files(settings, t, plain) for t in ("encounter", "encounter_location")}
-    views["location"] = store._files(settings, "location", names)
-    for name in plain:
-        stored = store._files(settings, "encounter", [name])
-        if stored and not derived_built(settings.store_dir, name):
+    for name in names:
+        if store._files(settings, "encounter", [name]) and not derived_built(
+            settings.store_dir, name
+        ):
             # A store written before the computed tables were stored, or before their last
             # column was added: computed once, here.
             refresh_derived(settings.store_dir, name)
-    for table in _DERIVED:
+    # A month's contact below the stay may have ended before the window began: such a window is
+    # collapsed too, which gives a window without them the figures the flat reading gives.
+    linked = {s for s in names if _derived_files(settings, CONTACT_BELOW, [s], since)}
+    plain = [s for s in names if s not in linked]
+    views = {t: store._files(settings, t, plain) for t in ("encounter", "encounter_location")}
+    views["location"] = store._files(settings, "location", names)
+    for table in (WARD_PERIOD, OPEN_PLACE):
         views[table] = _derived_files(settings, table, plain, since)
     if linked:
         sources = tuple(s for s in settings.sources if s.name in linked)
@@ -764,10 +774,11 @@ def _views(settings: Settings, names: list[str], since: datetime, scratch: Path)
             views[table] += paths
         derived = {**collapsed, "location": views["location"] or _no_file(scratch, "location")}
         engine = _engine(settings)
+        counted = (WARD_PERIOD, OPEN_PLACE)
         computed = store.run(
-            settings, derived, [(_expand(sql, engine), []) for sql, _ in _DERIVED.values()]
+            settings, derived, [(_expand(_DERIVED[t][0], engine), []) for t in counted]
         )
-        for table, rows in zip(_DERIVED, computed, strict=True):
+        for table, rows in zip(counted, computed, strict=True):
             views[table].append(_write_derived(scratch / table / "data.parquet", table, rows))
     for table, paths in views.items():
         if not paths:

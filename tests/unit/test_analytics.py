@@ -283,6 +283,55 @@ def test_without_movements_the_other_figures_stay_and_the_transfers_are_empty(se
     assert lean.stays == full.stays
 
 
+def test_a_window_is_collapsed_when_its_months_hold_a_contact_below_the_stay(tmp_path, monkeypatch):
+    settings = Settings(
+        sources=(SourceConfig(name="MII", url="http://mii.invalid/fhir"),), store_dir=tmp_path
+    )
+    # A case of July, department level and all, and a stay of the window kept at one level.
+    july = [
+        contact("j-e", "einrichtungskontakt", "finished", case="C7",
+                start="2026-07-01T09:00:00+02:00", end="2026-07-04T09:00:00+02:00"),
+        contact("j-a", "abteilungskontakt", "finished", part_of="j-e", case="C7",
+                start="2026-07-01T09:00:00+02:00", end="2026-07-04T09:00:00+02:00",
+                places=[place("W1", "wa", "2026-07-01T09:00:00+02:00",
+                              "2026-07-04T09:00:00+02:00")]),
+        contact("n-e", "einrichtungskontakt", "finished", case="C8",
+                start="2026-11-10T09:00:00+01:00", end="2026-11-12T09:00:00+01:00",
+                places=[place("W1", "wa", "2026-11-10T09:00:00+01:00",
+                              "2026-11-12T09:00:00+01:00")]),
+    ]  # fmt: skip
+    store.merge(tmp_path, "MII", _tables(july, "Encounter", "MII"), full=True)
+    below = analytics._derived_dir(tmp_path, "MII", analytics.CONTACT_BELOW)
+    assert {p.parent.name for p in below.glob("month=*/data.parquet")} == {"month=2026-07"}
+    expected = _pandas_path(settings, wards=["W1"])
+    collapsed = []
+    read = store.window_read
+    monkeypatch.setattr(store, "window_read", lambda *a: collapsed.append(1) or read(*a))
+    flat = analytics.figures(settings, START, NOW, wards=["W1"])
+    # The window reaches no month of a contact below the stay: read flat, the same figures.
+    assert not collapsed
+    _assert_same(flat, expected)
+    assert _at(flat.window.census, "W1", "2026-11-11") == 1
+    # The case is moved into the window: its months now hold one, and the window is collapsed.
+    moved = [
+        {**r, "period": {"start": "2026-11-01T09:00:00+01:00", "end": "2026-11-04T09:00:00+01:00"}}
+        for r in july[:2]
+    ]
+    moved[1]["location"] = [
+        place("W1", "wa", "2026-11-01T09:00:00+01:00", "2026-11-04T09:00:00+01:00")
+    ]
+    store.merge(tmp_path, "MII", _tables(moved, "Encounter", "MII"), full=False)
+    assert {p.parent.name for p in below.glob("month=*/data.parquet")} == {"month=2026-11"}
+    monkeypatch.setattr(store, "window_read", read)
+    expected = _pandas_path(settings, wards=["W1"])
+    monkeypatch.setattr(store, "window_read", lambda *a: collapsed.append(1) or read(*a))
+    sql = analytics.figures(settings, START, NOW, wards=["W1"])
+    assert collapsed
+    _assert_same(sql, expected)
+    assert _at(sql.window.census, "W1", "2026-11-02") == 1
+    assert sql.stays == {"MII": 2}
+
+
 def test_median_and_90th_percentile_interpolate_between_lengths_as_ordering_every_stay(tmp_path):
     # The SQL counts stays per length and reads the quantiles from the running counts; these
     # lengths put both quantiles between two different lengths, and on one.
