@@ -13,6 +13,8 @@ Definitions used everywhere (documented for managers in the capacity page's help
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from services.codes import (
@@ -46,10 +48,22 @@ def can_take_patient(status: pd.Series) -> pd.Series:
     return status.eq(FREE_BED_STATE).fillna(False).astype(bool)
 
 
+# The Location columns the status of a bed is decided from.
+_STATE_INPUT = ("source", "id", "physical_type", "status", "operational_status", "reserved_until")
+
+
 def bed_status_now(
-    locations: pd.DataFrame, placements: pd.DataFrame, at: pd.Timestamp | None = None
+    locations: pd.DataFrame,
+    placements: pd.DataFrame,
+    at: pd.Timestamp | None = None,
+    *,
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every bed with its effective status and, if occupied, the stay in it.
+
+    ``keep``: the other Location columns to carry (all when None). A page that counts beds
+    keeps the few it groups by: carrying every column of 66k beds through the filter and the
+    join took a fifth of the time at network scale.
 
     A free bed held for a transfer whose reservation runs beyond ``at`` is R (reserved); an
     ended reservation holds nothing. Without ``at`` reservations are not looked at.
@@ -60,6 +74,9 @@ def bed_status_now(
 
     ``locations`` must carry ``ward_id``/``room_id`` (``services.frames.with_hierarchy``).
     """
+    if keep is not None:
+        wanted = [*_STATE_INPUT, "block_reason", *keep]
+        locations = locations[[c for c in dict.fromkeys(wanted) if c in locations.columns]]
     beds = locations[locations["physical_type"] == "bd"]
     beds = beds[beds["status"].fillna("active") != "inactive"]
     if "block_reason" not in beds.columns:

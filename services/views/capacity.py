@@ -142,7 +142,7 @@ def capacity_from(
     if not has_beds(locations):
         census = ward_census(placed, locations, hospital_names)
         return CapacityNow(False, empty, empty, empty, census, (), hospital_names, ward_names)
-    beds = bed_status_now(locations, placed, now)[list(_BED_COLUMNS)]
+    beds = bed_status_now(locations, placed, now, keep=_BED_COLUMNS)[list(_BED_COLUMNS)]
     network = occupancy(beds, []).drop(columns=["row_0"])
     per_hospital = occupancy(beds, ["hospital_id"])
     per_hospital["hospital"] = named(per_hospital["hospital_id"], hospital_names)

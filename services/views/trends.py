@@ -148,7 +148,7 @@ def trends_from(
     days = figures.days
     census = figures.census[among(figures.census["ward_id"], ward_set)]
     flows = figures.flows[among(figures.flows["ward_id"], ward_set)]
-    beds = bed_status_now(locations, figures.placements, figures.now)
+    beds = bed_status_now(locations, figures.placements, figures.now, keep=["ward_id"])
     service = in_service(beds[among(beds["ward_id"], ward_set)])
     totals = daily_totals(census, flows, service)
     between = figures.hospital_transfers

@@ -136,6 +136,18 @@ def test_every_state_and_reason_of_the_ward(ward):
     assert beds["status_known"].all()
 
 
+def test_beds_keeping_a_few_columns_have_the_status_every_column_gives(ward):
+    locs, placed = ward
+    # A reservation ahead: the column that decides R is kept whatever the page asks for.
+    held = (locs["id"] == "b2").map({True: NOW + pd.Timedelta(hours=2), False: pd.NaT})
+    locs = locs.assign(reserved_until=pd.to_datetime(held, utc=True))
+    full = bed_status_now(locs, placed, NOW)
+    lean = bed_status_now(locs, placed, NOW, keep=["ward_id", "no_such_column"])
+    assert "name" not in lean.columns and "ward_id" in lean.columns
+    pd.testing.assert_frame_equal(lean, full[list(lean.columns)])
+    assert lean.set_index("bed_id").loc["b2", "status"] == "R"
+
+
 def test_free_is_counted_alike_by_board_capacity_and_reports(ward):
     locs, placed = ward
     beds = bed_status_now(locs, placed)
