@@ -198,8 +198,10 @@ def load_changes(
     changes: AbstractSearchSet | None,
     keep: Callable[[Tables], Tables] | None,
     what: str | None = None,
+    sources: tuple[str, ...] = (),
 ) -> FrameSet:
-    """The FrameSet of ``searchset``, re-read only as far as it changed.
+    """The FrameSet of ``searchset`` on the ``sources`` named (every source when none),
+    re-read only as far as it changed.
 
     A read younger than the resource type's TTL (at most ``KEPT_SECONDS``) is handed out as it
     is (one ward's read serves all its colleagues). An older one is checked against the
@@ -212,7 +214,8 @@ def load_changes(
     is read anew in any case.
     """
     kept = _kept_reads()
-    key = read_key(searchset)
+    key = (*read_key(searchset), sources)
+    asked = list(sources) or None
     # Checking a kept read costs no request of its own (the feed's one request serves every
     # read), so none is kept longer than the ward pages' refresh promises.
     ttl = min(TTL.get(searchset.resource_type, 120), KEPT_SECONDS)
@@ -224,7 +227,7 @@ def load_changes(
         elif entry is None or now - entry.full_at >= FULL_READ_SECONDS:
             # The feed must reach back to this read for it to be checked against the feed.
             kept.feed.start()
-            result = platform().read(searchset, no_cache=True)
+            result = platform().read(searchset, sources=asked, no_cache=True)
             full_at = now
         else:
             verdict = _unchanged(kept.feed, entry.read, ttl)
@@ -232,10 +235,10 @@ def load_changes(
             if isinstance(verdict, FrameSet):
                 result = verdict
             elif verdict == "deleted" or changes is None:
-                result = platform().read(searchset, no_cache=True)
+                result = platform().read(searchset, sources=asked, no_cache=True)
                 full_at = now
             else:
-                result = platform().refresh(entry.read, changes, keep=keep)
+                result = platform().refresh(entry.read, changes, keep=keep, sources=asked)
         if entry is None or result is not entry.read:
             if result.errors:
                 # The next call reads in full: a read with a source missing is no base to add to.
@@ -249,11 +252,14 @@ def load_changes(
     return result
 
 
-def load_kept(searchset: AbstractSearchSet, what: str | None = None) -> FrameSet:
+def load_kept(
+    searchset: AbstractSearchSet, what: str | None = None, sources: tuple[str, ...] = ()
+) -> FrameSet:
     """``load`` for a ward's reads: kept for every session of the process and read again only
     when the feed of changes shows a resource of its types changed (``load_changes`` without
-    a search of changes: the search itself is repeated then)."""
-    return load_changes(searchset, None, None, what)
+    a search of changes: the search itself is repeated then); on the ``sources`` named, every
+    source when none."""
+    return load_changes(searchset, None, None, what, sources)
 
 
 def _unchanged(feed: ChangeFeed, read: FrameSet, max_age: float) -> FrameSet | str:

@@ -113,11 +113,20 @@ def stored_figures(
 
 
 def _in_batches(
-    search_of: Callable[[list[str]], AbstractSearchSet], ids: pd.Series, what: str
+    search_of: Callable[[list[str]], AbstractSearchSet], patients: pd.DataFrame, what: str
 ) -> FrameSet | None:
-    """One kept read per batch of ``ids`` (``chunks``), as one read: each table's rows of every
-    batch, the stats and errors of every search; None when there are no ids."""
-    reads = [load_kept(search_of(batch), what) for batch in chunks(ids.dropna())]
+    """One kept read per source and batch of its patients' ids (``chunks``), as one read: each
+    table's rows of every batch, the stats and errors of every search; None when there are no
+    ids. ``patients``: ``patient_id`` and the ``source`` that holds the record; a local id is
+    asked of its own source only (one without a source, of every source)."""
+    patients = patients.dropna(subset=["patient_id"])
+    if "source" not in patients.columns:
+        patients = patients.assign(source=None)
+    reads = [
+        load_kept(search_of(batch), what, (source,) if isinstance(source, str) else ())
+        for source, ids in patients.groupby("source", dropna=False, sort=True)["patient_id"]
+        for batch in chunks(ids)
+    ]
     if len(reads) <= 1:
         return reads[0] if reads else None
     tables = {t: pd.concat([r[t] for r in reads], ignore_index=True) for t in reads[0].tables}
@@ -134,11 +143,12 @@ def _joined(read: FrameSet, tables: dict[str, pd.DataFrame], *more: FrameSet | N
     return replace(read, tables={**read.tables, **tables}, stats=stats, errors=errors)
 
 
-def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | None]:
-    """These Patients, read by id, and one read that carries the stats and errors of all the
-    searches (None when there was nothing to read): no identities beyond the ids given."""
+def patients_by_id(patients: pd.DataFrame) -> tuple[pd.DataFrame, FrameSet | None]:
+    """These Patients (``patient_id``, and the ``source`` that holds each where known), read by
+    id, and one read that carries the stats and errors of all the searches (None when there
+    was nothing to read): no identities beyond the ids given, each asked of its own source."""
     found = _in_batches(
-        lambda batch: query("Patient").search(_id=",".join(batch)), patient_ids, "Patients"
+        lambda batch: query("Patient").search(_id=",".join(batch)), patients, "Patients"
     )
     empty = Collector(KINDS, "Patient", source="").frames()["patient"]
     if found is None:
@@ -147,9 +157,10 @@ def patients_by_id(patient_ids: pd.Series) -> tuple[pd.DataFrame, FrameSet | Non
     return patients, FrameSet("Patient", {"patient": patients}, found.stats, found.errors)
 
 
-def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
-    """The read plus these Patients, read by id: no identities beyond the stays in scope."""
-    patients, found = patients_by_id(patient_ids)
+def _with_patients(read: FrameSet, placed: pd.DataFrame) -> FrameSet:
+    """The read plus the Patients of these placements, read by id: no identities beyond the
+    stays in scope."""
+    patients, found = patients_by_id(placed)
     return _joined(read, {"patient": patients}, found)
 
 
@@ -158,7 +169,7 @@ def _with_patients(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
 EARLIER_CONTACTS = LOOKBACK + pd.Timedelta(days=1)
 
 
-def _with_earlier_contacts(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
+def _with_earlier_contacts(read: FrameSet, placed: pd.DataFrame) -> FrameSet:
     """The read whose ``encounter_contact`` also maps the stays' earlier contacts (MII: the
     ward contacts of wards left before), read by Patient: what was written on a previous ward
     belongs to the stay. Reads nothing for sources without contact levels."""
@@ -167,7 +178,7 @@ def _with_earlier_contacts(read: FrameSet, patient_ids: pd.Series) -> FrameSet:
         return read
     since = this_minute().floor("D") - EARLIER_CONTACTS
     found = _in_batches(
-        lambda batch: queries.contacts_of_patients(batch, since), patient_ids, "Encounters"
+        lambda batch: queries.contacts_of_patients(batch, since), placed, "Encounters"
     )
     if found is None:
         return read
@@ -203,15 +214,16 @@ def stays(
     if ward_ids:
         placed = placed[placed["ward_id"].isin(ward_ids)]
     if with_patients:
-        read = _with_patients(read, placed["patient_id"])
-        read = _with_earlier_contacts(read, placed["patient_id"])
+        read = _with_patients(read, placed)
+        read = _with_earlier_contacts(read, placed)
     return placed, read
 
 
-def flags_of(patient_ids: pd.Series) -> FrameSet | None:
-    """The Flags of these Patients (the patients in a ward's beds), read by id in batches;
-    None when there is nobody to ask about."""
-    return _in_batches(queries.flags_of_patients, patient_ids, "Flags")
+def flags_of(placed: pd.DataFrame) -> FrameSet | None:
+    """The Flags of the patients of these placements (the patients in a ward's beds: their
+    ``patient_id`` and ``source``), read by id in batches, each of its own source; None when
+    there is nobody to ask about."""
+    return _in_batches(queries.flags_of_patients, placed, "Flags")
 
 
 def left_open(read: FrameSet) -> pd.DataFrame:

@@ -43,7 +43,7 @@ scope = (ward_id,)
 
 placed, stay_read = stays(ward_ids=scope, with_patients=True)
 here = placed[placed["ward_id"] == ward_id]
-flag_read = flags_of(here["patient_id"])
+flag_read = flags_of(here)
 reads = [location_read, stay_read, *([flag_read] if flag_read is not None else [])]
 if here.empty:
     observations = pd.DataFrame(columns=["encounter_id", "effective", "code", "value"])

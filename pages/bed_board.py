@@ -61,7 +61,7 @@ def board_view() -> None:
     moment = now()
     placed, stay_read = stays(ward_ids=scope, with_patients=True)
     tasks, task_read = ward_tasks(scope)
-    flag_read = flags_of(placed["patient_id"])
+    flag_read = flags_of(placed)
     reads = [location_read, stay_read, task_read, *([flag_read] if flag_read else [])]
     here = placed[placed["ward_id"] == ward_id]
     contact_table = stay_read.tables.get("encounter_contact")

@@ -68,7 +68,7 @@ here = placed[placed["ward_id"] == ward_id]
 open_tasks, task_read = ward_tasks(scope)
 done_read = load_kept(completed_tasks_since(scope, since), "Tasks")
 staff_read = load_kept(queries.practitioner_roles(), "Staff")
-flag_read = flags_of(here["patient_id"])
+flag_read = flags_of(here)
 reads = [location_read, stay_read, task_read, done_read, staff_read]
 if flag_read is not None:
     reads.append(flag_read)

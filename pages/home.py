@@ -111,7 +111,7 @@ def physician_start(user: User) -> None:
         )
         for batch in chunks(contacts)
     ]
-    flag_read = flags_of(placed["patient_id"])
+    flag_read = flags_of(placed)
     reads = [location_read, stay_read, *vital_reads, *result_reads, *condition_reads]
     reads += [flag_read] if flag_read is not None else []
     frame_banners(*reads)

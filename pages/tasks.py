@@ -51,7 +51,7 @@ def task_list() -> None:
     placed, stay_read = stays(ward_ids=scope, with_patients=True)
     tasks, task_read = ward_tasks(scope)
     staff_read = load(queries.practitioner_roles(), "Staff")
-    flag_read = flags_of(placed["patient_id"])
+    flag_read = flags_of(placed)
     frame_banners(
         location_read, stay_read, task_read, staff_read, *([flag_read] if flag_read else [])
     )

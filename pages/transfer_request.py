@@ -44,7 +44,7 @@ locations, location_read = places((hospital,))
 placed, stay_read = stays(hospital_ids=(hospital,), with_patients=True)
 placed = of_departments(placed, locations, user.departments)
 patients = stay_read.tables.get("patient")
-flag_read = flags_of(placed["patient_id"])
+flag_read = flags_of(placed)
 frame_banners(organizations, location_read, stay_read, *([flag_read] if flag_read else []))
 rows = my_patients(placed, locations, patients, None, now(), lang).rows
 # A source without Organization resources names no hospital to ask.

@@ -228,8 +228,10 @@ class Platform:
         searchset: AbstractSearchSet,
         *,
         keep: Callable[[Tables], Tables] | None = None,
+        sources: list[str] | None = None,
     ) -> FrameSet:
-        """Bring ``previous`` up to date with what changed since it was fetched.
+        """Bring ``previous`` (a read of the ``sources`` named, every source when None) up to
+        date with what changed since it was fetched.
 
         Only changes are sent: ``searchset`` with ``_lastUpdated`` after the previous fetch. A
         search that filters on a state a resource can leave (open tasks) must be passed without
@@ -239,9 +241,11 @@ class Platform:
         not noticed, so callers still do a full read now and then.
         """
         if previous.errors or not previous.stats:
-            return _kept(self.read(searchset), keep)
+            return _kept(self.read(searchset, sources=sources), keep)
         since = min(previous.fetched_at.values()) - _CLOCK_SKEW
-        changed = self.read(searchset.search(_lastUpdated=f"gt{since.isoformat()}"), no_cache=True)
+        changed = self.read(
+            searchset.search(_lastUpdated=f"gt{since.isoformat()}"), sources=sources, no_cache=True
+        )
         if changed.errors:
             return changed
         primary = previous.resource_type

@@ -107,18 +107,18 @@ def test_an_unchanged_ward_costs_one_history_request_and_a_new_flag_shows(
     ward = users["pflege.demo"].wards[0]
     placed, first_stays = stays(ward_ids=(ward,), with_patients=True)
     patient = placed["patient_id"].dropna().iloc[0]
-    first_flags = flags_of(placed["patient_id"])
+    first_flags = flags_of(placed)
     assert first_flags is not None and not first_stays.errors
     # The feed starts with its first request: reads older than that are checked by a search.
     data._kept_reads().feed.current(0)
     expire()
     stays(ward_ids=(ward,), with_patients=True)
-    flags_of(placed["patient_id"])
+    flags_of(placed)
     expire()
 
     sent.clear()
     again, stay_read = stays(ward_ids=(ward,), with_patients=True)
-    flag_read = flags_of(placed["patient_id"])
+    flag_read = flags_of(placed)
     assert len(history(sent)) == 1, sent
     assert searches(sent) == [], "nothing changed: no Encounter, Patient or Flag search"
     assert set(again["encounter_id"]) == set(placed["encounter_id"])
@@ -142,7 +142,7 @@ def test_an_unchanged_ward_costs_one_history_request_and_a_new_flag_shows(
         expire()
         sent.clear()
         stays(ward_ids=(ward,), with_patients=True)
-        flag_read = flags_of(placed["patient_id"])
+        flag_read = flags_of(placed)
         assert len(history(sent)) == 1, sent
         assert [u for u in searches(sent) if "/Flag?" in u], "a Flag changed: the flags are read"
         assert not [u for u in searches(sent) if "/Encounter?" in u or "/Patient?" in u], sent
@@ -153,7 +153,7 @@ def test_an_unchanged_ward_costs_one_history_request_and_a_new_flag_shows(
         deleted = True
         expire()
         sent.clear()
-        flag_read = flags_of(placed["patient_id"])
+        flag_read = flags_of(placed)
         assert [u for u in searches(sent) if "/Flag?" in u and "_lastUpdated" not in u], sent
         assert flag["id"] not in set(flag_read["flag"]["id"])
     finally:
