@@ -62,6 +62,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
 import orjson
 import pandas as pd
 import psutil
@@ -201,6 +203,31 @@ def derived_tables(store_dir: Path, sources: list[str]) -> float | None:
     for source in missing:
         analytics.refresh_derived(store_dir, source)
     return time.perf_counter() - began
+
+
+def machine_reference(runs: int = 5) -> float:
+    """Seconds of a fixed workload of the page data's kind (a DuckDB and a pandas grouping of
+    two million generated rows by 4,000 text keys), median of ``runs``. The shared machine runs
+    the same code up to twice as slow in some hours as in others; measured beside the pages,
+    this says which kind of hour a run was made in, so runs of different hours can be
+    compared."""
+    rng = np.random.default_rng(SEED)
+    keys = pd.Series([f"ward-{k:04d}" for k in range(4000)], dtype="str")
+    rows = pd.DataFrame(
+        {
+            "key": keys.take(rng.integers(0, 4000, 2_000_000)).reset_index(drop=True),
+            "value": rng.random(2_000_000),
+        }
+    )
+    timings = []
+    with duckdb.connect() as con:
+        con.register("rows", rows)
+        for _ in range(runs):
+            began = time.perf_counter()
+            con.sql("SELECT key, sum(value), count(*) FROM rows GROUP BY key").fetchall()
+            rows.groupby("key")["value"].agg(["sum", "count"])
+            timings.append(time.perf_counter() - began)
+    return statistics.median(timings)
 
 
 def _size(store_dir: Path) -> int:
@@ -395,6 +422,7 @@ def _child(path: str, page: str, now: pd.Timestamp, runs: int, **extra: Any) -> 
 
 def run(args: argparse.Namespace) -> str:
     now = _now()
+    reference = [machine_reference()]
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     rows: list[str] = []
@@ -481,12 +509,14 @@ def run(args: argparse.Namespace) -> str:
             if not kept:
                 shutil.rmtree(store_dir)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    reference.append(machine_reference())
     lines = [
         f"Page data of the capacity and of the trends page over every hospital, each in "
         f"processes of its own, {DAYS}-day window, "
         f"cold = first in a new process, warm = median of {args.runs}; peak RSS of the "
         f"measuring process and its JVM; load average at the end {load}; "
-        f"{os.cpu_count()} cores.",
+        f"{os.cpu_count()} cores; machine reference (``machine_reference``) "
+        f"{reference[0]:.3f} s before and {reference[1]:.3f} s after.",
         "",
         "| size | Encounters | stays in the window | page | path | read / SQL cold s "
         "| read / SQL warm s | page data cold s | page data warm s | warm vs search "
