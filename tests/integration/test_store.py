@@ -131,7 +131,7 @@ def _window_figures_alike(mine: census.WindowFigures, theirs: census.WindowFigur
 def test_manager_figures_by_sql_equal_the_search_path_and_the_ground_truth(
     full_sync, settings, platform, as_of, test_network
 ):
-    start = census.midnight((as_of - pd.Timedelta(days=89)).date())
+    start = census.midnight(as_of.date() - pd.Timedelta(days=89))
     searched = platform.read(census.window_encounters(start))
     assert not searched.errors and not searched.truncated
     locations = with_hierarchy(platform.read(queries.locations())["location"])
