@@ -35,6 +35,7 @@ from typing import Literal
 
 import pandas as pd
 
+from services.codes import PRACTITIONER_ID
 from services.errors import DataError
 from services.frames import KINDS, Collector
 from services.platform import FrameSet, Platform
@@ -137,6 +138,18 @@ def outcome_of(*reads: FrameSet) -> Outcome:
     return "8" if any(r.errors and not r.stats for r in reads) else "4"
 
 
+def _practitioner(practitioner_id: str, name: str) -> dict:
+    # By identifier, not as a literal reference: the event is kept at the source that holds the
+    # patient, and the user's Practitioner record is at their own hospital's source. A server
+    # that checks references (HAPI's default) refuses a Practitioner it does not hold, and the
+    # view of another hospital's record would never reach the platform's trail.
+    return {
+        "type": "Practitioner",
+        "identifier": {"system": PRACTITIONER_ID, "value": practitioner_id},
+        "display": name,
+    }
+
+
 def audit_event(rec: AuditRecord) -> dict:
     """The FHIR R4 AuditEvent for ``rec``, with its client-chosen id."""
     agent: dict = {
@@ -146,7 +159,7 @@ def audit_event(rec: AuditRecord) -> dict:
         "requestor": True,
     }
     if rec.user.practitioner_id:
-        agent["who"] = {"reference": f"Practitioner/{rec.user.practitioner_id}"}
+        agent["who"] = _practitioner(rec.user.practitioner_id, rec.user.name)
     event: dict = {
         "resourceType": "AuditEvent",
         "id": rec.id,
@@ -203,7 +216,7 @@ def sign_in_event(rec: SignInRecord) -> dict:
     if rec.role:
         agent["role"] = [{"text": rec.role}]
     if rec.practitioner_id:
-        agent["who"] = {"reference": f"Practitioner/{rec.practitioner_id}"}
+        agent["who"] = _practitioner(rec.practitioner_id, rec.name)
     event: dict = {
         "resourceType": "AuditEvent",
         "id": rec.id,

@@ -58,6 +58,8 @@ MEDICUS = "https://fhir.medicus-bw.de"
 BED_CATEGORY = f"{MEDICUS}/CodeSystem/bettenkategorie"
 AGE_GROUP = f"{MEDICUS}/CodeSystem/altersgruppe"
 ROLE = f"{MEDICUS}/CodeSystem/rolle"
+# The platform's id of a user's Practitioner record, for naming it where that record is not.
+PRACTITIONER_ID = f"{MEDICUS}/sid/practitioner"
 SHIFT = f"{MEDICUS}/CodeSystem/schicht"
 NURSING_TASK = f"{MEDICUS}/CodeSystem/pflegeaufgabe"
 # The task of cleaning a bed a patient left (pflegeaufgabe): its completion frees the bed.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.audit import SignInRecord, sign_in_event
+from services.codes import PRACTITIONER_ID
 from services.config import OidcSettings, Settings, SourceConfig, load_settings
 from services.oidc import (
     REQUIRED_SCOPE,
@@ -354,7 +355,11 @@ def test_a_sign_in_names_role_and_practitioner():
     )
     assert event["outcome"] == "0"
     assert event["agent"][0]["role"] == [{"text": "nurse"}]
-    assert event["agent"][0]["who"] == {"reference": "Practitioner/pra-kns-0012"}
+    assert event["agent"][0]["who"] == {
+        "type": "Practitioner",
+        "identifier": {"system": PRACTITIONER_ID, "value": "pra-kns-0012"},
+        "display": "Andrea",
+    }
     assert "outcomeDesc" not in event
 
 

@@ -12,6 +12,7 @@ import pytest
 from services.audit import AuditRecord, audit_event, local_log_frame, read_local_log
 from services.audit import _append as append_local
 from services.catalogue import CATALOGUE
+from services.codes import PRACTITIONER_ID
 from services.config import SourceConfig, load_settings
 from services.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, t
 from services.roles import MATRIX, Capability, Role, User, allowed
@@ -105,7 +106,10 @@ def test_audit_event_for_break_glass_view():
     event = audit_event(rec)
     assert event["resourceType"] == "AuditEvent"
     assert event["action"] == "R"
-    assert event["agent"][0]["who"] == {"reference": "Practitioner/prac-1"}
+    # Named by identifier: the event is kept at the patient's source, which may not hold the
+    # user's Practitioner record.
+    assert event["agent"][0]["who"]["identifier"] == {"system": PRACTITIONER_ID, "value": "prac-1"}
+    assert "reference" not in event["agent"][0]["who"]
     assert event["agent"][0]["requestor"] is True
     assert event["entity"][0]["what"] == {"reference": "Patient/pat-9"}
     assert event["purposeOfEvent"][0]["coding"][0]["code"] == "ETREAT"
