@@ -23,7 +23,7 @@ from services.domain.labels import label
 from services.i18n import fmt_date, fmt_datetime
 from services.markdown import plain
 from services.search import query
-from services.views.audit import audit_trail, person_trail, trail_patient_ids
+from services.views.audit import audit_trail, person_trail, trail_patients
 
 PAGE = "audit"
 
@@ -50,7 +50,7 @@ chain = verify_chain(settings().audit_log)
 if not chain.ok:
     st.error(tr("audit.chain_broken", line=chain.broken_at))
 view = audit_trail(read["audit_event"], local_log_frame(settings().audit_log), start, end)
-patients, patient_read = patients_by_id(trail_patient_ids(view.trail).to_frame())
+patients, patient_read = patients_by_id(trail_patients(view.trail))
 reads = [read] + ([patient_read] if patient_read is not None else [])
 frame_banners(*reads)
 people = person_trail(view.trail, patients, lang)

@@ -454,8 +454,12 @@ def _settle(path: Path) -> None:
 
 
 def local_log_frame(path: Path) -> pd.DataFrame:
-    """The events kept locally (not yet on the platform) as the table AuditEvents give."""
-    events = [{k: v for k, v in e.items() if not k.startswith("_")} for e in read_local_log(path)]
+    """The events kept locally (not yet on the platform) as the table AuditEvents give, with
+    ``patient_source``: the source each event is meant for, which holds the persons it names
+    (none for an event meant for the first source)."""
+    entries = read_local_log(path)
     collector = Collector(KINDS, "AuditEvent", source=LOCAL_SOURCE)
-    collector.feed(events)
-    return collector.frames()["audit_event"]
+    collector.feed([{k: v for k, v in e.items() if not k.startswith("_")} for e in entries])
+    frame = collector.frames()["audit_event"]
+    meant = {e["id"]: e.get("_source") for e in entries}
+    return frame.assign(patient_source=frame["id"].map(meant).astype("object"))

@@ -78,15 +78,27 @@ def person_keys(patients: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
             "record_source": patients["source"],
         }
     )
-    return out.drop_duplicates("patient_id").reset_index(drop=True)
+    return out.drop_duplicates(["record_source", "patient_id"]).reset_index(drop=True)
 
 
 def with_persons(rows: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
-    """``per_patient`` rows with ``person_key``, ``person``, ``kvnr`` and ``hospital_id`` of
-    their record; a record no longer found keeps its id as key and no name."""
-    out = rows.merge(persons, on="patient_id", how="left")
+    """``per_patient`` rows with ``person_key``, ``person``, ``kvnr``, ``hospital_id`` and
+    ``record_source`` of their record: the record of that id at ``patient_source``, since ids
+    are each server's own and two hospitals may hold different people under one id (a row of
+    no known source takes the first record of its id). A record no longer found keeps its
+    source and id as key and no name."""
+    first = persons.drop_duplicates("patient_id").set_index("patient_id")["record_source"]
+    at = rows["patient_source"].fillna(rows["patient_id"].map(first))
+    out = rows.assign(_at=at).merge(
+        persons,
+        left_on=["_at", "patient_id"],
+        right_on=["record_source", "patient_id"],
+        how="left",
+    )
+    out = out.drop(columns="_at")
     unknown = out["person_key"].isna() & out["patient_id"].notna()
-    out.loc[unknown, "person_key"] = "record:?/" + out.loc[unknown, "patient_id"]
+    where = out.loc[unknown, "patient_source"].fillna("?")
+    out.loc[unknown, "person_key"] = "record:" + where + "/" + out.loc[unknown, "patient_id"]
     return out
 
 

@@ -16,7 +16,7 @@ from services.domain.audit_trail import (
     with_persons,
 )
 
-__all__ = ["AuditTrail", "PersonTrail", "audit_trail", "person_trail", "trail_patient_ids"]
+__all__ = ["AuditTrail", "PersonTrail", "audit_trail", "person_trail", "trail_patients"]
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,12 @@ def audit_trail(
     until: pd.Timestamp | None = None,
 ) -> AuditTrail:
     """The trail of [since, until) from the platform's ``events`` and the ``local_log`` frame
-    (``services.audit.local_log_frame``)."""
+    (``services.audit.local_log_frame``). ``patient_source`` of a platform event is the source
+    that keeps it: its references to Patients are that server's own ids."""
     local = filter_trail(local_log, start=since, end=until)
-    trail = pd.concat([filter_trail(events, start=since, end=until), local], ignore_index=True)
+    kept = filter_trail(events, start=since, end=until)
+    kept = kept.assign(patient_source=kept["source"])
+    trail = pd.concat([kept, local], ignore_index=True)
     if trail.empty:
         counts = pd.DataFrame(columns=["role", "action", "n"])
     else:
@@ -89,9 +92,12 @@ def audit_trail(
     )
 
 
-def trail_patient_ids(trail: pd.DataFrame) -> pd.Series:
-    """Every Patient record id the trail names, for reading who they are."""
-    return per_patient(trail)["patient_id"].dropna().drop_duplicates()
+def trail_patients(trail: pd.DataFrame) -> pd.DataFrame:
+    """Every Patient record the trail names (``source``, ``patient_id``), for reading who they
+    are from the source that holds each; the source is missing where an event names none."""
+    rows = per_patient(trail).dropna(subset=["patient_id"])
+    records = pd.DataFrame({"source": rows["patient_source"], "patient_id": rows["patient_id"]})
+    return records.drop_duplicates().reset_index(drop=True)
 
 
 def person_trail(trail: pd.DataFrame, patients: pd.DataFrame, lang: str = "de") -> PersonTrail:

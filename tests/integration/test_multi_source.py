@@ -137,3 +137,48 @@ def test_a_source_that_is_down_leaves_the_others(tenant_server):
     assert isinstance(read.errors["Ausgefallen"], SourceUnavailable)
     assert set(read["patient"]["source"]) == {"NORD"}
     assert len(read["patient"]) > 0
+
+
+# Ids are each server's own (HAPI numbers what it creates 1, 2, 3 ... on every server), so two
+# hospitals of the platform may hold different people under one id.
+def test_one_id_at_two_sources_is_two_people_in_the_audit_trail(
+    tenant_server, fhir_base_url, test_network, users, demo_users_file, tmp_path
+):
+    import streamlit as st
+
+    from services.audit import AuditRecord, record
+    from services.i18n import t
+    from tests.support.apptest import app_environment, open_page, sources_json
+
+    base, _, loaded = tenant_server
+    in_tenants = {p["id"] for p in loaded}
+    elsewhere = next(
+        r
+        for r in _resources(test_network.dir)
+        if r["resourceType"] == "Patient" and r["id"] not in in_tenants and r.get("name")
+    )
+    same_id = elsewhere["id"]
+    stranger = {"resourceType": "Patient", "id": same_id, "name": [{"family": "Nordmann"}]}
+    with idp.http_client(base, timeout=120) as client:
+        client.put(f"NORD/Patient/{same_id}", json=stranger).raise_for_status()
+    network = idp.source("MEDI:CUS Plattform", fhir_base_url)
+    settings = Settings(sources=(network, idp.source("NORD", f"{base}/NORD")))
+    physician = users["arzt.demo"]
+    with Platform(settings) as platform:
+        for where in ("MEDI:CUS Plattform", "NORD"):
+            view = AuditRecord(physician, "read", "timeline", patient_id=same_id, source=where)
+            assert record(platform, view, tmp_path / "audit.log") == "platform"
+    with app_environment({"MEDICUS_SOURCES": sources_json(settings)}, demo_users_file, tmp_path):
+        st.cache_data.clear()
+        at = open_page("pages/audit.py", users["admin.demo"])
+        assert not at.exception, at.exception
+        table = at.dataframe[0].value
+        choices = at.selectbox(key="audit_person").options
+    views = table[(table[t("col.user")] == physician.name) & (table[t("col.record")] == same_id)]
+    named = set(views[t("col.patient")])
+    family = elsewhere["name"][0]["family"]
+    assert len(named) == 2 and "Nordmann" in named, named
+    assert any(family in person for person in named), (family, named)
+    # Each is a person of their own for an access request.
+    assert sum(c.startswith("Nordmann") for c in choices) == 1
+    assert any(family in c for c in choices)

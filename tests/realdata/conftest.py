@@ -20,7 +20,7 @@ import fcntl
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from services.roles import Role, User
 from services.search import query
 from services.users import user_from, write_users
 from tests.support import realdata as support
-from tests.support.apptest import app_environment
+from tests.support.apptest import app_environment, sources_json
 from tests.support.keycloak import Keycloak, acting_as, guarded, source
 
 
@@ -164,11 +164,6 @@ def real_users_file(real_users: dict[Role, User], tmp_path_factory) -> Path:
     write_users(path, {"credentials": {"usernames": entries}})
     assert {user_from(n, e) for n, e in entries.items()} == set(real_users.values())
     return path
-
-
-def sources_json(settings: Settings) -> str:
-    """``MEDICUS_SOURCES`` for ``settings``, each source with its token settings."""
-    return json.dumps([asdict(s) for s in settings.sources])
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from services.i18n import t
 from services.roles import Role
 from tests.browser.conftest import screenshot, serve, signing_in
 from tests.browser.walk import settle
-from tests.realdata.conftest import REAL_PASSWORD, sources_json
-from tests.support.apptest import raw_values
+from tests.realdata.conftest import REAL_PASSWORD
+from tests.support.apptest import raw_values, sources_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 

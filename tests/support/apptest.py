@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,12 +14,17 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.config import load_settings
+from services.config import Settings, load_settings
 from services.roles import Role, User
 from services.sessions import SessionStore
 from services.users import read_users, update_users
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def sources_json(settings: Settings) -> str:
+    """``MEDICUS_SOURCES`` for ``settings``, each source with its token settings."""
+    return json.dumps([asdict(s) for s in settings.sources])
 
 
 @contextmanager

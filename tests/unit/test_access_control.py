@@ -19,6 +19,7 @@ from components.navigation import PAGES, offered, spec_of
 from services.audit import (
     AuditRecord,
     audit_event,
+    local_log_frame,
     outcome_of,
     read_local_log,
     record,
@@ -212,11 +213,13 @@ def test_refused_events_stay_local_and_are_forwarded_once_when_the_platform_answ
     server = Switchable()
     platform = Platform(cfg(retries=0), transports={"Test": httpx.MockTransport(server)})
     log = tmp_path / "audit.log"
-    first = AuditRecord(NURSE, "list", "tasks", patient_ids=("p1",), rows=1)
+    first = AuditRecord(NURSE, "list", "tasks", source="Test", patient_ids=("p1",), rows=1)
     second = AuditRecord(NURSE, "export", "handover", rows=3, what="sheet.csv")
     assert record(platform, first, log) == "local"
     assert record(platform, second, log) == "local"
     assert [e["id"] for e in read_local_log(log)] == [first.id, second.id]
+    # The trail reads each kept event's persons at the source it was meant for.
+    assert local_log_frame(log)["patient_source"].fillna("first").tolist() == ["Test", "first"]
     assert server.stored == {}
 
     server.up = True

@@ -231,6 +231,7 @@ def trail() -> pd.DataFrame:
             "purpose": purpose,
             "reason": reason,
             "source": "Plattform",
+            "patient_source": "Plattform",
         }
 
     return pd.DataFrame(
@@ -290,4 +291,35 @@ def test_the_filter_finds_a_person_by_name_kvnr_or_record_and_by_days():
     yesterday = filter_trail(rows, start=start, end=end)
     assert yesterday["user"].tolist() == ["arzt.b", "arzt.a"]
     unknown = with_persons(per_patient(trail()), person_keys(PATIENTS.iloc[:1]))
-    assert "record:?/pat-a-2" in set(unknown["person_key"])
+    assert "record:Plattform/pat-a-2" in set(unknown["person_key"])
+
+
+def test_one_id_at_two_sources_is_two_people():
+    # Ids are each server's own: HAPI numbers new records 1, 2, 3 ... at every hospital.
+    patients = pd.DataFrame(
+        {
+            "source": ["Klinik A", "Klinik B"],
+            "id": ["1052", "1052"],
+            "hospital_id": ["org-a", "org-b"],
+            "kvnr": [None, None],
+            "mrn": ["1", "2"],
+            "pseudonym": None,
+            "family": ["Muster", "Beispiel"],
+            "given": ["Erika", "Max"],
+        }
+    )
+    events = trail().iloc[:2].assign(patient_id="1052", patient_ids="1052")
+    events["patient_source"] = ["Klinik B", "Klinik A"]
+    persons = person_keys(patients)
+    assert len(persons) == 2
+    rows = with_persons(per_patient(events), persons)
+    assert rows["person"].tolist() == ["Beispiel, Max", "Muster, Erika"]
+    assert rows["person_key"].tolist() == ["record:Klinik B/1052", "record:Klinik A/1052"]
+    assert access_report(rows, "record:Klinik A/1052")["user"].tolist() == ["arzt.b"]
+    # An event of no known source (kept locally for the first source) takes the first record.
+    loose = with_persons(per_patient(events.assign(patient_source=None)), persons)
+    assert set(loose["person"]) == {"Muster, Erika"}
+    # A record gone from its source keeps that source in its key.
+    gone = with_persons(per_patient(events), persons.iloc[:1])
+    assert gone["person_key"].tolist() == ["record:Klinik B/1052", "record:Klinik A/1052"]
+    assert gone["person"].isna().tolist() == [True, False]

@@ -414,7 +414,7 @@ def test_the_audit_trail_joins_platform_and_local_log():
         return pd.DataFrame(
             [
                 {"recorded": now - pd.Timedelta(hours=h), "user": u, "role": "nurse"}
-                | {"action": "R", "purpose": p, "patient_id": "pat-1"}
+                | {"action": "R", "purpose": p, "patient_id": "pat-1", "source": "Plattform"}
                 for h, u, p in rows
             ]
         )
@@ -426,6 +426,8 @@ def test_the_audit_trail_joins_platform_and_local_log():
     assert view.users == ["arzt.demo", "pflege.demo"]
     assert view.per_role_action["n"].tolist() == [3]
     assert len(filter_trail(view.trail, break_glass_only=True)) == 1
+    # A platform event's Patient ids are those of the source that keeps it.
+    assert view.trail["patient_source"].iloc[:2].tolist() == ["Plattform", "Plattform"]
     assert filter_trail(view.trail, users=["pflege.demo"])["recorded"].is_monotonic_decreasing
 
 
@@ -438,7 +440,7 @@ def test_an_event_without_a_role_is_counted_too():
             {"recorded": now, "user": "arzt.demo", "role": "physician", "action": "R"},
             {"recorded": now, "user": None, "role": None, "action": "C"},
         ]
-    ).assign(purpose=None, patient_id="pat-1")
+    ).assign(purpose=None, patient_id="pat-1", source="Plattform")
     local = platform.iloc[0:0]
     view = audit_trail(platform, local, now - pd.Timedelta(hours=1))
     assert view.per_role_action["n"].sum() == len(view.trail) == 2
