@@ -36,7 +36,7 @@ from typing import Literal
 import pandas as pd
 
 from services.codes import PRACTITIONER_ID
-from services.errors import DataError
+from services.errors import DataError, SourceUnavailable, Unauthorised
 from services.frames import KINDS, Collector
 from services.platform import FrameSet, Platform
 from services.roles import User
@@ -405,7 +405,8 @@ def forward_local(platform: Platform, path: Path) -> int:
     """Send the events kept locally to the platform; returns how many went.
 
     Each is sent with its own id (``PUT``), so an event sent before a crash, but not yet marked,
-    is stored once. Stops at the first refusal (the platform is still away); a broken chain is
+    is stored once. Stops when the platform is away again; an event it answers with a client
+    error (4xx other than 401/403) stays local and the events after it go on. A broken chain is
     not forwarded: those events wait for an administrator. One forwarder at a time among all
     processes sharing the log: another one that is at it already sends these events too.
     """
@@ -438,12 +439,24 @@ def _forward(platform: Platform, path: Path) -> int:
         try:
             _put(platform, entry.get("_source"), event)
         except DataError as exc:
+            if _refused_for_good(exc):
+                # The platform answers but will not take this event: the events after it still
+                # go, and it stays in the local log, which the audit page shows as not forwarded.
+                log.error("audit event %s refused: %s", event["id"], exc.__class__.__name__)
+                continue
             log.warning("audit forwarding stopped: %s", exc.__class__.__name__)
             return sent
         _append(path, {"_forwarded": event["id"], "_at": datetime.now(UTC).isoformat()})
         sent += 1
     _settle(path)
     return sent
+
+
+def _refused_for_good(exc: DataError) -> bool:
+    """A client error on an answering platform: sending the same event again changes nothing."""
+    if isinstance(exc, (SourceUnavailable, Unauthorised)) or exc.status is None:
+        return False
+    return 400 <= exc.status < 500
 
 
 def _settle(path: Path) -> None:

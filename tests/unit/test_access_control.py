@@ -233,6 +233,28 @@ def test_refused_events_stay_local_and_are_forwarded_once_when_the_platform_answ
     assert server.stored[first.id] == 1 and server.stored[second.id] == 1, "forwarded once"
 
 
+def test_an_event_the_platform_refuses_holds_back_none_of_the_others(tmp_path):
+    server = Switchable()
+
+    def refusing(request: httpx.Request) -> httpx.Response:
+        if server.up and b"Patient/p-refused" in request.content:
+            return httpx.Response(400, json={"resourceType": "OperationOutcome", "issue": []})
+        return server(request)
+
+    platform = Platform(cfg(retries=0), transports={"Test": httpx.MockTransport(refusing)})
+    log = tmp_path / "audit.log"
+    refused = AuditRecord(NURSE, "read", "tasks", patient_id="p-refused")
+    later = AuditRecord(NURSE, "read", "tasks", patient_id="p1")
+    assert record(platform, refused, log) == record(platform, later, log) == "local"
+
+    server.up = True
+    now = AuditRecord(NURSE, "list", "bed_board")
+    assert record(platform, now, log) == "platform"
+    assert server.stored == {now.id: 1, later.id: 1}
+    assert [e["id"] for e in read_local_log(log)] == [refused.id], "kept, shown as local"
+    assert verify_chain(log).ok
+
+
 def test_editing_a_line_of_the_local_log_breaks_its_chain(tmp_path):
     platform = Platform(cfg(retries=0), transports={"Test": httpx.MockTransport(Switchable())})
     log = tmp_path / "audit.log"
