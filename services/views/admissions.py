@@ -29,14 +29,27 @@ class AdmissionView:
     beds: pd.DataFrame
 
 
-def _names(patients: pd.DataFrame | None, lang: str) -> dict[str, str]:
+def _names(patients: pd.DataFrame | None, lang: str) -> dict[tuple[str, str], str]:
+    # By source and id: ids are each server's own, and the queue may hold Tasks of two sources.
     if patients is None or patients.empty:
         return {}
-    return dict(zip(patients["id"], display_names(patients, lang), strict=True))
+    keys = zip(patients["source"], patients["id"], strict=True)
+    return dict(zip(keys, display_names(patients, lang), strict=True))
 
 
-def _sexes(*tables: pd.DataFrame | None) -> pd.Series:
-    frames = [t[["id", "gender"]] for t in tables if t is not None and not t.empty]
+def _named(rows: pd.DataFrame, names: dict[tuple[str, str], str]) -> pd.Series:
+    found = [names.get(key) for key in zip(rows["source"], rows["patient_id"], strict=True)]
+    return pd.Series(found, index=rows.index, dtype="object")
+
+
+def _sexes(source: str | None, *tables: pd.DataFrame | None) -> pd.Series:
+    """Patient id -> gender of the records at ``source``, the ward's: a patient queued at
+    another source may carry the id of one lying on the ward."""
+    frames = [
+        t.loc[t["source"] == source, ["id", "gender"]]
+        for t in tables
+        if t is not None and not t.empty
+    ]
     if not frames:
         return pd.Series(dtype="str")
     both = pd.concat(frames).drop_duplicates("id")
@@ -56,13 +69,12 @@ def admission_view(
 ) -> AdmissionView:
     """The queue of ``ward_id`` with the beds that fit each admission, and the ward's beds."""
     queue = admission_queue(tasks, requests, (ward_id,), now)
-    names = _names(queue_patients, lang)
-    queue = queue.assign(name=queue["patient_id"].map(names).fillna("–"))
+    queue = queue.assign(name=_named(queue, _names(queue_patients, lang)).fillna("–"))
     beds = bed_status_now(locations, placements, now)
     beds = beds[beds["ward_id"] == ward_id]
-    lying = _names(ward_patients, lang)
-    beds = beds.assign(patient_name=beds["patient_id"].map(lying)).sort_values("name")
+    beds = beds.assign(patient_name=_named(beds, _names(ward_patients, lang))).sort_values("name")
     hospital = beds["hospital_id"].dropna().iloc[0] if not beds.empty else None
-    sexes = _sexes(queue_patients, ward_patients)
+    source = beds["source"].iloc[0] if not beds.empty else None
+    sexes = _sexes(source, queue_patients, ward_patients)
     offered = {row["task_id"]: beds_for(beds, row, hospital, sexes) for _, row in queue.iterrows()}
     return AdmissionView(queue, offered, beds.reset_index(drop=True))

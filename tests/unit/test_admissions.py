@@ -13,6 +13,7 @@ from demo_data.generator import generate
 from services.admissions import admission_queue, admission_resources, beds_for
 from services.codes import NURSING_TASK
 from services.roles import Capability, Role, allowed
+from services.views.admissions import admission_view
 from tests.support.frames import frames
 from tests.unit.test_transfers import NOW, beds, loc, ward  # noqa: F401  (fixtures)
 
@@ -127,3 +128,31 @@ def test_the_generator_leaves_admissions_waiting_without_a_place():
     assert network.ground_truth["totals"]["inpatients_now"] == sum(
         network.ground_truth["census_now"].values()
     )
+
+
+def person(source: str, id_: str, family: str, gender: str) -> pd.DataFrame:
+    patient = {"resourceType": "Patient", "id": id_, "name": [{"family": family}], "gender": gender}
+    return frames([patient], "Patient", source=source)["patient"]
+
+
+def queued(n: int, source: str, patient: str, **changes) -> dict[str, pd.DataFrame]:
+    stay = {"id": f"enc-q{n}", "subject": {"reference": f"Patient/{patient}"}}
+    return frames([waiting(n, encounter=stay, **changes)], "Task", source=source)
+
+
+def test_names_and_sexes_are_those_of_the_record_at_its_own_source(ward):  # noqa: F811
+    # Ids are each server's own: a woman queued at another hospital's source carries the id
+    # of the man lying in b1 (room r1, b2 free beside him), who is queued too, for a bed of
+    # another kind on his own ward.
+    locations, placed = ward
+    woman, man = queued(1, "T", "p1"), queued(2, "S", "p1", sex="male")
+    tasks = pd.concat([woman["task"], man["task"]], ignore_index=True)
+    requests = pd.concat([woman["bed_request"], man["bed_request"]], ignore_index=True)
+    him = person("S", "p1", "Liegend", "male")
+    patients = pd.concat([person("T", "p1", "Anders", "female"), him], ignore_index=True)
+    view = admission_view(tasks, requests, patients, locations, placed, him, "w1", NOW)
+    names = dict(zip(view.queue["source"], view.queue["name"], strict=True))
+    assert names == {"T": "Anders", "S": "Liegend"}
+    assert view.beds.set_index("bed_id").at["b1", "patient_name"] == "Liegend"
+    # The room of the man in b1 is no bed for her.
+    assert "b2" not in set(view.offered["tsk-q1"]["bed_id"])
