@@ -101,6 +101,7 @@ class ClinicalGenerator:
             else:
                 self._short_contact(encounter)
         self._anticoagulated_twice(encounters)
+        self._labs_at_two_hospitals(encounters)
         return self.out
 
     def _id(self, prefix: str, encounter: EncounterRec) -> str:
@@ -244,6 +245,40 @@ class ClinicalGenerator:
         for code, dosage in pair:
             if code.code not in running.get(encounter.id, set()):
                 self._prescribe(encounter, code, dosage, start, encounter.stay.end, "active")
+
+    def _labs_at_two_hospitals(self, encounters: list[EncounterRec]) -> None:
+        """For every hospital, a person it never treated with lab results at two others: whom
+        its physician opens by break-glass, each hospital's results in rows of their own, at
+        every as-of rather than only when the draw gives it. Older stays keep labs by chance
+        (``OLD_LAB_SHARE``); where no such person is drawn, the person of other hospitals with
+        the most hospitals gets the old stays' admission labs at the hospitals that have none.
+        Drawn last, so no other record changes."""
+        treated: dict[int, set[str]] = {}
+        stays_of: dict[int, dict[str, list[EncounterRec]]] = {}
+        for encounter in encounters:
+            person, there = encounter.stay.person.index, encounter.stay.hospital.id
+            treated.setdefault(person, set()).add(there)
+            if encounter.stay.cls == "IMP":
+                stays_of.setdefault(person, {}).setdefault(there, []).append(encounter)
+        tested: dict[int, set[str]] = {}
+        for observation in self.out.observations:
+            if observation.category == "laboratory":
+                stay = observation.encounter.stay
+                tested.setdefault(stay.person.index, set()).add(stay.hospital.id)
+        for hospital in sorted({h for per in treated.values() for h in per}):
+            others = {
+                p: per for p, per in stays_of.items() if hospital not in treated[p] and len(per) > 1
+            }
+            if not others or any(len(tested.get(p, ())) > 1 for p in others):
+                continue
+            person = max(others, key=lambda p: (len(others[p]), len(tested.get(p, ())), -p))
+            for there, stays in sorted(others[person].items()):
+                if there in tested.get(person, ()):
+                    continue
+                encounter = stays[-1]
+                moment = min(encounter.stay.start + 2 * HOUR, self._last_moment(encounter))
+                self._labs(encounter, moment, self._severity(encounter), OLD_LABS)
+                tested.setdefault(person, set()).add(there)
 
     # Observations
 

@@ -529,3 +529,26 @@ def test_every_hour_has_an_adult_whose_latest_set_was_taken_on_the_ward_before(h
             assert entry["ward_id"] == periods[-1].ward.id
             moved.append(stay_id)
     assert moved
+
+
+@pytest.mark.parametrize(
+    "hour",
+    # Hours at which chance alone left a hospital without a person it never treated who has
+    # lab results at two others (11:00: Donau-Iller-Klinik and Fächerstadt; 14:00 and 17:00:
+    # Fächerstadt), and one at which chance gave every hospital one.
+    ["2026-12-04T11:00:00+01:00", "2026-12-04T14:00:00+01:00", "2026-12-04T17:00:00+01:00",
+     "2026-12-04T06:00:00+01:00"],
+)  # fmt: skip
+def test_every_hospital_has_a_stranger_with_labs_at_two_other_hospitals(hour):
+    network = generate(7, PRESETS["test"], datetime.fromisoformat(hour))
+    treated: dict[int, set[str]] = {}
+    for encounter in network.encounters:
+        treated.setdefault(encounter.stay.person.index, set()).add(encounter.stay.hospital.id)
+    tested: dict[int, set[str]] = {}
+    for observation in network.clinical.observations:
+        if observation.category == "laboratory":
+            stay = observation.encounter.stay
+            tested.setdefault(stay.person.index, set()).add(stay.hospital.id)
+    for hospital in {h for hospitals in treated.values() for h in hospitals}:
+        strangers = [p for p in tested if hospital not in treated[p] and len(tested[p]) > 1]
+        assert strangers, hospital
