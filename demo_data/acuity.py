@@ -255,7 +255,7 @@ def generate_acuity(
         if not (o.category == "vital-signs" and o.encounter.id in ids)
     ]
     ages = {e.id: age_on(e.stay.person.birth_date, today) for e in current}
-    adults = [e for e in current if ages[e.id] >= ADULT_AGE and _first_set(e) < as_of]
+    adults = [e for e in current if ages[e.id] >= ADULT_AGE and _has_set(e, as_of)]
     sets.adults_left = len(adults)
     sets.moved_left = sum(1 for e in adults if _arrived_lately(e, as_of) is not None)
     for encounter in current:
@@ -267,7 +267,7 @@ def generate_acuity(
 def _stay_sets(sets: _Sets, encounter: EncounterRec, age: int, with_flags: bool) -> None:
     rng, as_of = sets.rng, sets.as_of
     first = _first_set(encounter)
-    if first >= as_of:
+    if not _has_set(encounter, as_of):
         sets.out.truth[encounter.id] = {"status": "none", "ward_id": _ward(encounter)}
         return
     adult = age >= ADULT_AGE
@@ -369,6 +369,12 @@ BANDS = ("zero", "low", "low_medium", "medium", "high")
 def _first_set(encounter: EncounterRec) -> Instant:
     """When a stay's first NEWS2 set is taken: a stay admitted later than that has none yet."""
     return encounter.stay.start + 15 * MINUTE
+
+
+def _has_set(encounter: EncounterRec, as_of: Instant) -> bool:
+    """Whether the stay's first set is finished before ``as_of``: its values are taken over
+    ``SET_SPREAD_MINUTES``, and a set still being taken then would be half in the future."""
+    return _first_set(encounter) + SET_SPREAD_MINUTES * MINUTE < as_of
 
 
 def _forced(sets: _Sets) -> str | None:

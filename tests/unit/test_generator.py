@@ -16,7 +16,7 @@ from demo_data.bundles import phase_of, read_ground_truth, read_manifest, write_
 from demo_data.ground_truth import census_dates
 from demo_data.hospitals import iknr_for
 from demo_data.names import kvnr_is_valid
-from demo_data.timeutil import BERLIN, berlin_date, midnight
+from demo_data.timeutil import BERLIN, berlin_date, midnight, to_instant
 from services.admissions import WAITING
 from services.codes import NURSING_TASK as NURSING
 
@@ -552,3 +552,20 @@ def test_every_hospital_has_a_stranger_with_labs_at_two_other_hospitals(hour):
     for hospital in {h for hospitals in treated.values() for h in hospitals}:
         strangers = [p for p in tested if hospital not in treated[p] and len(tested[p]) > 1]
         assert strangers, hospital
+
+
+@pytest.mark.parametrize(
+    "hour",
+    # An hour at which a stay admitted 18 minutes before had its first set half taken after
+    # the hour (the board then read it incomplete, the truth complete), and one without.
+    ["2026-12-04T11:00:00+01:00", "2026-12-04T06:00:00+01:00"],
+)  # fmt: skip
+def test_no_vital_sign_is_taken_after_the_hour_the_network_is_seen_at(hour):
+    network = generate(7, PRESETS["test"], datetime.fromisoformat(hour))
+    as_of = to_instant(datetime.fromisoformat(hour))
+    late = [
+        o.id
+        for o in network.clinical.observations
+        if o.category == "vital-signs" and o.encounter.current and o.effective > as_of
+    ]
+    assert not late
