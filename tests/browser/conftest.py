@@ -216,7 +216,7 @@ def grid_rows(page, index: int = 0) -> list[dict[str, str]]:
 
 def put_task_as_seen(page, base_url: str, task: dict, **changes: object) -> dict:
     """PUT ``task`` with ``changes`` and wait until the task list on ``page`` shows that very
-    version; returns it as stored.
+    version, the page done redrawing; returns it as stored.
 
     Every session of a dashboard shares one read of a ward's tasks, brought up to date once a
     minute: after a write by another client the list shows the earlier version for up to a
@@ -238,4 +238,7 @@ def put_task_as_seen(page, base_url: str, task: dict, **changes: object) -> dict
     )
     stored.raise_for_status()
     expect(page.locator(f".st-key-nurse-task-{task['id']}")).to_contain_text(mark, timeout=200_000)
+    # The mark shows while the list is still being redrawn: a row of the old run and one of the
+    # new can stand side by side, and a click then finds two buttons of one task.
+    settle(page)
     return stored.json()
