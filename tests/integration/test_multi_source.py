@@ -1,7 +1,8 @@
 """Two FHIR sources for real: two URL tenants of a second server instance, each holding the
 records of other hospitals. Patients of both are merged into one person by KVNR, and a source
-that is down leaves the others visible. Each source carries its own token settings, as a
-``[[sources]]`` entry does; the tenants are filled as the platform's admin client."""
+that is down leaves the others visible, and the audit trail tells apart two people who carry
+one id at two servers. Each source carries its own token settings, as a ``[[sources]]`` entry
+does; the tenants are filled as the platform's admin client."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
+from services.audit import AuditRecord, record
 from services.config import Settings
 from services.errors import SourceUnavailable
+from services.i18n import t
 from services.patient_record import persons, same_person_search
 from services.platform import Platform
 from tests.support import keycloak as idp
+from tests.support.apptest import app_environment, open_page, sources_json
 
 pytestmark = pytest.mark.integration
 
@@ -144,12 +149,6 @@ def test_a_source_that_is_down_leaves_the_others(tenant_server):
 def test_one_id_at_two_sources_is_two_people_in_the_audit_trail(
     tenant_server, fhir_base_url, test_network, users, demo_users_file, tmp_path
 ):
-    import streamlit as st
-
-    from services.audit import AuditRecord, record
-    from services.i18n import t
-    from tests.support.apptest import app_environment, open_page, sources_json
-
     base, _, loaded = tenant_server
     in_tenants = {p["id"] for p in loaded}
     elsewhere = next(
