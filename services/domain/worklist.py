@@ -58,7 +58,11 @@ def main_diagnoses(conditions: pd.DataFrame | None) -> pd.DataFrame:
     """Per stay (``source``, ``encounter_id``) its main diagnosis: the encounter diagnosis of the
     stay recorded first (the admitting diagnosis; later ones are secondary), ``diagnosis_code``
     and ``diagnosis`` (its display, else the code). Problem-list entries and diagnoses entered
-    in error are no stay's diagnosis."""
+    in error are no stay's diagnosis.
+
+    Diagnoses recorded at one moment (coded together, or a source that records the day only)
+    are told apart by onset: the one that began latest is the reason for the stay, the
+    long-standing ones came along with the patient."""
     columns = ["source", "encounter_id", "diagnosis_code", "diagnosis"]
     if conditions is None or conditions.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
@@ -67,7 +71,12 @@ def main_diagnoses(conditions: pd.DataFrame | None) -> pd.DataFrame:
         & ~conditions["category"].fillna("").str.contains("problem-list-item")
         & ~conditions["verification_status"].isin(["entered-in-error", "refuted"])
     ]
-    rows = rows.sort_values(["recorded", "onset", "id"], na_position="last", kind="stable")
+    rows = rows.sort_values(
+        ["recorded", "onset", "id"],
+        ascending=[True, False, True],
+        na_position="last",
+        kind="stable",
+    )
     first = rows.drop_duplicates(["source", "encounter_id"], keep="first")
     return pd.DataFrame(
         {

@@ -13,7 +13,7 @@ from services.i18n import fmt_number, t
 from services.markdown import plain
 from services.patient_record import chunks
 from tests.support.apptest import clean, open_page
-from tests.support.reconcile import raw_stays, ref_id, resources
+from tests.support.reconcile import main_diagnosis, raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 
@@ -92,8 +92,7 @@ def test_every_patient_reads_out_as_the_generator_wrote_it(users, test_network, 
             assert shown == missing, stay.id
         else:
             assert shown.startswith(f"NRS {fmt_number(pain['score'])} "), stay.id
-        first = min(conditions[stay.id], key=lambda c: (c["recordedDate"], c["id"]))
-        code = first["code"]["coding"][0]["code"]
+        code = main_diagnosis(conditions[stay.id])["code"]["coding"][0]["code"]
         assert line(block, "handover.col.diagnosis").startswith(plain(code)), stay.id
         assert line(block, "handover.col.stay_day").startswith(
             plain(t("handover.stay_day", day=""))

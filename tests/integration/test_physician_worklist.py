@@ -26,7 +26,7 @@ from services.domain.ordering import natural_sort
 from services.i18n import t
 from tests.support.apptest import clean, open_page, texts
 from tests.support.cleanup import delete_audited
-from tests.support.reconcile import raw_stays, ref_id, resources
+from tests.support.reconcile import main_diagnosis, raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
 ABNORMAL = ("high", "medium", "low_medium")
@@ -220,14 +220,14 @@ def test_abnormal_vitals_rank_above_calm_ones_with_reasons_and_diagnosis(
     assert diagnosis.iloc[calm] == t("word.not_recorded"), "the test's stay has no diagnosis"
 
     # As the generator drew them: every patient whose latest vitals are abnormal ranks above
-    # the calm one, and each row names the stay's first recorded diagnosis.
+    # the calm one, and each row names the stay's main diagnosis.
     for stay in start_page_stays(stays, doctor):
         row = at_row(display(patients[stay.patient]), names[stay.bed_now])
         if truth.get(stay.id, {}).get("band") in ABNORMAL:
             assert row < calm, (stay.id, truth[stay.id]["band"])
-        recorded = sorted(conditions.get(stay.id, []), key=lambda c: (c["recordedDate"], c["id"]))
-        if recorded:
-            code = recorded[0]["code"]["coding"][0]["code"]
+        main = main_diagnosis(conditions.get(stay.id, []))
+        if main:
+            code = main["code"]["coding"][0]["code"]
             assert diagnosis.iloc[row].startswith(code), (stay.id, diagnosis.iloc[row])
         else:
             assert diagnosis.iloc[row] == t("word.not_recorded")

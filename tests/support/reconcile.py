@@ -30,6 +30,16 @@ def ref_id(reference: dict | None) -> str | None:
     return reference["reference"].split("/")[1] if reference and "reference" in reference else None
 
 
+def main_diagnosis(conditions: list[dict]) -> dict | None:
+    """The stay's main diagnosis as the app defines it: the encounter diagnosis recorded first,
+    of several recorded at one moment the one whose onset is latest."""
+    if not conditions:
+        return None
+    earliest = min(datetime.fromisoformat(c["recordedDate"]) for c in conditions)
+    together = [c for c in conditions if datetime.fromisoformat(c["recordedDate"]) == earliest]
+    return max(together, key=lambda c: datetime.fromisoformat(c["onsetDateTime"]))
+
+
 def _code(concept: dict | None, system: str) -> str | None:
     for coding in (concept or {}).get("coding", []):
         if coding.get("system") == system:

@@ -220,6 +220,32 @@ def test_the_main_diagnosis_is_the_stays_first_recorded_not_the_problem_list():
     ]
 
 
+def test_of_diagnoses_recorded_together_the_latest_begun_is_the_reason_for_the_stay():
+    def diagnosis(id_: str, code: str, onset) -> dict:
+        return {
+            "id": id_,
+            "source": "s",
+            "encounter_id": "e",
+            "code": code,
+            "display": None,
+            "category": "encounter-diagnosis",
+            "verification_status": "confirmed",
+            "recorded": NOW - DAY,
+            "onset": onset,
+        }
+
+    conditions = pd.DataFrame(
+        [
+            diagnosis("a", "Z95.1", NOW - 400 * DAY),
+            diagnosis("b", "E78.0", None),
+            diagnosis("c", "S32.01", NOW - 3 * DAY),
+            diagnosis("d", "E11.9", NOW - 900 * DAY),
+        ]
+    )
+    found = main_diagnoses(conditions)
+    assert found[["diagnosis_code", "diagnosis"]].values.tolist() == [["S32.01", "S32.01"]]
+
+
 def test_the_table_says_what_is_not_recorded_in_words():
     rows = stays({"encounter_id": "a", "bed": None, "ward": None})
     rows = rows.assign(name=None, diagnosis=None, diagnosis_code=None, days_so_far=5)
