@@ -117,6 +117,14 @@ def _encounter(res: dict, out: Collector) -> None:
         when(get(res, "meta", "lastUpdated"), out, "last_updated"),
         when(planned_end_recorded, out, "planned_end_recorded"),
     )
+    for entry in items(res.get("diagnosis"), out, "diagnosis"):
+        condition = ref_id(entry.get("condition"), "Condition")
+        # One row per role: MII exports give one diagnosis several (AD and CC, say).
+        uses = [c.get("code") for c in codings(entry.get("use"), out)] or [None]
+        for use in uses:
+            out.add(
+                "encounter_diagnosis", enc_id, condition, text(use, out, "code"), entry.get("rank")
+            )
     for entry in items(res.get("location"), out, "location"):
         out.add(
             "encounter_location",
@@ -161,6 +169,9 @@ ENCOUNTER = Kind(
         "encounter_location": Table(
             ("encounter_id", "location_id", "physical_type", "status", "start", "end"),
             times=("start", "end"),
+        ),
+        "encounter_diagnosis": Table(
+            ("encounter_id", "condition_id", "use", "rank"), numbers=("rank",)
         ),
         # Filled when the tables are finished (services.frames.contacts), empty as extracted.
         "encounter_contact": Table(CONTACT_COLUMNS),

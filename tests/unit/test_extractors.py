@@ -310,6 +310,45 @@ def place(location: str, physical: str, status: str, start: str, end: str | None
     }
 
 
+def test_encounter_diagnoses_keep_every_role_the_source_gives_them():
+    role = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
+    absent = {
+        "extension": [
+            {
+                "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+                "valueCode": "unknown",
+            }
+        ]
+    }
+    marked = {
+        "resourceType": "Encounter",
+        "id": "0061845260-e",
+        "status": "finished",
+        "diagnosis": [
+            {"condition": ref("Condition", "0061845260-2-p"), "use": absent},
+            {
+                "condition": ref("Condition", "0061845260-1-p"),
+                "use": {"coding": [{"system": role, "code": "AD"}, {"system": role, "code": "CC"}]},
+                "rank": 1,
+            },
+            {"condition": ref("Condition", "0061845260-3-p"), "rank": "zwei"},
+            "not an entry",
+        ],
+    }
+    unshaped = {"resourceType": "Encounter", "id": "e2", "diagnosis": {"condition": "x"}}
+    tables, warnings = collect([marked, unshaped], "Encounter")
+    rows = tables["encounter_diagnosis"]
+    read = rows[["encounter_id", "condition_id", "use"]].astype(object)
+    assert read.where(read.notna(), None).values.tolist() == [
+        ["0061845260-e", "0061845260-2-p", None],
+        ["0061845260-e", "0061845260-1-p", "AD"],
+        ["0061845260-e", "0061845260-1-p", "CC"],
+        ["0061845260-e", "0061845260-3-p", None],
+    ]
+    assert rows["rank"].tolist() == [pd.NA, 1, 1, pd.NA]
+    assert warnings["bad_diagnosis"] == 2 and warnings["bad_rank"] == 1
+
+
 def test_encounter_across_the_switch_to_summer_time():
     admitted, moved = "2025-03-29T22:47:00+01:00", "2025-03-30T09:05:00+02:00"
     current = {
@@ -366,7 +405,7 @@ def test_encounter_across_the_switch_to_summer_time():
         "serviceProvider": ref("Organization", "org-kns"),
     }
     tables, warnings = collect([current, finished], "Encounter")
-    assert set(tables) == {"encounter", "encounter_location", "encounter_contact"} and not warnings
+    assert set(tables) == set(KINDS["Encounter"].tables) and not warnings
     # As extracted, no contact is mapped yet: services.frames.finish fills the mapping.
     assert tables["encounter_contact"].empty
     stays, places = tables["encounter"], tables["encounter_location"]
@@ -2234,7 +2273,7 @@ def test_tables_read_between_pages_equal_one_read_at_the_end(network_resources):
         stepwise.feed(page)
         stepwise.frames()
     got = stepwise.frames()
-    assert set(got) == set(expected) == {"encounter", "encounter_location", "encounter_contact"}
+    assert set(got) == set(expected) == set(KINDS["Encounter"].tables)
     for name in expected:
         pd.testing.assert_frame_equal(got[name], expected[name])
     assert stepwise.warnings == whole.warnings == Counter({"bad_start": 1})
