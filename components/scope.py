@@ -113,18 +113,21 @@ def stored_figures(
 
 
 def _in_batches(
-    search_of: Callable[[list[str]], AbstractSearchSet], patients: pd.DataFrame, what: str
+    search_of: Callable[[list[str]], AbstractSearchSet],
+    patients: pd.DataFrame,
+    what: str,
+    column: str = "patient_id",
 ) -> FrameSet | None:
     """One kept read per source and batch of its patients' ids (``chunks``), as one read: each
     table's rows of every batch, the stats and errors of every search; None when there are no
-    ids. ``patients``: ``patient_id`` and the ``source`` that holds the record; a local id is
-    asked of its own source only (one without a source, of every source)."""
-    patients = patients.dropna(subset=["patient_id"])
+    ids. ``patients``: the ids in ``column`` and the ``source`` that holds each record; a
+    local id is asked of its own source only (one without a source, of every source)."""
+    patients = patients.dropna(subset=[column])
     if "source" not in patients.columns:
         patients = patients.assign(source=None)
     reads = [
         load_kept(search_of(batch), what, (source,) if isinstance(source, str) else ())
-        for source, ids in patients.groupby("source", dropna=False, sort=True)["patient_id"]
+        for source, ids in patients.groupby("source", dropna=False, sort=True)[column]
         for batch in chunks(ids)
     ]
     if len(reads) <= 1:
@@ -224,6 +227,27 @@ def flags_of(placed: pd.DataFrame) -> FrameSet | None:
     ``patient_id`` and ``source``), read by id in batches, each of its own source; None when
     there is nobody to ask about."""
     return _in_batches(queries.flags_of_patients, placed, "Flags")
+
+
+def named_diagnoses(
+    conditions: pd.DataFrame | None,
+    roles: pd.DataFrame | None,
+    contacts: list[str],
+    what: str,
+) -> FrameSet | None:
+    """The Conditions these contacts name in ``Encounter.diagnosis`` (``roles``, the table
+    ``encounter_diagnosis``) that ``conditions``, read by encounter, lacks: some sources link a
+    diagnosis from the Encounter only. Read by id at the naming contact's source; None when
+    none is missing."""
+    if roles is None or roles.empty:
+        return None
+    named = roles[roles["encounter_id"].isin(contacts)].dropna(subset=["condition_id"])
+    if conditions is not None and not conditions.empty:
+        have = pd.MultiIndex.from_frame(conditions[["source", "id"]])
+        named = named[~pd.MultiIndex.from_frame(named[["source", "condition_id"]]).isin(have)]
+    return _in_batches(
+        lambda batch: query("Condition").search(_id=",".join(batch)), named, what, "condition_id"
+    )
 
 
 def left_open(read: FrameSet) -> pd.DataFrame:

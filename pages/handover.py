@@ -13,7 +13,7 @@ from components.audit import audit_list
 from components.data import load_kept
 from components.export import csv_button
 from components.guard import require_page
-from components.scope import flags_of, now, stays
+from components.scope import flags_of, named_diagnoses, now, stays
 from components.session import language, settings, tr
 from components.status import frame_banners
 from components.style import print_header
@@ -84,6 +84,12 @@ else:
     condition_read = load_kept(
         query("Condition").search(encounter=stay_refs), tr("handover.col.diagnosis")
     )
+    named_read = named_diagnoses(
+        condition_read["condition"],
+        stay_read.tables.get("encounter_diagnosis"),
+        contacts,
+        tr("handover.col.diagnosis"),
+    )
     procedure_read = load_kept(
         query("Procedure").search(encounter=stay_refs), tr("handover.col.stay_day")
     )
@@ -92,9 +98,14 @@ else:
         tr("handover.col.allergies"),
     )
     reads += [obs_read, condition_read, procedure_read, allergy_read]
+    conditions = condition_read["condition"]
+    if named_read is not None:
+        reads.append(named_read)
+        conditions = pd.concat([conditions, named_read["condition"]], ignore_index=True)
     observations = obs_read["observation"]
     isbar = {
-        "conditions": condition_read["condition"],
+        "conditions": conditions,
+        "diagnosis_roles": stay_read.tables.get("encounter_diagnosis"),
         "procedures": procedure_read["procedure"],
         "allergies": allergy_read["allergy_intolerance"],
     }

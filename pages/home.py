@@ -13,7 +13,15 @@ from components.guard import require_page
 from components.kpi import kpi_row
 from components.manager_tables import placing_table
 from components.open_patient import open_stay_patient
-from components.scope import flags_of, left_open, now, places, stays, this_minute
+from components.scope import (
+    flags_of,
+    left_open,
+    named_diagnoses,
+    now,
+    places,
+    stays,
+    this_minute,
+)
 from components.session import language, settings, tr
 from components.status import frame_banners
 from components.ward_census import census_without_beds, stale_note
@@ -111,6 +119,14 @@ def physician_start(user: User) -> None:
         )
         for batch in chunks(contacts)
     ]
+    diagnosis_roles = stay_read.tables.get("encounter_diagnosis")
+    named_read = named_diagnoses(
+        _joined(condition_reads, "condition"),
+        diagnosis_roles,
+        contacts,
+        tr("worklist.col.diagnosis"),
+    )
+    condition_reads += [named_read] if named_read is not None else []
     flag_read = flags_of(placed)
     reads = [location_read, stay_read, *vital_reads, *result_reads, *condition_reads]
     reads += [flag_read] if flag_read is not None else []
@@ -124,6 +140,7 @@ def physician_start(user: User) -> None:
         vitals=_joined(vital_reads, "observation"),
         results=_joined(result_reads, "observation"),
         conditions=_joined(condition_reads, "condition"),
+        diagnosis_roles=diagnosis_roles,
         flags=flag_read["flag"] if flag_read is not None else None,
         contacts=contact_table,
         lang=lang,

@@ -28,17 +28,26 @@ from services.domain.ordering import natural_key
 from services.i18n import BERLIN, fmt_number, t
 
 __all__ = [
+    "MAIN_ROLES",
     "NEW_ADMISSION",
     "VITALS_LEVEL",
     "WORKLIST_COLUMNS",
     "main_diagnoses",
     "ranked_worklist",
     "reason_text",
+    "with_diagnosis_roles",
 ]
 
 NEW_ADMISSION = timedelta(hours=24)
 # The NEWS2 bands that count as abnormal vitals, by how strongly they raise a stay.
 VITALS_LEVEL = {"high": 3, "medium": 2, "low_medium": 1}
+# The roles by which a source marks the diagnosis that brought the patient in, strongest
+# first: the Hauptdiagnose (diagnosis-role CC, KontaktDiagnoseProzedur's hospital main
+# diagnosis), the department's main diagnosis, the Aufnahmediagnose. Codes are matched
+# whatever the system: real exports write the diagnosis-role codes under other URLs too.
+MAIN_ROLES = {"CC": 0, "hospital-main-diagnosis": 0, "department-main-diagnosis": 1, "AD": 2}
+# Ranked first among the contact's diagnoses, without one of the roles above.
+_RANKED_FIRST = 3
 # Discharge: planned for today ranks above tomorrow.
 _DISCHARGE_LEVEL = {"today": 2, "tomorrow": 1}
 
@@ -54,26 +63,64 @@ WORKLIST_COLUMNS = [
 ]
 
 
-def main_diagnoses(conditions: pd.DataFrame | None) -> pd.DataFrame:
-    """Per stay (``source``, ``encounter_id``) its main diagnosis: the encounter diagnosis of the
-    stay recorded first (the admitting diagnosis; later ones are secondary), ``diagnosis_code``
-    and ``diagnosis`` (its display, else the code). Problem-list entries and diagnoses entered
-    in error are no stay's diagnosis.
+def with_diagnosis_roles(
+    conditions: pd.DataFrame | None, roles: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """``conditions`` with the role their stays give them (``main_role``, 0 strongest, null
+    for none; ``MAIN_ROLES``).
 
-    Diagnoses recorded at one moment (coded together, or a source that records the day only)
-    are told apart by onset: the one that began latest is the reason for the stay, the
-    long-standing ones came along with the patient."""
+    ``roles`` is the table ``encounter_diagnosis``. A diagnosis named by a contact counts for
+    that contact, also where the Condition does not name the Encounter itself, as some
+    exports write it; one named by several contacts gives a row for each.
+    """
+    if conditions is None or conditions.empty:
+        return conditions
+    if roles is None or roles.empty:
+        return conditions.assign(
+            main_role=pd.Series(pd.NA, index=conditions.index, dtype="Float64")
+        )
+    strength = roles["use"].map(MAIN_ROLES).astype("Float64")
+    ranked_first = roles["rank"].eq(1).fillna(False).astype(bool)
+    strength = strength.fillna(pd.Series(_RANKED_FIRST, index=roles.index).where(ranked_first))
+    named = pd.DataFrame(
+        {
+            "source": roles["source"],
+            "id": roles["condition_id"],
+            "named_by": roles["encounter_id"],
+            "main_role": strength,
+        }
+    ).dropna(subset=["main_role"])
+    marked = conditions.merge(named, on=["source", "id"])
+    marked = marked.assign(encounter_id=marked.pop("named_by"))
+    rest = conditions.assign(main_role=pd.Series(pd.NA, index=conditions.index, dtype="Float64"))
+    return pd.concat([marked, rest], ignore_index=True)
+
+
+def main_diagnoses(conditions: pd.DataFrame | None) -> pd.DataFrame:
+    """Per stay (``source``, ``encounter_id``) its main diagnosis, ``diagnosis_code`` and
+    ``diagnosis`` (its display, else the code). Problem-list entries and diagnoses entered
+    in error or refuted are no stay's diagnosis.
+
+    The one the source marks (``main_role`` from ``with_diagnosis_roles``, strongest role
+    first) is the main diagnosis. Where none is marked, it is the encounter diagnosis of the
+    stay recorded first (the admitting diagnosis; later ones are secondary). Diagnoses
+    recorded at one moment (coded together, or a source that records the day only) are told
+    apart by onset: the one that began latest is the reason for the stay, the long-standing
+    ones came along with the patient.
+    """
     columns = ["source", "encounter_id", "diagnosis_code", "diagnosis"]
     if conditions is None or conditions.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    if "main_role" not in conditions:
+        conditions = conditions.assign(main_role=pd.NA)
     rows = conditions[
         conditions["encounter_id"].notna()
         & ~conditions["category"].fillna("").str.contains("problem-list-item")
         & ~conditions["verification_status"].isin(["entered-in-error", "refuted"])
     ]
     rows = rows.sort_values(
-        ["recorded", "onset", "id"],
-        ascending=[True, False, True],
+        ["main_role", "recorded", "onset", "id"],
+        ascending=[True, True, False, True],
         na_position="last",
         kind="stable",
     )

@@ -17,7 +17,7 @@ from services.domain.people import age_years, display_names
 from services.domain.stays import with_place_names
 from services.domain.timeline import stay_ids
 from services.domain.trends import new_results
-from services.domain.worklist import main_diagnoses, ranked_worklist
+from services.domain.worklist import main_diagnoses, ranked_worklist, with_diagnosis_roles
 from services.views.common import wards_of
 
 __all__ = [
@@ -129,6 +129,7 @@ def physician_worklist(
     vitals: pd.DataFrame | None = None,
     results: pd.DataFrame | None = None,
     conditions: pd.DataFrame | None = None,
+    diagnosis_roles: pd.DataFrame | None = None,
     flags: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
     lang: str = "de",
@@ -138,8 +139,10 @@ def physician_worklist(
 
     ``vitals``: the stays' NEWS2 observations of the last days (``queries.vital_signs_of``);
     ``results``: the patients' observations since ``since`` (new results); ``conditions``: the
-    stays' diagnoses; ``flags``: the patients' Flags (SpO2 scale 2); ``contacts``: the stays'
-    contact levels (``encounter_contact``), for observations that point at a lower level.
+    stays' diagnoses, with ``diagnosis_roles`` (``encounter_diagnosis``) marking the main one
+    where the source does; ``flags``: the patients' Flags (SpO2 scale 2); ``contacts``: the
+    stays' contact levels (``encounter_contact``), for observations that point at a lower
+    level.
     """
     departments = tuple(departments)
     if departments:
@@ -164,6 +167,7 @@ def physician_worklist(
         if results is not None and not results.empty
         else pd.DataFrame(columns=_NEW_COLUMNS)
     )
+    conditions = with_diagnosis_roles(conditions, diagnosis_roles)
     if conditions is not None and not conditions.empty:
         conditions = conditions.assign(encounter_id=stay_ids(conditions, contacts))
     rows = rows.merge(main_diagnoses(conditions), on=["source", "encounter_id"], how="left")

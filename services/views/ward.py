@@ -27,6 +27,7 @@ from services.domain.ward_tasks import (
     with_own_notes,
     with_own_writes,
 )
+from services.domain.worklist import with_diagnosis_roles
 from services.views.common import ward_census
 
 __all__ = [
@@ -233,6 +234,7 @@ def handover_view(
     flags: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
     conditions: pd.DataFrame | None = None,
+    diagnosis_roles: pd.DataFrame | None = None,
     procedures: pd.DataFrame | None = None,
     allergies: pd.DataFrame | None = None,
 ) -> Handover:
@@ -242,7 +244,9 @@ def handover_view(
     ``own_notes``: those of ``own_writes``; ``flags``: the Flags of the patients (isolation,
     SpO2 scale 2, resuscitation status); ``contacts``: the stays' contact levels
     (``encounter_contact``); ``conditions``, ``procedures``, ``allergies``: the diagnoses,
-    operations and allergies of the stays and patients (``isbar.isbar_facts``)."""
+    operations and allergies of the stays and patients (``isbar.isbar_facts``);
+    ``diagnosis_roles``: the roles the stays' Encounters give their diagnoses
+    (``encounter_diagnosis``), which mark the main diagnosis where the source does."""
     read = with_own_writes(open_tasks, done_tasks)
     tasks = with_own_writes(read, own_writes)
     if notes is not None and own_notes is not None:
@@ -261,7 +265,7 @@ def handover_view(
         overlap=overlap,
         flags=flags,
         contacts=contacts,
-        conditions=conditions,
+        conditions=with_diagnosis_roles(conditions, diagnosis_roles),
         procedures=procedures,
         allergies=allergies,
     )

@@ -1,18 +1,23 @@
 """The shift handover as ISBAR against the test server: per patient of the nurse's ward the
 diagnosis, day of stay, allergies, resuscitation status, mobility and pain the generator wrote,
 and "nicht erfasst" where nothing is recorded (one patient's resuscitation decision removed for
-the test and put back afterwards)."""
+the test and put back afterwards); the main diagnosis a stay's Encounter marks, put back
+afterwards too."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import streamlit as st
 
+from components.data import forget
 from services import queries
+from services.codes import ICD10GM
 from services.i18n import fmt_number, t
 from services.markdown import plain
 from services.patient_record import chunks
 from tests.support.apptest import clean, open_page
+from tests.support.cleanup import delete_audited
 from tests.support.reconcile import main_diagnosis, raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -98,3 +103,63 @@ def test_every_patient_reads_out_as_the_generator_wrote_it(users, test_network, 
             plain(t("handover.stay_day", day=""))
         ), stay.id
         assert line(block, "handover.col.allergies"), stay.id
+
+
+def test_the_hauptdiagnose_the_encounter_names_is_handed_over(
+    users, bundles, platform_admin, fhir_base_url
+):
+    """A source that links the diagnosis from the Encounter only, and marks it there: the
+    handover names it, though the Condition names no Encounter and was recorded last."""
+    nurse = users["pflege.demo"]
+    stays, names, _, _ = bundles
+    stay = next(
+        s
+        for s in stays.values()
+        if s.status == "in-progress" and s.ward_now == nurse.wards[0] and s.bed_now
+    )
+    http = platform_admin.http()
+    encounter = http.get_json(f"Encounter/{stay.id}", no_cache=True)
+    main = {
+        "resourceType": "Condition",
+        "id": "con-test-handover-main",
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                    "code": "confirmed",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": ICD10GM, "code": "A41.9"}]},
+        "subject": {"reference": f"Patient/{stay.patient}"},
+        "recordedDate": pd.Timestamp.now(tz="Europe/Berlin").isoformat(),
+    }
+    role = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
+    marked = {
+        **encounter,
+        "diagnosis": [
+            *encounter.get("diagnosis", []),
+            {
+                "condition": {"reference": f"Condition/{main['id']}"},
+                "use": {"coding": [{"system": role, "code": "CC"}]},
+            },
+        ],
+    }
+    try:
+        http.send_json("PUT", f"Condition/{main['id']}", main)
+        http.send_json("PUT", f"Encounter/{stay.id}", marked)
+        st.cache_data.clear()
+        forget("Encounter")
+        at = open_page("pages/handover.py", nurse)
+        clean(at)
+        (block,) = [
+            m.value
+            for m in at.markdown
+            if m.value.startswith("#### ") and f" · {plain(names[stay.bed_now])} — " in m.value
+        ]
+        assert line(block, "handover.col.diagnosis").startswith(plain("A41.9")), block
+    finally:
+        http.send_json("PUT", f"Encounter/{stay.id}", encounter)
+        delete_audited(http, f"Condition/{main['id']}")
+        st.cache_data.clear()
+        forget("Encounter")

@@ -14,7 +14,9 @@ import streamlit as st
 from components.data import forget
 from services.codes import (
     ACT_CODE,
+    CONDITION_CATEGORY,
     FACHABTEILUNG,
+    ICD10GM,
     LOINC,
     NEWS2_LOINC,
     OBSERVATION_CATEGORY,
@@ -136,7 +138,8 @@ def arranged(platform_admin, bundles, users):
     """Two adults of the demo physician's hospital without a current stay admitted by the
     physician's department to a ward's first and last bed (by name): the one in the first bed
     given a calm set of vitals, the other a set that scores NEWS2 14, both taken five minutes
-    ago. Without the ranking, beds alone would put the calm one first. Deleted afterwards (the
+    ago. Without the ranking, beds alone would put the calm one first. Yields their names and
+    their Encounters (``stays``, calm first). Deleted afterwards (the
     audit events naming the stays too: the server refuses deleting what one still names)."""
     stays, _, _, places, patients = bundles
     doctor = users["arzt.demo"]
@@ -175,7 +178,7 @@ def arranged(platform_admin, bundles, users):
     # stays goes past both, as after a write of its own.
     st.cache_data.clear()
     forget("Encounter")
-    yield {"calm": display(calm_patient), "sick": display(sick_patient)}
+    yield {"calm": display(calm_patient), "sick": display(sick_patient), "stays": (calm, sick)}
     for res in (*vitals, calm, sick):
         delete_audited(http, f"{res['resourceType']}/{res['id']}")
     st.cache_data.clear()
@@ -243,3 +246,77 @@ def test_a_click_on_a_row_opens_the_record(users, arranged):
     at.run()
     assert not at.exception
     assert t("timeline.title", name=arranged["sick"]) in texts(at)
+
+
+def diagnosis(id_: str, stay: dict, code: str, recorded: pd.Timestamp, *, linked: bool) -> dict:
+    """An encounter diagnosis of ``stay``'s patient; ``linked``: it names the Encounter itself,
+    otherwise only the Encounter names it (as UKHD's export writes them)."""
+    res = {
+        "resourceType": "Condition",
+        "id": id_,
+        "clinicalStatus": _coded(
+            "http://terminology.hl7.org/CodeSystem/condition-clinical", "active"
+        ),
+        "verificationStatus": _coded(
+            "http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"
+        ),
+        "category": [_coded(CONDITION_CATEGORY, "encounter-diagnosis")],
+        "code": _coded(ICD10GM, code),
+        "subject": stay["subject"],
+        "recordedDate": recorded.isoformat(),
+    }
+    if linked:
+        res["encounter"] = {"reference": f"Encounter/{stay['id']}"}
+    return res
+
+
+def named(condition: dict, *roles: str, rank: int | None = None) -> dict:
+    """An ``Encounter.diagnosis`` entry naming ``condition`` in ``roles`` (diagnosis-role codes
+    under the ValueSet's URL, as UKW's export writes them)."""
+    entry: dict = {"condition": {"reference": f"Condition/{condition['id']}"}}
+    if roles:
+        entry["use"] = {
+            "coding": [
+                {"system": "http://hl7.org/fhir/ValueSet/diagnosis-role", "code": r} for r in roles
+            ]
+        }
+    if rank is not None:
+        entry["rank"] = rank
+    return entry
+
+
+def test_the_diagnosis_the_stay_marks_heads_its_row(users, arranged, platform_admin):
+    doctor = users["arzt.demo"]
+    http = platform_admin.http()
+    calm, sick = arranged["stays"]
+    earlier = pd.Timestamp.now(tz="Europe/Berlin") - timedelta(days=2)
+    later = earlier + timedelta(days=1)
+    # The calm stay: a comorbidity recorded first, the Hauptdiagnose only the Encounter names.
+    comorbidity = diagnosis("con-test-wl-0", calm, "E11.90", earlier, linked=True)
+    main = diagnosis("con-test-wl-1", calm, "S72.01", later, linked=False)
+    # The sick stay: the one ranked first, recorded after another.
+    first_recorded = diagnosis("con-test-wl-2", sick, "I10.00", earlier, linked=True)
+    ranked = diagnosis("con-test-wl-3", sick, "J18.9", later, linked=True)
+    conditions = (comorbidity, main, first_recorded, ranked)
+    marked = (
+        {**calm, "diagnosis": [named(comorbidity, "CM"), named(main, "AD", "CC")]},
+        {**sick, "diagnosis": [named(first_recorded), named(ranked, rank=1)]},
+    )
+    try:
+        for res in (*conditions, *marked):
+            http.send_json("PUT", f"{res['resourceType']}/{res['id']}", res)
+        st.cache_data.clear()
+        forget("Encounter")
+        at = open_page("pages/home.py", doctor)
+        clean(at)
+        table = at.dataframe[0].value
+        shown = dict(zip(table[t("col.patient")], table[t("worklist.col.diagnosis")], strict=True))
+        assert shown[arranged["calm"]].startswith("S72.01"), shown[arranged["calm"]]
+        assert shown[arranged["sick"]].startswith("J18.9"), shown[arranged["sick"]]
+    finally:
+        for res in (calm, sick):
+            http.send_json("PUT", f"Encounter/{res['id']}", res)
+        for res in conditions:
+            delete_audited(http, f"Condition/{res['id']}")
+        st.cache_data.clear()
+        forget("Encounter")

@@ -9,7 +9,12 @@ import pytest
 
 from components.worklist import worklist_table
 from services.domain.news2 import latest_scores
-from services.domain.worklist import main_diagnoses, ranked_worklist, reason_text
+from services.domain.worklist import (
+    main_diagnoses,
+    ranked_worklist,
+    reason_text,
+    with_diagnosis_roles,
+)
 from services.i18n import t
 
 pytestmark = pytest.mark.unit
@@ -244,6 +249,101 @@ def test_of_diagnoses_recorded_together_the_latest_begun_is_the_reason_for_the_s
     )
     found = main_diagnoses(conditions)
     assert found[["diagnosis_code", "diagnosis"]].values.tolist() == [["S32.01", "S32.01"]]
+
+
+def recorded_diagnosis(id_: str, code: str, recorded, encounter: str | None = "e") -> dict:
+    return {
+        "id": id_,
+        "source": "s",
+        "encounter_id": encounter,
+        "code": code,
+        "display": None,
+        "category": "encounter-diagnosis",
+        "verification_status": "confirmed",
+        "recorded": recorded,
+        "onset": None,
+    }
+
+
+def roles(*rows: tuple) -> pd.DataFrame:
+    """``encounter_diagnosis`` rows: (source, encounter, condition, use, rank)."""
+    frame = pd.DataFrame(rows, columns=["source", "encounter_id", "condition_id", "use", "rank"])
+    return frame.assign(rank=frame["rank"].astype("Float64"))
+
+
+def test_the_diagnosis_the_source_marks_is_the_main_one_whenever_it_was_recorded():
+    # As UKW's export writes a stay: comorbidities coded days before the main diagnosis, the
+    # roles under the ValueSet's URL, the main one marked AD, CC and DD at once.
+    conditions = pd.DataFrame(
+        [
+            recorded_diagnosis("Diagnosis-008", "E11.9", NOW - 3 * DAY),
+            recorded_diagnosis("Diagnosis-009", "I21.4", NOW - DAY),
+            recorded_diagnosis("Diagnosis-010", "I10.00", NOW - 2 * DAY),
+        ]
+    )
+    marks = roles(
+        ("s", "e", "Diagnosis-008", "CM", None),
+        ("s", "e", "Diagnosis-009", "AD", None),
+        ("s", "e", "Diagnosis-009", "CC", None),
+        ("s", "e", "Diagnosis-009", "DD", None),
+        ("s", "e", "Diagnosis-010", "CM", None),
+    )
+    found = main_diagnoses(with_diagnosis_roles(conditions, marks))
+    assert found["diagnosis_code"].tolist() == ["I21.4"]
+    assert main_diagnoses(conditions)["diagnosis_code"].tolist() == ["E11.9"]
+
+
+def test_the_strongest_role_wins_and_a_role_counts_at_its_own_source_only():
+    conditions = pd.DataFrame(
+        [
+            recorded_diagnosis("a", "R07.4", NOW - 3 * DAY),
+            recorded_diagnosis("b", "I21.4", NOW - DAY),
+            recorded_diagnosis("c", "J18.9", NOW - DAY, encounter="f"),
+            recorded_diagnosis("d", "N39.0", NOW - 3 * DAY, encounter="f"),
+        ]
+    )
+    marks = roles(
+        ("s", "e", "a", "AD", 1),
+        ("s", "e", "b", "hospital-main-diagnosis", 2),
+        ("s", "f", "c", None, 1),
+        # The same ids at another source name other records.
+        ("t", "f", "d", "CC", None),
+    )
+    found = main_diagnoses(with_diagnosis_roles(conditions, marks))
+    assert dict(zip(found["encounter_id"], found["diagnosis_code"], strict=True)) == {
+        "e": "I21.4",
+        "f": "J18.9",
+    }
+
+
+def test_a_marked_diagnosis_that_names_no_encounter_counts_for_the_contact_naming_it():
+    # UKHD's export links diagnoses from the Encounter only.
+    conditions = pd.DataFrame(
+        [
+            recorded_diagnosis("0061845260-1-p", "S72.01", NOW - DAY, encounter=None),
+            recorded_diagnosis("0061845260-2-p", "I10.00", NOW - 2 * DAY, encounter=None),
+        ]
+    )
+    marks = roles(
+        ("s", "0061845260-e", "0061845260-2-p", None, None),
+        ("s", "0061845260-e", "0061845260-1-p", "AD", None),
+    )
+    found = main_diagnoses(with_diagnosis_roles(conditions, marks))
+    assert found[["encounter_id", "diagnosis_code"]].values.tolist() == [["0061845260-e", "S72.01"]]
+
+
+def test_a_marked_diagnosis_entered_in_error_gives_way_to_the_first_recorded():
+    conditions = pd.DataFrame(
+        [
+            recorded_diagnosis("a", "E11.9", NOW - 3 * DAY),
+            {
+                **recorded_diagnosis("b", "I21.4", NOW - DAY),
+                "verification_status": "entered-in-error",
+            },
+        ]
+    )
+    found = main_diagnoses(with_diagnosis_roles(conditions, roles(("s", "e", "b", "CC", 1))))
+    assert found["diagnosis_code"].tolist() == ["E11.9"]
 
 
 def test_the_table_says_what_is_not_recorded_in_words():
