@@ -114,20 +114,21 @@ def stored_figures(
 
 def _in_batches(
     search_of: Callable[[list[str]], AbstractSearchSet],
-    patients: pd.DataFrame,
+    rows: pd.DataFrame,
     what: str,
     column: str = "patient_id",
 ) -> FrameSet | None:
-    """One kept read per source and batch of its patients' ids (``chunks``), as one read: each
-    table's rows of every batch, the stats and errors of every search; None when there are no
-    ids. ``patients``: the ids in ``column`` and the ``source`` that holds each record; a
-    local id is asked of its own source only (one without a source, of every source)."""
-    patients = patients.dropna(subset=[column])
-    if "source" not in patients.columns:
-        patients = patients.assign(source=None)
+    """One kept read per source and batch of the ids in ``column`` (``chunks``), as one read:
+    each table's rows of every batch, the stats and errors of every search; None when there
+    are no ids. ``rows``: the ids and the ``source`` that holds each record (usually
+    ``patient_id``); a local id is asked of its own source only (one without a source, of
+    every source)."""
+    rows = rows.dropna(subset=[column])
+    if "source" not in rows.columns:
+        rows = rows.assign(source=None)
     reads = [
         load_kept(search_of(batch), what, (source,) if isinstance(source, str) else ())
-        for source, ids in patients.groupby("source", dropna=False, sort=True)[column]
+        for source, ids in rows.groupby("source", dropna=False, sort=True)[column]
         for batch in chunks(ids)
     ]
     if len(reads) <= 1:
@@ -229,25 +230,30 @@ def flags_of(placed: pd.DataFrame) -> FrameSet | None:
     return _in_batches(queries.flags_of_patients, placed, "Flags")
 
 
-def named_diagnoses(
-    conditions: pd.DataFrame | None,
-    roles: pd.DataFrame | None,
-    contacts: list[str],
-    what: str,
-) -> FrameSet | None:
-    """The Conditions these contacts name in ``Encounter.diagnosis`` (``roles``, the table
-    ``encounter_diagnosis``) that ``conditions``, read by encounter, lacks: some sources link a
-    diagnosis from the Encounter only. Read by id at the naming contact's source; None when
-    none is missing."""
+def with_named_diagnoses(
+    reads: list[FrameSet], stay_read: FrameSet, contacts: list[str], what: str
+) -> tuple[pd.DataFrame | None, list[FrameSet]]:
+    """The stays' diagnoses: the Conditions of ``reads`` (searched by encounter) and those the
+    stays' Encounters name in ``Encounter.diagnosis`` (table ``encounter_diagnosis`` of
+    ``stay_read``) that the search did not find, read by id at the naming contact's source:
+    some sources link a diagnosis from the Encounter only. Returns the Conditions (None when
+    nothing was read) and every read that found them, for the banners."""
+    found = [r["condition"] for r in reads if "condition" in r.tables]
+    conditions = pd.concat(found, ignore_index=True) if found else None
+    roles = stay_read.tables.get("encounter_diagnosis")
     if roles is None or roles.empty:
-        return None
+        return conditions, reads
     named = roles[roles["encounter_id"].isin(contacts)].dropna(subset=["condition_id"])
     if conditions is not None and not conditions.empty:
         have = pd.MultiIndex.from_frame(conditions[["source", "id"]])
         named = named[~pd.MultiIndex.from_frame(named[["source", "condition_id"]]).isin(have)]
-    return _in_batches(
+    missing = _in_batches(
         lambda batch: query("Condition").search(_id=",".join(batch)), named, what, "condition_id"
     )
+    if missing is None:
+        return conditions, reads
+    both = [f for f in (conditions, missing["condition"]) if f is not None]
+    return pd.concat(both, ignore_index=True), [*reads, missing]
 
 
 def left_open(read: FrameSet) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from components.audit import audit_list
 from components.data import load_kept
 from components.export import csv_button
 from components.guard import require_page
-from components.scope import flags_of, named_diagnoses, now, stays
+from components.scope import flags_of, now, stays, with_named_diagnoses
 from components.session import language, settings, tr
 from components.status import frame_banners
 from components.style import print_header
@@ -81,12 +81,9 @@ else:
     contacts = contacts_of(here["encounter_id"], stay_read.tables.get("encounter_contact"))
     obs_read = load_kept(observations_of(contacts, since - VITALS_LOOKBACK), "Observations")
     stay_refs = queries.refs("Encounter", contacts)
-    condition_read = load_kept(
-        query("Condition").search(encounter=stay_refs), tr("handover.col.diagnosis")
-    )
-    named_read = named_diagnoses(
-        condition_read["condition"],
-        stay_read.tables.get("encounter_diagnosis"),
+    conditions, condition_reads = with_named_diagnoses(
+        [load_kept(query("Condition").search(encounter=stay_refs), tr("handover.col.diagnosis"))],
+        stay_read,
         contacts,
         tr("handover.col.diagnosis"),
     )
@@ -97,11 +94,7 @@ else:
         query("AllergyIntolerance").search(patient=queries.refs("Patient", here["patient_id"])),
         tr("handover.col.allergies"),
     )
-    reads += [obs_read, condition_read, procedure_read, allergy_read]
-    conditions = condition_read["condition"]
-    if named_read is not None:
-        reads.append(named_read)
-        conditions = pd.concat([conditions, named_read["condition"]], ignore_index=True)
+    reads += [obs_read, *condition_reads, procedure_read, allergy_read]
     observations = obs_read["observation"]
     isbar = {
         "conditions": conditions,

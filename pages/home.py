@@ -16,11 +16,11 @@ from components.open_patient import open_stay_patient
 from components.scope import (
     flags_of,
     left_open,
-    named_diagnoses,
     now,
     places,
     stays,
     this_minute,
+    with_named_diagnoses,
 )
 from components.session import language, settings, tr
 from components.status import frame_banners
@@ -119,14 +119,9 @@ def physician_start(user: User) -> None:
         )
         for batch in chunks(contacts)
     ]
-    diagnosis_roles = stay_read.tables.get("encounter_diagnosis")
-    named_read = named_diagnoses(
-        _joined(condition_reads, "condition"),
-        diagnosis_roles,
-        contacts,
-        tr("worklist.col.diagnosis"),
+    conditions, condition_reads = with_named_diagnoses(
+        condition_reads, stay_read, contacts, tr("worklist.col.diagnosis")
     )
-    condition_reads += [named_read] if named_read is not None else []
     flag_read = flags_of(placed)
     reads = [location_read, stay_read, *vital_reads, *result_reads, *condition_reads]
     reads += [flag_read] if flag_read is not None else []
@@ -139,8 +134,8 @@ def physician_start(user: User) -> None:
         since,
         vitals=_joined(vital_reads, "observation"),
         results=_joined(result_reads, "observation"),
-        conditions=_joined(condition_reads, "condition"),
-        diagnosis_roles=diagnosis_roles,
+        conditions=conditions,
+        diagnosis_roles=stay_read.tables.get("encounter_diagnosis"),
         flags=flag_read["flag"] if flag_read is not None else None,
         contacts=contact_table,
         lang=lang,

@@ -75,10 +75,11 @@ def with_diagnosis_roles(
     """
     if conditions is None or conditions.empty:
         return conditions
+    unmarked = conditions.assign(
+        main_role=pd.Series(pd.NA, index=conditions.index, dtype="Float64")
+    )
     if roles is None or roles.empty:
-        return conditions.assign(
-            main_role=pd.Series(pd.NA, index=conditions.index, dtype="Float64")
-        )
+        return unmarked
     strength = roles["use"].map(MAIN_ROLES).astype("Float64")
     ranked_first = roles["rank"].eq(1).fillna(False).astype(bool)
     strength = strength.fillna(pd.Series(_RANKED_FIRST, index=roles.index).where(ranked_first))
@@ -92,8 +93,7 @@ def with_diagnosis_roles(
     ).dropna(subset=["main_role"])
     marked = conditions.merge(named, on=["source", "id"])
     marked = marked.assign(encounter_id=marked.pop("named_by"))
-    rest = conditions.assign(main_role=pd.Series(pd.NA, index=conditions.index, dtype="Float64"))
-    return pd.concat([marked, rest], ignore_index=True)
+    return pd.concat([marked, unmarked], ignore_index=True)
 
 
 def main_diagnoses(conditions: pd.DataFrame | None) -> pd.DataFrame:
