@@ -12,12 +12,12 @@ import streamlit as st
 
 from components.data import forget
 from services import queries
-from services.codes import ICD10GM
 from services.i18n import fmt_number, t
 from services.markdown import plain
 from services.patient_record import chunks
 from tests.support.apptest import clean, open_page
 from tests.support.cleanup import delete_audited
+from tests.support.diagnoses import diagnosis, named
 from tests.support.reconcile import main_diagnosis, raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -105,9 +105,7 @@ def test_every_patient_reads_out_as_the_generator_wrote_it(users, test_network, 
         assert line(block, "handover.col.allergies"), stay.id
 
 
-def test_the_hauptdiagnose_the_encounter_names_is_handed_over(
-    users, bundles, platform_admin, fhir_base_url
-):
+def test_the_hauptdiagnose_the_encounter_names_is_handed_over(users, bundles, platform_admin):
     """A source that links the diagnosis from the Encounter only, and marks it there: the
     handover names it, though the Condition names no Encounter and was recorded last."""
     nurse = users["pflege.demo"]
@@ -119,32 +117,14 @@ def test_the_hauptdiagnose_the_encounter_names_is_handed_over(
     )
     http = platform_admin.http()
     encounter = http.get_json(f"Encounter/{stay.id}", no_cache=True)
-    main = {
-        "resourceType": "Condition",
-        "id": "con-test-handover-main",
-        "verificationStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                    "code": "confirmed",
-                }
-            ]
-        },
-        "code": {"coding": [{"system": ICD10GM, "code": "A41.9"}]},
-        "subject": {"reference": f"Patient/{stay.patient}"},
-        "recordedDate": pd.Timestamp.now(tz="Europe/Berlin").isoformat(),
-    }
-    role = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
-    marked = {
-        **encounter,
-        "diagnosis": [
-            *encounter.get("diagnosis", []),
-            {
-                "condition": {"reference": f"Condition/{main['id']}"},
-                "use": {"coding": [{"system": role, "code": "CC"}]},
-            },
-        ],
-    }
+    main = diagnosis(
+        "con-test-handover-main",
+        encounter,
+        "A41.9",
+        pd.Timestamp.now(tz="Europe/Berlin"),
+        linked=False,
+    )
+    marked = {**encounter, "diagnosis": [*encounter.get("diagnosis", []), named(main, "CC")]}
     try:
         http.send_json("PUT", f"Condition/{main['id']}", main)
         http.send_json("PUT", f"Encounter/{stay.id}", marked)

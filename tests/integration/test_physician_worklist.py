@@ -14,9 +14,7 @@ import streamlit as st
 from components.data import forget
 from services.codes import (
     ACT_CODE,
-    CONDITION_CATEGORY,
     FACHABTEILUNG,
-    ICD10GM,
     LOINC,
     NEWS2_LOINC,
     OBSERVATION_CATEGORY,
@@ -28,6 +26,7 @@ from services.domain.ordering import natural_sort
 from services.i18n import t
 from tests.support.apptest import clean, open_page, texts
 from tests.support.cleanup import delete_audited
+from tests.support.diagnoses import DIAGNOSIS_ROLE_AS_UKW, diagnosis, named
 from tests.support.reconcile import main_diagnosis, raw_stays, ref_id, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("app_env")]
@@ -248,43 +247,6 @@ def test_a_click_on_a_row_opens_the_record(users, arranged):
     assert t("timeline.title", name=arranged["sick"]) in texts(at)
 
 
-def diagnosis(id_: str, stay: dict, code: str, recorded: pd.Timestamp, *, linked: bool) -> dict:
-    """An encounter diagnosis of ``stay``'s patient; ``linked``: it names the Encounter itself,
-    otherwise only the Encounter names it (as UKHD's export writes them)."""
-    res = {
-        "resourceType": "Condition",
-        "id": id_,
-        "clinicalStatus": _coded(
-            "http://terminology.hl7.org/CodeSystem/condition-clinical", "active"
-        ),
-        "verificationStatus": _coded(
-            "http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"
-        ),
-        "category": [_coded(CONDITION_CATEGORY, "encounter-diagnosis")],
-        "code": _coded(ICD10GM, code),
-        "subject": stay["subject"],
-        "recordedDate": recorded.isoformat(),
-    }
-    if linked:
-        res["encounter"] = {"reference": f"Encounter/{stay['id']}"}
-    return res
-
-
-def named(condition: dict, *roles: str, rank: int | None = None) -> dict:
-    """An ``Encounter.diagnosis`` entry naming ``condition`` in ``roles`` (diagnosis-role codes
-    under the ValueSet's URL, as UKW's export writes them)."""
-    entry: dict = {"condition": {"reference": f"Condition/{condition['id']}"}}
-    if roles:
-        entry["use"] = {
-            "coding": [
-                {"system": "http://hl7.org/fhir/ValueSet/diagnosis-role", "code": r} for r in roles
-            ]
-        }
-    if rank is not None:
-        entry["rank"] = rank
-    return entry
-
-
 def test_the_diagnosis_the_stay_marks_heads_its_row(users, arranged, platform_admin):
     doctor = users["arzt.demo"]
     http = platform_admin.http()
@@ -299,7 +261,13 @@ def test_the_diagnosis_the_stay_marks_heads_its_row(users, arranged, platform_ad
     ranked = diagnosis("con-test-wl-3", sick, "J18.9", later, linked=True)
     conditions = (comorbidity, main, first_recorded, ranked)
     marked = (
-        {**calm, "diagnosis": [named(comorbidity, "CM"), named(main, "AD", "CC")]},
+        {
+            **calm,
+            "diagnosis": [
+                named(comorbidity, "CM", system=DIAGNOSIS_ROLE_AS_UKW),
+                named(main, "AD", "CC", system=DIAGNOSIS_ROLE_AS_UKW),
+            ],
+        },
         {**sick, "diagnosis": [named(first_recorded), named(ranked, rank=1)]},
     )
     try:
